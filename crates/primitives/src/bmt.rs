@@ -1,0 +1,328 @@
+//! The Binary Merkle Tree chunk hash (spec §1.2), its keyed variant (§1.3) and segment
+//! inclusion proofs (§1.4).
+//!
+//! A payload of up to 4096 bytes is zero-padded to 128 segments of 32 bytes; pairs are hashed
+//! level by level up to one root, and the chunk hash is `H(span || root)`. The keyed variant
+//! prefixes every keccak input, including the final one, with a key (the round anchor).
+//! Subtrees that lie wholly in the zero padding are taken from a precomputed ladder, so short
+//! payloads cost only the hashes their data touches.
+
+use std::sync::OnceLock;
+
+use crate::keccak::{hash_keyed_pair, hash_pair, keccak256_concat, Keccak256};
+use crate::{PrimitivesError, BRANCHES, CHUNK_SIZE, SEGMENT_SIZE, SPAN_SIZE};
+
+/// Number of hashing levels in a chunk's BMT (128 = 2^7 segments).
+pub const BMT_DEPTH: usize = 7;
+
+/// A 32-byte segment or tree node.
+pub type Segment = [u8; SEGMENT_SIZE];
+
+/// The 8-byte little-endian span that prefixes every chunk.
+pub type Span = [u8; SPAN_SIZE];
+
+/// How the nodes of one BMT are hashed: plain (§1.2) or keyed with an anchor (§1.3).
+pub trait NodeHasher {
+    /// Hash of two sibling nodes.
+    fn node(&self, left: &Segment, right: &Segment) -> Segment;
+    /// Hash of an all-zero subtree whose leaves are `2^level` segments.
+    fn zero(&self, level: usize) -> &Segment;
+    /// The chunk hash from the span and the tree root.
+    fn finish(&self, span: &Span, root: &Segment) -> Segment;
+}
+
+/// Plain BMT hashing as used for chunk addresses (spec §1.2).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlainHasher;
+
+fn plain_zero_ladder() -> &'static [Segment; BMT_DEPTH + 1] {
+    static LADDER: OnceLock<[Segment; BMT_DEPTH + 1]> = OnceLock::new();
+    LADDER.get_or_init(|| build_ladder(|l, r| hash_pair(l, r)))
+}
+
+fn build_ladder(node: impl Fn(&Segment, &Segment) -> Segment) -> [Segment; BMT_DEPTH + 1] {
+    let mut ladder = [[0u8; SEGMENT_SIZE]; BMT_DEPTH + 1];
+    for level in 1..=BMT_DEPTH {
+        ladder[level] = node(&ladder[level - 1], &ladder[level - 1]);
+    }
+    ladder
+}
+
+impl NodeHasher for PlainHasher {
+    #[inline]
+    fn node(&self, left: &Segment, right: &Segment) -> Segment {
+        hash_pair(left, right)
+    }
+    fn zero(&self, level: usize) -> &Segment {
+        &plain_zero_ladder()[level]
+    }
+    fn finish(&self, span: &Span, root: &Segment) -> Segment {
+        keccak256_concat(&[span, root])
+    }
+}
+
+/// Keyed ("prefixed") BMT hashing, used to compute transformed addresses for the reserve
+/// sample (spec §1.3, §6.2). Build it once per anchor and reuse it for every chunk.
+#[derive(Debug, Clone)]
+pub struct KeyedHasher {
+    key: Vec<u8>,
+    key32: Option<Segment>,
+    ladder: [Segment; BMT_DEPTH + 1],
+}
+
+impl KeyedHasher {
+    /// A hasher keyed with `key`; any length is accepted (bee's anchors are usually 32 bytes,
+    /// its regression vectors use a single byte).
+    pub fn new(key: &[u8]) -> Self {
+        let key32 = <Segment>::try_from(key).ok();
+        let mut hasher = Self {
+            key: key.to_vec(),
+            key32,
+            ladder: [[0u8; SEGMENT_SIZE]; BMT_DEPTH + 1],
+        };
+        hasher.ladder = build_ladder(|l, r| hasher.node(l, r));
+        hasher
+    }
+
+    /// The key every hash is prefixed with.
+    pub fn key(&self) -> &[u8] {
+        &self.key
+    }
+}
+
+impl NodeHasher for KeyedHasher {
+    #[inline]
+    fn node(&self, left: &Segment, right: &Segment) -> Segment {
+        match &self.key32 {
+            Some(key) => hash_keyed_pair(key, left, right),
+            None => keccak256_concat(&[&self.key, left, right]),
+        }
+    }
+    fn zero(&self, level: usize) -> &Segment {
+        &self.ladder[level]
+    }
+    fn finish(&self, span: &Span, root: &Segment) -> Segment {
+        let mut hasher = Keccak256::new();
+        hasher.update(&self.key);
+        hasher.update(span);
+        hasher.update(root);
+        hasher.finalize()
+    }
+}
+
+fn check_payload(payload: &[u8]) -> Result<(), PrimitivesError> {
+    if payload.len() > CHUNK_SIZE {
+        return Err(PrimitivesError::PayloadTooLarge(payload.len()));
+    }
+    Ok(())
+}
+
+/// The BMT root of a payload of at most 4096 bytes.
+pub fn root_with<H: NodeHasher>(hasher: &H, payload: &[u8]) -> Result<Segment, PrimitivesError> {
+    check_payload(payload)?;
+    let mut nodes = [[0u8; SEGMENT_SIZE]; BRANCHES];
+    for (node, segment) in nodes.iter_mut().zip(payload.chunks(SEGMENT_SIZE)) {
+        node[..segment.len()].copy_from_slice(segment);
+    }
+    // `live` nodes at the current level hold data; all nodes after them are zero subtrees.
+    let mut live = payload.len().div_ceil(SEGMENT_SIZE);
+    for level in 0..BMT_DEPTH {
+        if live % 2 == 1 {
+            nodes[live] = *hasher.zero(level);
+        }
+        let next_live = live.div_ceil(2);
+        for j in 0..next_live {
+            nodes[j] = hasher.node(&nodes[2 * j], &nodes[2 * j + 1]);
+        }
+        live = next_live;
+    }
+    Ok(if live == 0 {
+        *hasher.zero(BMT_DEPTH)
+    } else {
+        nodes[0]
+    })
+}
+
+/// The chunk hash `H(span || root)` (spec §1.2) with the given node hasher.
+pub fn hash_with<H: NodeHasher>(
+    hasher: &H,
+    span: &Span,
+    payload: &[u8],
+) -> Result<Segment, PrimitivesError> {
+    let root = root_with(hasher, payload)?;
+    Ok(hasher.finish(span, &root))
+}
+
+/// The plain BMT hash of `span || payload`: a content-addressed chunk's address (spec §1.2).
+pub fn bmt_hash(span: &Span, payload: &[u8]) -> Result<Segment, PrimitivesError> {
+    hash_with(&PlainHasher, span, payload)
+}
+
+/// The keyed BMT hash of `span || payload` under `key` (spec §1.3).
+pub fn keyed_bmt_hash(key: &[u8], span: &Span, payload: &[u8]) -> Result<Segment, PrimitivesError> {
+    hash_with(&KeyedHasher::new(key), span, payload)
+}
+
+/// A fully materialised BMT, kept to build inclusion proofs (spec §1.4).
+#[derive(Debug, Clone)]
+pub struct BmtTree {
+    /// `levels[0]` are the 128 segments, `levels[k]` the 128/2^k nodes of level k,
+    /// `levels[7]` the single root.
+    levels: Vec<Vec<Segment>>,
+    span: Span,
+    address: Segment,
+}
+
+impl BmtTree {
+    /// Builds every level of the tree over `span || payload`.
+    pub fn build<H: NodeHasher>(
+        hasher: &H,
+        span: &Span,
+        payload: &[u8],
+    ) -> Result<Self, PrimitivesError> {
+        check_payload(payload)?;
+        let mut segments = vec![[0u8; SEGMENT_SIZE]; BRANCHES];
+        for (node, segment) in segments.iter_mut().zip(payload.chunks(SEGMENT_SIZE)) {
+            node[..segment.len()].copy_from_slice(segment);
+        }
+        let mut levels = vec![segments];
+        for _ in 0..BMT_DEPTH {
+            let below = levels.last().map(Vec::as_slice).unwrap_or_default();
+            let next = below
+                .chunks_exact(2)
+                .map(|pair| hasher.node(&pair[0], &pair[1]))
+                .collect();
+            levels.push(next);
+        }
+        let root = levels
+            .last()
+            .and_then(|level| level.first())
+            .copied()
+            .unwrap_or_default();
+        let address = hasher.finish(span, &root);
+        Ok(Self {
+            levels,
+            span: *span,
+            address,
+        })
+    }
+
+    /// The chunk hash `H(span || root)` of the tree.
+    pub fn address(&self) -> Segment {
+        self.address
+    }
+
+    /// The inclusion proof of segment `index` (0..128).
+    pub fn proof(&self, index: usize) -> Result<InclusionProof, PrimitivesError> {
+        if index >= BRANCHES {
+            return Err(PrimitivesError::SegmentIndexOutOfRange(index));
+        }
+        let mut sisters = [[0u8; SEGMENT_SIZE]; BMT_DEPTH];
+        for (level, sister) in sisters.iter_mut().enumerate() {
+            *sister = self.levels[level][(index >> level) ^ 1];
+        }
+        Ok(InclusionProof {
+            index,
+            segment: self.levels[0][index],
+            sisters,
+            span: self.span,
+        })
+    }
+}
+
+/// A BMT inclusion proof of one 32-byte segment (spec §1.4): the segment, its seven sisters
+/// from the leaf level up, and the chunk's span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InclusionProof {
+    /// Index of the proved segment, 0..128.
+    pub index: usize,
+    /// The proved segment.
+    pub segment: Segment,
+    /// `sisters[0]` is the neighbouring raw segment, `sisters[k]` the sibling subtree at level k.
+    pub sisters: [Segment; BMT_DEPTH],
+    /// The chunk's span bytes.
+    pub span: Span,
+}
+
+impl InclusionProof {
+    /// Recomputes the chunk hash the proof commits to, with the given node hasher.
+    pub fn chunk_address_with<H: NodeHasher>(&self, hasher: &H) -> Segment {
+        let mut node = self.segment;
+        for (level, sister) in self.sisters.iter().enumerate() {
+            node = if (self.index >> level) & 1 == 0 {
+                hasher.node(&node, sister)
+            } else {
+                hasher.node(sister, &node)
+            };
+        }
+        hasher.finish(&self.span, &node)
+    }
+
+    /// Recomputes the plain chunk address the proof commits to.
+    pub fn chunk_address(&self) -> Segment {
+        self.chunk_address_with(&PlainHasher)
+    }
+
+    /// True if the proof shows its segment inside the chunk with address `expected`.
+    pub fn verify(&self, expected: &Segment) -> bool {
+        &self.chunk_address() == expected
+    }
+
+    /// True if the proof, with every hash keyed by `key`, leads to `expected`.
+    pub fn verify_keyed(&self, key: &[u8], expected: &Segment) -> bool {
+        &self.chunk_address_with(&KeyedHasher::new(key)) == expected
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive_root(payload: &[u8], node: impl Fn(&Segment, &Segment) -> Segment) -> Segment {
+        let mut buf = payload.to_vec();
+        buf.resize(CHUNK_SIZE, 0);
+        let mut level: Vec<Segment> = buf
+            .chunks_exact(32)
+            .map(|c| <Segment>::try_from(c).unwrap())
+            .collect();
+        while level.len() > 1 {
+            level = level.chunks_exact(2).map(|p| node(&p[0], &p[1])).collect();
+        }
+        level[0]
+    }
+
+    #[test]
+    fn zero_shortcut_matches_naive_tree_for_every_length_class() {
+        let keyed = KeyedHasher::new(b"k");
+        for len in [0usize, 1, 31, 32, 33, 63, 64, 65, 100, 2047, 2048, 2049, 4095, 4096] {
+            let payload: Vec<u8> = (0..len).map(|i| (i % 251) as u8 + 1).collect();
+            assert_eq!(
+                root_with(&PlainHasher, &payload).unwrap(),
+                naive_root(&payload, |l, r| hash_pair(l, r)),
+                "plain len {len}"
+            );
+            assert_eq!(
+                root_with(&keyed, &payload).unwrap(),
+                naive_root(&payload, |l, r| keyed.node(l, r)),
+                "keyed len {len}"
+            );
+        }
+    }
+
+    #[test]
+    fn oversized_payload_is_an_error() {
+        assert!(matches!(
+            bmt_hash(&[0; 8], &[0u8; 4097]),
+            Err(PrimitivesError::PayloadTooLarge(4097))
+        ));
+    }
+
+    #[test]
+    fn tree_address_equals_hash() {
+        let payload = b"some payload that is not a multiple of thirty-two";
+        let span = (payload.len() as u64).to_le_bytes();
+        let tree = BmtTree::build(&PlainHasher, &span, payload).unwrap();
+        assert_eq!(tree.address(), bmt_hash(&span, payload).unwrap());
+        assert!(tree.proof(128).is_err());
+    }
+}
