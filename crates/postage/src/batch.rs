@@ -48,7 +48,11 @@ pub fn bucket_upper_bound(depth: u8, bucket_depth: u8) -> u64 {
 /// The id of the batch bought by `payer` with `nonce`: `H(0x00×12 || payer || nonce)`, i.e.
 /// `keccak256(abi.encode(msg.sender, nonce))` (spec §2.1). The payer is hashed, not the owner.
 pub fn batch_id(payer: &Address, nonce: &B256) -> BatchId {
-    B256::from(keccak256_concat(&[&[0u8; 12], payer.as_slice(), nonce.as_slice()]))
+    B256::from(keccak256_concat(&[
+        &[0u8; 12],
+        payer.as_slice(),
+        nonce.as_slice(),
+    ]))
 }
 
 #[cfg(test)]

@@ -149,7 +149,12 @@ pub struct Stamper<S: StampItemStore> {
 
 impl<S: StampItemStore> Stamper<S> {
     /// A stamper for the issuer's batch, signing with `signer`, which must own `batch`.
-    pub fn new(batch: &Batch, issuer: StampIssuer, items: S, signer: Signer) -> Result<Self, PostageError> {
+    pub fn new(
+        batch: &Batch,
+        issuer: StampIssuer,
+        items: S,
+        signer: Signer,
+    ) -> Result<Self, PostageError> {
         if signer.address() != batch.owner {
             return Err(PostageError::NotBatchOwner {
                 signer: signer.address(),
@@ -179,7 +184,13 @@ impl<S: StampItemStore> Stamper<S> {
                 index
             }
         };
-        Stamp::sign(&self.signer, address, *self.issuer.batch_id(), index, timestamp_ns)
+        Stamp::sign(
+            &self.signer,
+            address,
+            *self.issuer.batch_id(),
+            index,
+            timestamp_ns,
+        )
     }
 
     /// The bucket counters.

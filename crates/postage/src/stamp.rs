@@ -17,10 +17,10 @@ pub fn bucket_of(chunk_address: &B256, bucket_depth: u8) -> u32 {
         chunk_address[2],
         chunk_address[3],
     ]);
-    match u32::from(bucket_depth) {
-        0 => 0,
-        depth @ 1..=32 => prefix >> (32 - depth),
-        _ => prefix,
+    match 32u32.checked_sub(u32::from(bucket_depth)) {
+        Some(32) => 0,
+        Some(shift) => prefix >> shift,
+        None => prefix,
     }
 }
 

@@ -128,8 +128,11 @@ fn s8_6_postage_proof_signatures() {
         batch_id,
         b256("4c8efc14c8e3cee608174f995d7afe155897bf643a31226e4f1363bc97686aef")
     );
-    let index = StampIndex::from_u64(u64::from_be_bytes(hex::decode("0000000000080303").unwrap().try_into().unwrap()));
-    let timestamp = u64::from_be_bytes(hex::decode("0000000000030308").unwrap().try_into().unwrap());
+    let index = StampIndex::from_u64(u64::from_be_bytes(
+        hex::decode("0000000000080303").unwrap().try_into().unwrap(),
+    ));
+    let timestamp =
+        u64::from_be_bytes(hex::decode("0000000000030308").unwrap().try_into().unwrap());
     let cases = [
         ("535e6df58a122a8f5e6c851c19b3e042f4cd1b5c5a8c499581c9f6d4e3509182", "72db148cd9a4fe75127fac2069811e233c93e54e4877c452a24cd708b89a5380", "b0274fcda59e8aaffee803021971a764a017ce2c0f41c8ceb6eefdea807056f621a98feab5ebf33bb6065e49c050f413ec8840b008fc224d882ce5244ce3e0171c"),
         ("04a60acb043bf6af06f8f102e1e7f566603162b471324df5c20234913c7bf878", "9cc1b02a30da7bfcb51858a5778a3d1cfa71918c93ab4f64140ecc48e7854bcd", "bc302a0e738745d7f274b8be58ee3b38ddb2b5d191f041c26de54642443f703d64250fdc50cbd0a4b428e1b72090e497a7a217f18b55b204dc33dc65a873b1781b"),
@@ -137,7 +140,10 @@ fn s8_6_postage_proof_signatures() {
     ];
     for (chunk, prehash, signature) in cases {
         let chunk = b256(chunk);
-        assert_eq!(hex::encode(stamp_digest(&chunk, &batch_id, index, timestamp)), prehash);
+        assert_eq!(
+            hex::encode(stamp_digest(&chunk, &batch_id, index, timestamp)),
+            prehash
+        );
         let stamp = Stamp::sign(&signer, &chunk, batch_id, index, timestamp).unwrap();
         assert_eq!(hex::encode(stamp.signature.as_bytes()), signature);
         assert_eq!(stamp.recover_signer(&chunk).unwrap(), signer.address());
@@ -156,8 +162,16 @@ fn issuer_fills_a_bucket_then_immutable_refuses() {
     let b = batch(owner.address(), B256::repeat_byte(9), 18, 16, true);
     let mut issuer = StampIssuer::new(&b).unwrap();
     for expected in 0..4 {
-        let index = issuer.next_index(&address_in_bucket(7, expected as u8)).unwrap();
-        assert_eq!(index, StampIndex { bucket: 7, position: expected });
+        let index = issuer
+            .next_index(&address_in_bucket(7, expected as u8))
+            .unwrap();
+        assert_eq!(
+            index,
+            StampIndex {
+                bucket: 7,
+                position: expected
+            }
+        );
     }
     assert_eq!(issuer.utilization(), 4);
     assert!(issuer.is_full());
@@ -168,7 +182,10 @@ fn issuer_fills_a_bucket_then_immutable_refuses() {
     // Other buckets are unaffected.
     assert_eq!(
         issuer.next_index(&address_in_bucket(8, 0)).unwrap(),
-        StampIndex { bucket: 8, position: 0 }
+        StampIndex {
+            bucket: 8,
+            position: 0
+        }
     );
     assert_eq!(issuer.buckets()[7], 4);
     assert_eq!(issuer.buckets()[8], 1);
@@ -180,7 +197,12 @@ fn mutable_batch_wraps_around() {
     let b = batch(owner.address(), B256::repeat_byte(9), 17, 16, false);
     let mut issuer = StampIssuer::new(&b).unwrap();
     let positions: Vec<u32> = (0..5)
-        .map(|i| issuer.next_index(&address_in_bucket(3, i)).unwrap().position)
+        .map(|i| {
+            issuer
+                .next_index(&address_in_bucket(3, i))
+                .unwrap()
+                .position
+        })
         .collect();
     assert_eq!(positions, [0, 1, 0, 1, 0]);
 }
@@ -189,11 +211,18 @@ fn mutable_batch_wraps_around() {
 fn restamping_a_chunk_reuses_its_index_with_a_new_timestamp() {
     let owner = Signer::from_hex(KEY).unwrap();
     let b = batch(owner.address(), B256::repeat_byte(9), 20, 16, true);
-    let mut stamper =
-        Stamper::new(&b, StampIssuer::new(&b).unwrap(), MemoryStampItems::default(), owner).unwrap();
+    let mut stamper = Stamper::new(
+        &b,
+        StampIssuer::new(&b).unwrap(),
+        MemoryStampItems::default(),
+        owner,
+    )
+    .unwrap();
     let address = address_in_bucket(1, 1);
     let first = stamper.stamp(&address, &address, 100).unwrap();
-    let other = stamper.stamp(&address_in_bucket(1, 2), &address_in_bucket(1, 2), 101).unwrap();
+    let other = stamper
+        .stamp(&address_in_bucket(1, 2), &address_in_bucket(1, 2), 101)
+        .unwrap();
     let again = stamper.stamp(&address, &address, 200).unwrap();
     assert_eq!(first.index, again.index);
     assert_eq!(again.timestamp, 200);
@@ -206,7 +235,12 @@ fn restamping_a_chunk_reuses_its_index_with_a_new_timestamp() {
 fn stamper_refuses_a_signer_that_does_not_own_the_batch() {
     let owner = Signer::from_hex(KEY).unwrap();
     let b = batch(owner.address(), B256::repeat_byte(9), 20, 16, true);
-    let result = Stamper::new(&b, StampIssuer::new(&b).unwrap(), MemoryStampItems::default(), Signer::random());
+    let result = Stamper::new(
+        &b,
+        StampIssuer::new(&b).unwrap(),
+        MemoryStampItems::default(),
+        Signer::random(),
+    );
     assert!(matches!(result, Err(PostageError::NotBatchOwner { .. })));
 }
 
@@ -217,7 +251,13 @@ fn counters_survive_a_round_trip() {
     let mut issuer = StampIssuer::new(&b).unwrap();
     issuer.next_index(&address_in_bucket(5, 0)).unwrap();
     let mut restored = StampIssuer::from_counters(&b, Some(issuer.buckets().to_vec())).unwrap();
-    assert_eq!(restored.next_index(&address_in_bucket(5, 1)).unwrap().position, 1);
+    assert_eq!(
+        restored
+            .next_index(&address_in_bucket(5, 1))
+            .unwrap()
+            .position,
+        1
+    );
     assert!(StampIssuer::from_counters(&b, Some(vec![0; 3])).is_err());
 }
 
@@ -228,9 +268,15 @@ fn each_validation_step_has_its_own_error() {
     let chunk = address_in_bucket(0x1234, 5);
     let good_batch = batch(owner.address(), id, 20, 16, true);
     let batches = HashMap::from([(id, good_batch.clone())]);
-    let index = StampIndex { bucket: 0x1234, position: 3 };
+    let index = StampIndex {
+        bucket: 0x1234,
+        position: 3,
+    };
     let stamp = Stamp::sign(&owner, &chunk, id, index, 42).unwrap();
-    assert_eq!(validate_stamp(&stamp, &chunk, &batches).unwrap(), good_batch);
+    assert_eq!(
+        validate_stamp(&stamp, &chunk, &batches).unwrap(),
+        good_batch
+    );
 
     // 1. unknown batch
     assert_eq!(
@@ -245,18 +291,42 @@ fn each_validation_step_has_its_own_error() {
         Err(PostageError::InvalidSignature(_))
     ));
     // 3. bucket mismatch (signed correctly by the owner for the wrong bucket)
-    let wrong_bucket =
-        Stamp::sign(&owner, &chunk, id, StampIndex { bucket: 0x1235, position: 3 }, 42).unwrap();
+    let wrong_bucket = Stamp::sign(
+        &owner,
+        &chunk,
+        id,
+        StampIndex {
+            bucket: 0x1235,
+            position: 3,
+        },
+        42,
+    )
+    .unwrap();
     assert!(matches!(
         validate_stamp(&wrong_bucket, &chunk, &batches),
-        Err(PostageError::BucketMismatch { stamp: 0x1235, chunk: 0x1234 })
+        Err(PostageError::BucketMismatch {
+            stamp: 0x1235,
+            chunk: 0x1234
+        })
     ));
     // 4. position outside the bucket (depth 20 − 16 → 16 slots)
-    let outside =
-        Stamp::sign(&owner, &chunk, id, StampIndex { bucket: 0x1234, position: 16 }, 42).unwrap();
+    let outside = Stamp::sign(
+        &owner,
+        &chunk,
+        id,
+        StampIndex {
+            bucket: 0x1234,
+            position: 16,
+        },
+        42,
+    )
+    .unwrap();
     assert!(matches!(
         validate_stamp(&outside, &chunk, &batches),
-        Err(PostageError::InvalidIndex { position: 16, upper_bound: 16 })
+        Err(PostageError::InvalidIndex {
+            position: 16,
+            upper_bound: 16
+        })
     ));
     // 5. signer is not the owner
     let stranger = Stamp::sign(&Signer::random(), &chunk, id, index, 42).unwrap();

@@ -37,7 +37,7 @@ pub struct PlainHasher;
 
 fn plain_zero_ladder() -> &'static [Segment; BMT_DEPTH + 1] {
     static LADDER: OnceLock<[Segment; BMT_DEPTH + 1]> = OnceLock::new();
-    LADDER.get_or_init(|| build_ladder(|l, r| hash_pair(l, r)))
+    LADDER.get_or_init(|| build_ladder(hash_pair))
 }
 
 fn build_ladder(node: impl Fn(&Segment, &Segment) -> Segment) -> [Segment; BMT_DEPTH + 1] {
@@ -294,11 +294,13 @@ mod tests {
     #[test]
     fn zero_shortcut_matches_naive_tree_for_every_length_class() {
         let keyed = KeyedHasher::new(b"k");
-        for len in [0usize, 1, 31, 32, 33, 63, 64, 65, 100, 2047, 2048, 2049, 4095, 4096] {
+        for len in [
+            0usize, 1, 31, 32, 33, 63, 64, 65, 100, 2047, 2048, 2049, 4095, 4096,
+        ] {
             let payload: Vec<u8> = (0..len).map(|i| (i % 251) as u8 + 1).collect();
             assert_eq!(
                 root_with(&PlainHasher, &payload).unwrap(),
-                naive_root(&payload, |l, r| hash_pair(l, r)),
+                naive_root(&payload, hash_pair),
                 "plain len {len}"
             );
             assert_eq!(

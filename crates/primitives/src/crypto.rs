@@ -75,7 +75,10 @@ pub fn recover_prehash(hash: &[u8; 32], signature: &Signature) -> Result<Address
 }
 
 /// Recovers the address that signed the EIP-191 hash of `digest`, as Bee's `crypto.Recover`.
-pub fn recover_digest(digest: &[u8; 32], signature: &Signature) -> Result<Address, PrimitivesError> {
+pub fn recover_digest(
+    digest: &[u8; 32],
+    signature: &Signature,
+) -> Result<Address, PrimitivesError> {
     recover_prehash(&eip191_hash(digest), signature)
 }
 
@@ -95,8 +98,7 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// A signer from a 32-byte big-endian private key.
     pub fn from_bytes(secret: &[u8; 32]) -> Result<Self, PrimitivesError> {
-        let key =
-            SigningKey::from_slice(secret).map_err(|_| PrimitivesError::InvalidPrivateKey)?;
+        let key = SigningKey::from_slice(secret).map_err(|_| PrimitivesError::InvalidPrivateKey)?;
         let address = ethereum_address(key.verifying_key());
         Ok(Self { key, address })
     }
@@ -189,8 +191,14 @@ mod tests {
         let signer = Signer::random();
         let digest = keccak256(b"digest");
         let mut signature = signer.sign_digest(&digest).unwrap();
-        assert_eq!(recover_digest(&digest, &signature).unwrap(), signer.address());
-        assert_ne!(recover_prehash(&digest, &signature).ok(), Some(signer.address()));
+        assert_eq!(
+            recover_digest(&digest, &signature).unwrap(),
+            signer.address()
+        );
+        assert_ne!(
+            recover_prehash(&digest, &signature).ok(),
+            Some(signer.address())
+        );
         signature.0[64] = 1;
         assert!(recover_digest(&digest, &signature).is_err());
         assert!(Signature::from_slice(&signature.0).is_err());

@@ -163,7 +163,11 @@ mod tests {
     fn matches_independent_keccak_at_every_length_around_the_rate() {
         let data: Vec<u8> = (0..600u32).map(|i| (i * 7 + 3) as u8).collect();
         for len in 0..data.len() {
-            assert_eq!(keccak256(&data[..len]), reference(&data[..len]), "len {len}");
+            assert_eq!(
+                keccak256(&data[..len]),
+                reference(&data[..len]),
+                "len {len}"
+            );
         }
     }
 

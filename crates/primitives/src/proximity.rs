@@ -59,7 +59,10 @@ mod tests {
         assert_eq!(proximity(&zero, &with_first_bytes(&[0x80])), 0);
         assert_eq!(proximity(&zero, &with_first_bytes(&[0x40])), 1);
         assert_eq!(proximity(&zero, &with_first_bytes(&[0x00, 0x01])), 15);
-        assert_eq!(proximity_uncapped(&zero, &with_first_bytes(&[0x00, 0x01])), 15);
+        assert_eq!(
+            proximity_uncapped(&zero, &with_first_bytes(&[0x00, 0x01])),
+            15
+        );
     }
 
     #[test]

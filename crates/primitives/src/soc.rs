@@ -74,7 +74,11 @@ impl SingleOwnerChunk {
         let (id, rest) = data.split_at(SEGMENT_SIZE);
         let (signature, wrapped) = rest.split_at(SIGNATURE_SIZE);
         let wrapped = Chunk::content_from_data(wrapped.to_vec())?;
-        Self::from_signature(B256::from_slice(id), Signature::from_slice(signature)?, wrapped)
+        Self::from_signature(
+            B256::from_slice(id),
+            Signature::from_slice(signature)?,
+            wrapped,
+        )
     }
 
     /// Parses and fully validates a chunk claimed to be a SOC (spec §1.5): it parses, the

@@ -49,7 +49,9 @@ fn s8_1_proof_correctness_hello_world() {
     let expected0: Vec<[u8; 32]> = LADDER[..6]
         .iter()
         .map(|s| h32(s))
-        .chain([h32("887c22bd8750d34016ac3c66b5ff102dacdd73f6b014e710b51e8022af9a1968")])
+        .chain([h32(
+            "887c22bd8750d34016ac3c66b5ff102dacdd73f6b014e710b51e8022af9a1968",
+        )])
         .collect();
     assert_eq!(proof0.sisters.to_vec(), expected0);
     assert!(proof0.verify(&address));
@@ -146,10 +148,7 @@ fn s8_4_single_owner_chunk() {
     let parsed = SingleOwnerChunk::from_chunk(&wire).unwrap();
     assert_eq!(parsed.owner(), &signer.address());
     assert_eq!(chunk_type(&wire).unwrap(), ChunkType::SingleOwner);
-    assert_eq!(
-        soc_address(&B256::ZERO, &signer.address()),
-        soc.address()
-    );
+    assert_eq!(soc_address(&B256::ZERO, &signer.address()), soc.address());
 }
 
 #[test]
@@ -193,14 +192,37 @@ fn s1_5_dispersed_replica_rule() {
 fn s8_5_overlay_derivation_bee() {
     let nonce = |n: u64| B256::left_padding_from(&n.to_be_bytes());
     let cases = [
-        ("1815cac638d1525b47f848daf02b7953e4edd15c", 1, 1, "a38f7a814d4b249ae9d3821e9b898019c78ac9abe248fff171782c32a3849a17"),
-        ("1815cac638d1525b47f848daf02b7953e4edd15c", 1, 2, "c63c10b1728dfc463c64c264f71a621fe640196979375840be42dc496b702610"),
-        ("d26bc1715e933bd5f8fad16310042f13abc16159", 2, 1, "9f421f9149b8e31e238cfbdc6e5e833bacf1e42f77f60874d49291292858968e"),
-        ("ac485e3c63dcf9b4cda9f007628bb0b6fed1c063", 1, 0, "fe3a6d582c577404fb19df64a44e00d3a3b71230a8464c0dd34af3f0791b45f2"),
+        (
+            "1815cac638d1525b47f848daf02b7953e4edd15c",
+            1,
+            1,
+            "a38f7a814d4b249ae9d3821e9b898019c78ac9abe248fff171782c32a3849a17",
+        ),
+        (
+            "1815cac638d1525b47f848daf02b7953e4edd15c",
+            1,
+            2,
+            "c63c10b1728dfc463c64c264f71a621fe640196979375840be42dc496b702610",
+        ),
+        (
+            "d26bc1715e933bd5f8fad16310042f13abc16159",
+            2,
+            1,
+            "9f421f9149b8e31e238cfbdc6e5e833bacf1e42f77f60874d49291292858968e",
+        ),
+        (
+            "ac485e3c63dcf9b4cda9f007628bb0b6fed1c063",
+            1,
+            0,
+            "fe3a6d582c577404fb19df64a44e00d3a3b71230a8464c0dd34af3f0791b45f2",
+        ),
     ];
     for (address, network, n, expected) in cases {
         let address: Address = address.parse().unwrap();
-        assert_eq!(hex::encode(overlay_address(&address, network, &nonce(n))), expected);
+        assert_eq!(
+            hex::encode(overlay_address(&address, network, &nonce(n))),
+            expected
+        );
     }
 }
 
@@ -208,18 +230,58 @@ fn s8_5_overlay_derivation_bee() {
 fn s8_5_overlay_derivation_storage_incentives() {
     let b5 = B256::from(h32(&"b5555b33".repeat(8)));
     let cases = [
-        ("bFC32C0779b9B17D2e2DCd916493528BF4561142", b5, "a602fa47b3e8ce39ffc2017ad9069ff95eb58c051b1cfa2b0d86bc44a5433733"),
-        ("b5CFb878581FD7c0bDC9854de707eD47065388c4", b5, "a6f955c72d7053f96b91b5470491a0c732b0175af56dcfb7a604b82b16719406"),
-        ("b5CFb878581FD7c0bDC9854de707eD47065388c4", B256::left_padding_from(&[0x03, 0x25, 0xdd]), "676766bbae530fd0483e4734e800569c95929b707b9c50f8717dc99f9f91e915"),
-        ("02c7d652018E232ECBe0145716FF061A5E8917E0", b5, "a40db58e368ea6856a24c0264ebd73b049f3dc1c2347b1babc901d3e09842dec"),
-        ("a8bF80107abAFC6eF2192AB1D7Ce3f9D777E1161", b5, "af217eb0d652baf39ec9464a350c7afc812743fd75ccadf4fcceb6d19a1f190c"),
-        ("B257DaAc87899038871E3FB280da58191eFB5Ca2", b5, "aedb2a8007316805b4d64b249ea39c5a1c4a9ce51dc8432724241f41ecb02efb"),
-        ("77CbAdb1059dDC7334227e025fC940469f52FEd8", b5, "141680b0d9c7ab250672fd4603ac13e39e47de6e2c93d71bbdc66459a6c5e39f"),
-        ("4906632d6693733554EE11eA785EB718d2e2ffdA", b5, "152d169abc6e6a0e0a2a7b78dcfea0bebe32942f05e9bb10ee2996203d5361ef"),
-        ("8e3cb0148c5f39577fb815dc8c37795e30f5dcfa", B256::left_padding_from(&[0x3b, 0xa6]), "676720d79d609ed462fadf6f14eb1bf9ec1a90999dd45a671d79a89c7b5ac9d8"),
+        (
+            "bFC32C0779b9B17D2e2DCd916493528BF4561142",
+            b5,
+            "a602fa47b3e8ce39ffc2017ad9069ff95eb58c051b1cfa2b0d86bc44a5433733",
+        ),
+        (
+            "b5CFb878581FD7c0bDC9854de707eD47065388c4",
+            b5,
+            "a6f955c72d7053f96b91b5470491a0c732b0175af56dcfb7a604b82b16719406",
+        ),
+        (
+            "b5CFb878581FD7c0bDC9854de707eD47065388c4",
+            B256::left_padding_from(&[0x03, 0x25, 0xdd]),
+            "676766bbae530fd0483e4734e800569c95929b707b9c50f8717dc99f9f91e915",
+        ),
+        (
+            "02c7d652018E232ECBe0145716FF061A5E8917E0",
+            b5,
+            "a40db58e368ea6856a24c0264ebd73b049f3dc1c2347b1babc901d3e09842dec",
+        ),
+        (
+            "a8bF80107abAFC6eF2192AB1D7Ce3f9D777E1161",
+            b5,
+            "af217eb0d652baf39ec9464a350c7afc812743fd75ccadf4fcceb6d19a1f190c",
+        ),
+        (
+            "B257DaAc87899038871E3FB280da58191eFB5Ca2",
+            b5,
+            "aedb2a8007316805b4d64b249ea39c5a1c4a9ce51dc8432724241f41ecb02efb",
+        ),
+        (
+            "77CbAdb1059dDC7334227e025fC940469f52FEd8",
+            b5,
+            "141680b0d9c7ab250672fd4603ac13e39e47de6e2c93d71bbdc66459a6c5e39f",
+        ),
+        (
+            "4906632d6693733554EE11eA785EB718d2e2ffdA",
+            b5,
+            "152d169abc6e6a0e0a2a7b78dcfea0bebe32942f05e9bb10ee2996203d5361ef",
+        ),
+        (
+            "8e3cb0148c5f39577fb815dc8c37795e30f5dcfa",
+            B256::left_padding_from(&[0x3b, 0xa6]),
+            "676720d79d609ed462fadf6f14eb1bf9ec1a90999dd45a671d79a89c7b5ac9d8",
+        ),
     ];
     for (address, nonce, expected) in cases {
         let address: Address = address.to_lowercase().parse().unwrap();
-        assert_eq!(hex::encode(overlay_address(&address, 0, &nonce)), expected, "{address}");
+        assert_eq!(
+            hex::encode(overlay_address(&address, 0, &nonce)),
+            expected,
+            "{address}"
+        );
     }
 }

@@ -6,13 +6,15 @@
 //! These are pure functions over chunks and stamps: the store feeds chunks in, the incentive
 //! agent commits the hash and claims with the proofs, and the ledger verifies them.
 
-mod error;
+pub mod commit;
 pub mod eligibility;
+mod error;
 pub mod proof;
 pub mod sample;
 pub mod transform;
 pub mod verify;
 
+pub use commit::wrap_commit;
 pub use eligibility::{Offer, SampleBuilder, SampleRules};
 pub use error::SamplingError;
 pub use proof::{make_inclusion_proofs, ClaimProof, PostageProof, SocProof, WitnessIndices};

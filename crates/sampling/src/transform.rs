@@ -31,7 +31,10 @@ pub fn transformed_address(
                 .get(SOC_HEADER_SIZE..)
                 .ok_or(PrimitivesError::SocTooShort(chunk.data().len()))?;
             let inner = keyed_content_hash(hasher, wrapped)?;
-            Ok(B256::from(keccak256_concat(&[chunk.address().as_slice(), &inner])))
+            Ok(B256::from(keccak256_concat(&[
+                chunk.address().as_slice(),
+                &inner,
+            ])))
         }
     }
 }

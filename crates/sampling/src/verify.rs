@@ -31,7 +31,12 @@ pub fn verify_inclusion(
     anchor: &[u8],
     segment: usize,
 ) -> Result<B256, SamplingError> {
-    let keyed = segment_proof(&proof.prove_segment2, &proof.proof_segments3, segment, proof.chunk_span);
+    let keyed = segment_proof(
+        &proof.prove_segment2,
+        &proof.proof_segments3,
+        segment,
+        proof.chunk_span,
+    );
     let mut transformed = B256::from(keyed.chunk_address_with(&KeyedHasher::new(anchor)));
 
     let rc = segment_proof(
@@ -50,7 +55,12 @@ pub fn verify_inclusion(
         .soc_proof
         .as_ref()
         .map_or(proof.prove_segment, |soc| soc.chunk_addr);
-    let plain = segment_proof(&proof.prove_segment2, &proof.proof_segments2, segment, proof.chunk_span);
+    let plain = segment_proof(
+        &proof.prove_segment2,
+        &proof.proof_segments2,
+        segment,
+        proof.chunk_span,
+    );
     if plain.chunk_address() != original.0 {
         return Err(SamplingError::InclusionProofFailed(3));
     }

@@ -81,12 +81,26 @@ fn render_segments(out: &mut String, name: &str, segments: &[B256; 7]) {
 }
 
 fn render(out: &mut String, name: &str, position: usize, proof: &ClaimProof) {
-    let kind = if proof.soc_proof.is_some() { "SOC" } else { "CAC" };
-    writeln!(out, "{name} (sample pos {position}, {kind}, chunkSpan {}):", proof.chunk_span).unwrap();
+    let kind = if proof.soc_proof.is_some() {
+        "SOC"
+    } else {
+        "CAC"
+    };
+    writeln!(
+        out,
+        "{name} (sample pos {position}, {kind}, chunkSpan {}):",
+        proof.chunk_span
+    )
+    .unwrap();
     render_segments(out, "proofSegments", &proof.proof_segments);
     writeln!(out, "  proveSegment: {}", hex::encode(proof.prove_segment)).unwrap();
     render_segments(out, "proofSegments2", &proof.proof_segments2);
-    writeln!(out, "  proveSegment2: {}", hex::encode(proof.prove_segment2)).unwrap();
+    writeln!(
+        out,
+        "  proveSegment2: {}",
+        hex::encode(proof.prove_segment2)
+    )
+    .unwrap();
     render_segments(out, "proofSegments3", &proof.proof_segments3);
     let postage = &proof.postage_proof;
     writeln!(
@@ -97,12 +111,22 @@ fn render(out: &mut String, name: &str, position: usize, proof: &ClaimProof) {
         postage.time_stamp
     )
     .unwrap();
-    writeln!(out, "    signature {}", hex::encode(postage.signature.as_bytes())).unwrap();
+    writeln!(
+        out,
+        "    signature {}",
+        hex::encode(postage.signature.as_bytes())
+    )
+    .unwrap();
     match &proof.soc_proof {
         None => writeln!(out, "  socProof: []").unwrap(),
         Some(soc) => {
             writeln!(out, "  socProof[0]: signer {}", hex::encode(soc.signer)).unwrap();
-            writeln!(out, "    signature {}", hex::encode(soc.signature.as_bytes())).unwrap();
+            writeln!(
+                out,
+                "    signature {}",
+                hex::encode(soc.signature.as_bytes())
+            )
+            .unwrap();
             writeln!(out, "    identifier {}", hex::encode(soc.identifier)).unwrap();
             writeln!(out, "    chunkAddr {}", hex::encode(soc.chunk_addr)).unwrap();
         }
@@ -113,7 +137,10 @@ fn render(out: &mut String, name: &str, position: usize, proof: &ClaimProof) {
 fn claim_proofs_match_inclusion_proofs_json() {
     let sample = regression_sample();
     let indices = WitnessIndices::from_anchor(&ANCHOR2);
-    assert_eq!((indices.first, indices.second, indices.last, indices.segment), (0, 3, 15, 30));
+    assert_eq!(
+        (indices.first, indices.second, indices.last, indices.segment),
+        (0, 3, 15, 30)
+    );
     let proofs = make_inclusion_proofs(&sample, &ANCHOR1, &ANCHOR2).unwrap();
     let mut rendered = String::new();
     for ((name, position), proof) in [("proof1", 0), ("proof2", 3), ("proofLast", 15)]
@@ -164,10 +191,16 @@ fn built_proofs_pass_the_contract_checks_and_tampering_fails_them() {
     // The SOC proof: a wrong signer, a wrong identifier.
     let mut tampered = proof.clone();
     tampered.soc_proof.as_mut().unwrap().signer = Signer::random().address();
-    assert_eq!(verify_soc(&tampered), Err(SamplingError::SocVerificationFailed));
+    assert_eq!(
+        verify_soc(&tampered),
+        Err(SamplingError::SocVerificationFailed)
+    );
     let mut tampered = proof.clone();
     tampered.soc_proof.as_mut().unwrap().identifier = B256::ZERO;
-    assert_eq!(verify_soc(&tampered), Err(SamplingError::SocVerificationFailed));
+    assert_eq!(
+        verify_soc(&tampered),
+        Err(SamplingError::SocVerificationFailed)
+    );
 }
 
 #[test]
@@ -178,7 +211,10 @@ fn proofs_need_a_full_sample() {
     }
     assert_eq!(
         make_inclusion_proofs(&sample, &ANCHOR1, &ANCHOR2),
-        Err(SamplingError::IncompleteSample { expected: 16, actual: 15 })
+        Err(SamplingError::IncompleteSample {
+            expected: 16,
+            actual: 15
+        })
     );
     // A short sample still commits: span 64·n (spec §6.4).
     let chunk = sample.commitment_chunk().unwrap();
