@@ -1,4 +1,4 @@
-//! secp256k1 signing and recovery with Ethereum's conventions (spec §1.6).
+//! secp256k1 signing and recovery with Ethereum's conventions (spec §1.6), on libsecp256k1.
 //!
 //! Signatures are 65 bytes `r || s || v` with `v ∈ {27, 28}`, deterministic (RFC 6979) and
 //! low-S, so they reproduce Bee's byte for byte. Bee's signer always signs the EIP-191 hash
@@ -6,7 +6,8 @@
 //! a hash as is (EIP-712 cheques use it).
 
 use alloy_primitives::Address;
-use k256::ecdsa::{RecoveryId, Signature as EcdsaSignature, SigningKey, VerifyingKey};
+use secp256k1::ecdsa::{RecoverableSignature, RecoveryId};
+use secp256k1::{Message, PublicKey, SecretKey, SECP256K1};
 
 use crate::keccak::{keccak256, keccak256_concat};
 use crate::PrimitivesError;
@@ -42,8 +43,8 @@ impl Signature {
 
     fn recovery_id(&self) -> Result<RecoveryId, PrimitivesError> {
         match self.0[64] {
-            27 => Ok(RecoveryId::new(false, false)),
-            28 => Ok(RecoveryId::new(true, false)),
+            27 => Ok(RecoveryId::Zero),
+            28 => Ok(RecoveryId::One),
             v => Err(PrimitivesError::InvalidSignature(format!(
                 "recovery byte {v}, expected 27 or 28"
             ))),
@@ -57,19 +58,20 @@ pub fn eip191_hash(digest: &[u8; 32]) -> [u8; 32] {
 }
 
 /// The Ethereum address of a public key: the last 20 bytes of `H(x || y)` (spec §1.6).
-pub fn ethereum_address(key: &VerifyingKey) -> Address {
-    let point = key.to_encoded_point(false);
+pub fn ethereum_address(key: &PublicKey) -> Address {
     // An uncompressed SEC1 point is 0x04 || x || y.
-    let hash = keccak256(point.as_bytes().get(1..).unwrap_or_default());
+    let point = key.serialize_uncompressed();
+    let hash = keccak256(&point[1..]);
     Address::from_slice(&hash[12..])
 }
 
 /// Recovers the address that signed `hash` as is (no prefix).
 pub fn recover_prehash(hash: &[u8; 32], signature: &Signature) -> Result<Address, PrimitivesError> {
     let recovery_id = signature.recovery_id()?;
-    let ecdsa = EcdsaSignature::from_slice(&signature.0[..64])
+    let recoverable = RecoverableSignature::from_compact(&signature.0[..64], recovery_id)
         .map_err(|e| PrimitivesError::InvalidSignature(e.to_string()))?;
-    let key = VerifyingKey::recover_from_prehash(hash, &ecdsa, recovery_id)
+    let key = SECP256K1
+        .recover_ecdsa(Message::from_digest(*hash), &recoverable)
         .map_err(|e| PrimitivesError::InvalidSignature(e.to_string()))?;
     Ok(ethereum_address(&key))
 }
@@ -85,7 +87,7 @@ pub fn recover_digest(
 /// A secp256k1 private key with its Ethereum address.
 #[derive(Clone)]
 pub struct Signer {
-    key: SigningKey,
+    key: SecretKey,
     address: Address,
 }
 
@@ -98,8 +100,9 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// A signer from a 32-byte big-endian private key.
     pub fn from_bytes(secret: &[u8; 32]) -> Result<Self, PrimitivesError> {
-        let key = SigningKey::from_slice(secret).map_err(|_| PrimitivesError::InvalidPrivateKey)?;
-        let address = ethereum_address(key.verifying_key());
+        let key =
+            SecretKey::from_byte_array(*secret).map_err(|_| PrimitivesError::InvalidPrivateKey)?;
+        let address = ethereum_address(&key.public_key(SECP256K1));
         Ok(Self { key, address })
     }
 
@@ -115,14 +118,17 @@ impl Signer {
 
     /// A fresh random key from the operating system's generator.
     pub fn random() -> Self {
-        let key = SigningKey::random(&mut k256::elliptic_curve::rand_core::OsRng);
-        let address = ethereum_address(key.verifying_key());
-        Self { key, address }
+        loop {
+            // Nearly every 32-byte string is a valid key; retry the astronomically rare rest.
+            if let Ok(signer) = Self::from_bytes(&rand::random::<[u8; 32]>()) {
+                return signer;
+            }
+        }
     }
 
     /// The 32-byte private key (for key files).
     pub fn secret_bytes(&self) -> [u8; 32] {
-        self.key.to_bytes().into()
+        self.key.secret_bytes()
     }
 
     /// The signer's Ethereum address.
@@ -131,23 +137,26 @@ impl Signer {
     }
 
     /// The 65-byte uncompressed SEC1 public key.
-    pub fn public_key_uncompressed(&self) -> Vec<u8> {
-        self.key
-            .verifying_key()
-            .to_encoded_point(false)
-            .as_bytes()
-            .to_vec()
+    pub fn public_key_uncompressed(&self) -> [u8; 65] {
+        self.key.public_key(SECP256K1).serialize_uncompressed()
     }
 
     /// Signs `hash` as is: deterministic (RFC 6979), low-S, v ∈ {27, 28}.
     pub fn sign_prehash(&self, hash: &[u8; 32]) -> Result<Signature, PrimitivesError> {
-        let (signature, recovery_id) = self
-            .key
-            .sign_prehash_recoverable(hash)
-            .map_err(|e| PrimitivesError::InvalidSignature(e.to_string()))?;
+        let signature = SECP256K1.sign_ecdsa_recoverable(Message::from_digest(*hash), &self.key);
+        let (recovery_id, compact) = signature.serialize_compact();
         let mut bytes = [0u8; SIGNATURE_SIZE];
-        bytes[..64].copy_from_slice(&signature.to_bytes());
-        bytes[64] = 27 + u8::from(recovery_id.is_y_odd());
+        bytes[..64].copy_from_slice(&compact);
+        bytes[64] = match recovery_id {
+            RecoveryId::Zero => 27,
+            RecoveryId::One => 28,
+            // Ids 2 and 3 (x ≥ n) have probability ~2^-127; Ethereum cannot express them.
+            _ => {
+                return Err(PrimitivesError::InvalidSignature(
+                    "recovery id above 1".to_string(),
+                ))
+            }
+        };
         Ok(Signature(bytes))
     }
 
