@@ -1,0 +1,31 @@
+//! The `comb` command line: one binary for the devnet, the node, the chain and the tools.
+//!
+//! Each subcommand is a variant of [`Command`] with its own module.
+
+mod hash;
+
+use clap::{Parser, Subcommand};
+
+/// The `comb` Swarm node and tools.
+#[derive(Debug, Parser)]
+#[command(name = "comb", version, about, propagate_version = true)]
+struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the Swarm reference of a file, as Bee's `/bytes` upload would report it
+    /// (unencrypted, no erasure coding).
+    Hash(hash::HashArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Hash(args) => hash::run(&args),
+    }
+}
