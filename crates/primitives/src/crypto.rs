@@ -25,6 +25,21 @@ impl std::fmt::Debug for Signature {
     }
 }
 
+/// Signatures travel as `0x`-prefixed hex strings in JSON.
+impl serde::Serialize for Signature {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format!("0x{}", hex::encode(self.0)))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Signature {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        let bytes = hex::decode(text.trim_start_matches("0x")).map_err(serde::de::Error::custom)?;
+        Self::from_slice(&bytes).map_err(serde::de::Error::custom)
+    }
+}
+
 impl Signature {
     /// Parses 65 bytes; the recovery byte must be 27 or 28.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, PrimitivesError> {

@@ -6,6 +6,7 @@
 //! the store, the ledger and the network build on it.
 
 pub mod bmt;
+pub mod cheque;
 pub mod chunk;
 pub mod crypto;
 mod error;
@@ -14,7 +15,7 @@ pub mod overlay;
 pub mod proximity;
 pub mod soc;
 
-pub use alloy_primitives::{Address, B256, U256};
+pub use alloy_primitives::{address, b256, Address, B256, U256};
 pub use chunk::{Chunk, ChunkAddress};
 pub use crypto::{Signature, Signer};
 pub use error::PrimitivesError;

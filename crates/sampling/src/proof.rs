@@ -15,7 +15,8 @@ use crate::sample::{Sample, SampleItem};
 use crate::{SamplingError, COMMITMENT_SPAN, SAMPLE_SIZE};
 
 /// The postage part of a claim proof (contract `PostageProof`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PostageProof {
     /// The batch owner's stamp signature.
     pub signature: Signature,
@@ -39,7 +40,8 @@ impl From<&Stamp> for PostageProof {
 }
 
 /// The SOC part of a claim proof (contract `SOCProof`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SocProof {
     /// The SOC owner.
     pub signer: Address,
@@ -52,7 +54,8 @@ pub struct SocProof {
 }
 
 /// One witness's proof, field for field the contract's `ChunkInclusionProof`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ClaimProof {
     /// Sisters of the witness's address segment in the reserve-commitment chunk;
     /// `[0]` is its transformed address.
