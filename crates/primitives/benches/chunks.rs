@@ -4,6 +4,9 @@
 
 use comb_primitives::bmt::{hash_with, KeyedHasher, PlainHasher};
 use comb_primitives::crypto::recover_digest;
+use comb_primitives::keccak::{
+    batch_backend, hash_keyed_pair, hash_keyed_pairs_x4, hash_pair, hash_pairs_x4,
+};
 use comb_primitives::{keccak256, Signer};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
@@ -28,6 +31,29 @@ fn bmt(c: &mut Criterion) {
     group.finish();
 }
 
+/// One node hash against four batched ones (the batched backend is printed once).
+fn node_hashes(c: &mut Criterion) {
+    eprintln!("batched keccak backend: {:?}", batch_backend());
+    let pairs: [[u8; 32]; 8] = std::array::from_fn(|i| [i as u8 * 17 + 1; 32]);
+    let key = [0x5a; 32];
+    let mut group = c.benchmark_group("keccak");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("hash_pair", |b| {
+        b.iter(|| hash_pair(black_box(&pairs[0]), black_box(&pairs[1])))
+    });
+    group.bench_function("hash_keyed_pair", |b| {
+        b.iter(|| hash_keyed_pair(black_box(&key), black_box(&pairs[0]), black_box(&pairs[1])))
+    });
+    group.throughput(Throughput::Elements(4));
+    group.bench_function("hash_pairs_x4", |b| {
+        b.iter(|| hash_pairs_x4(black_box(&pairs)))
+    });
+    group.bench_function("hash_keyed_pairs_x4", |b| {
+        b.iter(|| hash_keyed_pairs_x4(black_box(&key), black_box(&pairs)))
+    });
+    group.finish();
+}
+
 fn signatures(c: &mut Criterion) {
     let signer = Signer::from_bytes(&[0x30; 32]).unwrap();
     let digest = keccak256(b"stamp digest");
@@ -43,5 +69,5 @@ fn signatures(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bmt, signatures);
+criterion_group!(benches, bmt, node_hashes, signatures);
 criterion_main!(benches);

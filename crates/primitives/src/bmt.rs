@@ -6,10 +6,17 @@
 //! prefixes every keccak input, including the final one, with a key (the round anchor).
 //! Subtrees that lie wholly in the zero padding are taken from a precomputed ladder, so short
 //! payloads cost only the hashes their data touches.
+//!
+//! Within a level the pairs are independent, so they are hashed four at a time with
+//! [`NodeHasher::nodes4`], which runs one 4-way SIMD keccak permutation where the CPU has one
+//! (see [`crate::keccak::hash_pairs_x4`]); the narrow top of the tree and the final span hash
+//! take the one-at-a-time path.
 
 use std::sync::OnceLock;
 
-use crate::keccak::{hash_keyed_pair, hash_pair, keccak256_concat, Keccak256};
+use crate::keccak::{
+    hash_keyed_pair, hash_keyed_pairs_x4, hash_pair, hash_pairs_x4, keccak256_concat, Keccak256,
+};
 use crate::{PrimitivesError, BRANCHES, CHUNK_SIZE, SEGMENT_SIZE, SPAN_SIZE};
 
 /// Number of hashing levels in a chunk's BMT (128 = 2^7 segments).
@@ -25,6 +32,21 @@ pub type Span = [u8; SPAN_SIZE];
 pub trait NodeHasher {
     /// Hash of two sibling nodes.
     fn node(&self, left: &Segment, right: &Segment) -> Segment;
+    /// Hashes of four sibling pairs as they lie in a tree level: output `i` is
+    /// `node(&pairs[2 * i], &pairs[2 * i + 1])`.
+    ///
+    /// [`root_with`] and [`BmtTree::build`] hash the wide levels of the tree (spec §1.2, keyed
+    /// §1.3) through this, four independent pairs per call. Hashers backed by a batched keccak
+    /// override it (one 4-way SIMD permutation); the default calls [`NodeHasher::node`] four
+    /// times. Overrides must return exactly what four `node` calls would.
+    fn nodes4(&self, pairs: &[Segment; 8]) -> [Segment; 4] {
+        [
+            self.node(&pairs[0], &pairs[1]),
+            self.node(&pairs[2], &pairs[3]),
+            self.node(&pairs[4], &pairs[5]),
+            self.node(&pairs[6], &pairs[7]),
+        ]
+    }
     /// Hash of an all-zero subtree whose leaves are `2^level` segments.
     fn zero(&self, level: usize) -> &Segment;
     /// The chunk hash from the span and the tree root.
@@ -52,6 +74,10 @@ impl NodeHasher for PlainHasher {
     #[inline]
     fn node(&self, left: &Segment, right: &Segment) -> Segment {
         hash_pair(left, right)
+    }
+    #[inline]
+    fn nodes4(&self, pairs: &[Segment; 8]) -> [Segment; 4] {
+        hash_pairs_x4(pairs)
     }
     fn zero(&self, level: usize) -> &Segment {
         &plain_zero_ladder()[level]
@@ -98,6 +124,13 @@ impl NodeHasher for KeyedHasher {
             None => keccak256_concat(&[&self.key, left, right]),
         }
     }
+    #[inline]
+    fn nodes4(&self, pairs: &[Segment; 8]) -> [Segment; 4] {
+        match &self.key32 {
+            Some(key) => hash_keyed_pairs_x4(key, pairs),
+            None => std::array::from_fn(|i| self.node(&pairs[2 * i], &pairs[2 * i + 1])),
+        }
+    }
     fn zero(&self, level: usize) -> &Segment {
         &self.ladder[level]
     }
@@ -131,9 +164,7 @@ pub fn root_with<H: NodeHasher>(hasher: &H, payload: &[u8]) -> Result<Segment, P
             nodes[live] = *hasher.zero(level);
         }
         let next_live = live.div_ceil(2);
-        for j in 0..next_live {
-            nodes[j] = hasher.node(&nodes[2 * j], &nodes[2 * j + 1]);
-        }
+        hash_level(hasher, &mut nodes, next_live);
         live = next_live;
     }
     Ok(if live == 0 {
@@ -141,6 +172,27 @@ pub fn root_with<H: NodeHasher>(hasher: &H, payload: &[u8]) -> Result<Segment, P
     } else {
         nodes[0]
     })
+}
+
+/// Replaces `nodes[j]` by the hash of `nodes[2j]` and `nodes[2j + 1]` for `j` in `0..pairs`,
+/// four pairs per [`NodeHasher::nodes4`] call while at least four remain, then one by one.
+///
+/// Working in place is sound because batch `j..j + 4` reads `2j..2j + 8` and writes
+/// `j..j + 4`: for `j = 0` all reads happen before the writes, later batches write only
+/// slots that no remaining pair reads.
+fn hash_level<H: NodeHasher>(hasher: &H, nodes: &mut [Segment], pairs: usize) {
+    let mut j = 0;
+    while j + 4 <= pairs {
+        let Some(group) = nodes.get(2 * j..).and_then(|rest| rest.first_chunk::<8>()) else {
+            break;
+        };
+        let hashed = hasher.nodes4(group);
+        nodes[j..j + 4].copy_from_slice(&hashed);
+        j += 4;
+    }
+    for k in j..pairs {
+        nodes[k] = hasher.node(&nodes[2 * k], &nodes[2 * k + 1]);
+    }
 }
 
 /// The chunk hash `H(span || root)` (spec §1.2) with the given node hasher.
@@ -188,10 +240,10 @@ impl BmtTree {
         let mut levels = vec![segments];
         for _ in 0..BMT_DEPTH {
             let below = levels.last().map(Vec::as_slice).unwrap_or_default();
-            let next = below
-                .chunks_exact(2)
-                .map(|pair| hasher.node(&pair[0], &pair[1]))
-                .collect();
+            let mut next = below.to_vec();
+            let pairs = below.len() / 2;
+            hash_level(hasher, &mut next, pairs);
+            next.truncate(pairs);
             levels.push(next);
         }
         let root = levels
@@ -308,6 +360,139 @@ mod tests {
                 naive_root(&payload, |l, r| keyed.node(l, r)),
                 "keyed len {len}"
             );
+        }
+    }
+
+    /// SplitMix64, for deterministic pseudo-random test payloads.
+    fn splitmix(state: &mut u64) -> u64 {
+        *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Edge lengths around segment and level boundaries plus pseudo-random ones, each with
+    /// pseudo-random contents (and a few zero-filled ones, which must not confuse the
+    /// zero-subtree shortcut).
+    fn varied_payloads() -> Vec<Vec<u8>> {
+        let mut rng = 0x0b47_u64;
+        let mut lengths = vec![
+            0usize, 1, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 257, 511, 512, 513, 1023,
+            1024, 1025, 2047, 2048, 2049, 3000, 4064, 4095, 4096,
+        ];
+        for _ in 0..40 {
+            lengths.push((splitmix(&mut rng) % (CHUNK_SIZE as u64 + 1)) as usize);
+        }
+        let mut payloads: Vec<Vec<u8>> = lengths
+            .into_iter()
+            .map(|len| (0..len).map(|_| splitmix(&mut rng) as u8).collect())
+            .collect();
+        payloads.push(vec![0u8; 4096]);
+        payloads.push(vec![0u8; 1000]);
+        payloads
+    }
+
+    /// A plain hasher that keeps the trait's default, unbatched `nodes4`.
+    struct DefaultBatchHasher;
+
+    impl NodeHasher for DefaultBatchHasher {
+        fn node(&self, left: &Segment, right: &Segment) -> Segment {
+            hash_pair(left, right)
+        }
+        fn zero(&self, level: usize) -> &Segment {
+            PlainHasher.zero(level)
+        }
+        fn finish(&self, span: &Span, root: &Segment) -> Segment {
+            PlainHasher.finish(span, root)
+        }
+    }
+
+    #[test]
+    fn batched_root_matches_naive_levels_plain_and_keyed() {
+        let hashers = [
+            KeyedHasher::new(b"k"),
+            KeyedHasher::new(&[0x5a; 32]),
+            KeyedHasher::new(&(0..40u8).collect::<Vec<_>>()),
+        ];
+        for payload in varied_payloads() {
+            let len = payload.len();
+            let span = (len as u64).to_le_bytes();
+            let plain = naive_root(&payload, hash_pair);
+            assert_eq!(
+                root_with(&PlainHasher, &payload).unwrap(),
+                plain,
+                "plain len {len}"
+            );
+            assert_eq!(
+                root_with(&DefaultBatchHasher, &payload).unwrap(),
+                plain,
+                "default nodes4 len {len}"
+            );
+            assert_eq!(
+                bmt_hash(&span, &payload).unwrap(),
+                keccak256_concat(&[&span, &plain]),
+                "plain hash len {len}"
+            );
+            for keyed in &hashers {
+                let key_len = keyed.key().len();
+                let root = naive_root(&payload, |l, r| keccak256_concat(&[keyed.key(), l, r]));
+                assert_eq!(
+                    root_with(keyed, &payload).unwrap(),
+                    root,
+                    "keyed ({key_len}-byte key) len {len}"
+                );
+                assert_eq!(
+                    keyed_bmt_hash(keyed.key(), &span, &payload).unwrap(),
+                    keccak256_concat(&[keyed.key(), &span, &root]),
+                    "keyed hash ({key_len}-byte key) len {len}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn nodes4_overrides_equal_four_single_node_hashes() {
+        let mut rng = 7u64;
+        let pairs: [Segment; 8] = std::array::from_fn(|_| {
+            let mut segment = [0u8; SEGMENT_SIZE];
+            for byte in segment.iter_mut() {
+                *byte = splitmix(&mut rng) as u8;
+            }
+            segment
+        });
+        let single = |hasher: &dyn Fn(&Segment, &Segment) -> Segment| -> [Segment; 4] {
+            std::array::from_fn(|i| hasher(&pairs[2 * i], &pairs[2 * i + 1]))
+        };
+        assert_eq!(
+            PlainHasher.nodes4(&pairs),
+            single(&|l, r| PlainHasher.node(l, r))
+        );
+        for key in [&b"k"[..], &[0x5a; 32], &[0x11; 40]] {
+            let keyed = KeyedHasher::new(key);
+            assert_eq!(keyed.nodes4(&pairs), single(&|l, r| keyed.node(l, r)));
+        }
+    }
+
+    #[test]
+    fn batched_tree_build_matches_hash_and_proofs_verify() {
+        let key = [0x33u8; 32];
+        let keyed = KeyedHasher::new(&key);
+        for payload in varied_payloads().into_iter().step_by(5) {
+            let span = (payload.len() as u64).to_le_bytes();
+            let tree = BmtTree::build(&PlainHasher, &span, &payload).unwrap();
+            let address = bmt_hash(&span, &payload).unwrap();
+            assert_eq!(tree.address(), address);
+            let keyed_tree = BmtTree::build(&keyed, &span, &payload).unwrap();
+            let keyed_address = keyed_bmt_hash(&key, &span, &payload).unwrap();
+            assert_eq!(keyed_tree.address(), keyed_address);
+            for index in [0, 1, 2, 63, 64, 126, 127] {
+                assert!(tree.proof(index).unwrap().verify(&address));
+                assert!(keyed_tree
+                    .proof(index)
+                    .unwrap()
+                    .verify_keyed(&key, &keyed_address));
+            }
         }
     }
 

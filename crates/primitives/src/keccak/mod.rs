@@ -3,6 +3,14 @@
 //! The BMT hashes 127 pairs of 32-byte segments per chunk; every such input fits in one
 //! 136-byte Keccak block, so [`hash_pair`] and [`hash_keyed_pair`] skip the generic sponge and
 //! run exactly one `keccak-f[1600]` permutation on lanes loaded straight from the inputs.
+//! [`hash_pairs_x4`] and [`hash_keyed_pairs_x4`] do the same for four pairs at once with one
+//! SIMD permutation where the CPU allows it (spec §1.2, §1.3).
+
+mod x4;
+#[cfg(target_arch = "x86_64")]
+mod x4_avx2;
+
+pub use x4::{batch_backend, f1600_x4, hash_keyed_pairs_x4, hash_pairs_x4, BatchBackend, PARALLEL};
 
 /// The Keccak-256 rate in bytes: inputs shorter than this need a single permutation.
 pub const RATE: usize = 136;
@@ -29,9 +37,9 @@ fn squeeze(state: &[u64; 25]) -> [u8; 32] {
     out
 }
 
-/// Keccak-256 of `left || right`: one permutation, no buffering.
-#[inline]
-pub fn hash_pair(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+/// The absorbed (padded, not yet permuted) state for `left || right`.
+#[inline(always)]
+fn keccak_pair_state(left: &[u8; 32], right: &[u8; 32]) -> [u64; 25] {
     let mut state = [0u64; 25];
     for i in 0..4 {
         state[i] = lane(left, i);
@@ -40,15 +48,12 @@ pub fn hash_pair(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
     // 64 bytes of input: pad byte 0x01 at offset 64 (lane 8), final bit at offset 135 (lane 16).
     state[8] = 0x01;
     state[RATE_LANES - 1] = 0x80 << 56;
-    keccak::f1600(&mut state);
-    squeeze(&state)
+    state
 }
 
-/// Keccak-256 of `key || left || right` for a 32-byte key: one permutation.
-///
-/// This is the node hash of the keyed BMT (spec §1.3) with a full-size anchor.
-#[inline]
-pub fn hash_keyed_pair(key: &[u8; 32], left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+/// The absorbed (padded, not yet permuted) state for `key || left || right`.
+#[inline(always)]
+fn keccak_keyed_pair_state(key: &[u8; 32], left: &[u8; 32], right: &[u8; 32]) -> [u64; 25] {
     let mut state = [0u64; 25];
     for i in 0..4 {
         state[i] = lane(key, i);
@@ -58,7 +63,26 @@ pub fn hash_keyed_pair(key: &[u8; 32], left: &[u8; 32], right: &[u8; 32]) -> [u8
     // 96 bytes of input: pad byte at offset 96 (lane 12).
     state[12] = 0x01;
     state[RATE_LANES - 1] = 0x80 << 56;
-    keccak::f1600(&mut state);
+    state
+}
+
+/// Keccak-256 of `left || right`: one permutation, no buffering.
+///
+/// This is the node hash of the plain BMT (spec §1.2).
+#[inline]
+pub fn hash_pair(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+    let mut state = keccak_pair_state(left, right);
+    ::keccak::f1600(&mut state);
+    squeeze(&state)
+}
+
+/// Keccak-256 of `key || left || right` for a 32-byte key: one permutation.
+///
+/// This is the node hash of the keyed BMT (spec §1.3) with a full-size anchor.
+#[inline]
+pub fn hash_keyed_pair(key: &[u8; 32], left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+    let mut state = keccak_keyed_pair_state(key, left, right);
+    ::keccak::f1600(&mut state);
     squeeze(&state)
 }
 
@@ -92,7 +116,7 @@ impl Keccak256 {
             w.copy_from_slice(bytes);
             *word ^= u64::from_le_bytes(w);
         }
-        keccak::f1600(state);
+        ::keccak::f1600(state);
     }
 
     /// Feeds more input.
