@@ -115,6 +115,7 @@ pub struct Selection {
 }
 
 const LOW_128: U256 = U256::from_limbs([u64::MAX, u64::MAX, 0, 0]);
+const TWO_POW_128: U256 = U256::from_limbs([0, 0, 1, 0]);
 
 fn draw(seed: &B256, tag: u8, index: u64) -> U256 {
     let index = U256::from(index).to_be_bytes::<32>();
@@ -126,7 +127,7 @@ fn draw(seed: &B256, tag: u8, index: u64) -> U256 {
 fn picks(random: U256, sum: U256, density: U256) -> Result<bool, ChainError> {
     let left = random.checked_mul(sum).ok_or(ChainError::Arithmetic)?;
     let right = density
-        .checked_mul(U256::from(1u8) << 128)
+        .checked_mul(TWO_POW_128)
         .ok_or(ChainError::Arithmetic)?;
     Ok(left < right)
 }
@@ -711,8 +712,10 @@ mod tests {
             stake_density: U256::from(1024u32),
             hash: B256::repeat_byte(hash),
         };
-        let mut contract = Redistribution::default();
-        contract.reveals = vec![reveal(honest, 7), reveal(liar, 8)];
+        let mut contract = Redistribution {
+            reveals: vec![reveal(honest, 7), reveal(liar, 8)],
+            ..Redistribution::default()
+        };
         let commit = |owner: Address, revealed: bool, reveal_index: usize| Commit {
             overlay: B256::ZERO,
             owner,

@@ -76,6 +76,7 @@ impl StakeRegistry {
     }
 
     /// `manageStake(setNonce, addAmount, height)` (§3.2) at oracle price `price`.
+    #[allow(clippy::too_many_arguments)]
     pub fn manage_stake(
         &mut self,
         env: &Env,

@@ -1,6 +1,8 @@
 //! A test harness over the pure ledger: funded signers, nonces, block advancing.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod game;
+
 use std::collections::BTreeMap;
 
 use comb_chain::{Call, ChainError, GenesisConfig, Ledger, Receipt, Transaction};
