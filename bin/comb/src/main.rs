@@ -2,6 +2,7 @@
 //!
 //! Each subcommand is a variant of [`Command`] with its own module.
 
+mod chain;
 mod hash;
 
 use clap::{Parser, Subcommand};
@@ -21,11 +22,15 @@ enum Command {
     /// Print the Swarm reference of a file, as Bee's `/bytes` upload would report it
     /// (unencrypted, no erasure coding).
     Hash(hash::HashArgs),
+    /// Run the dev chain: a persisted ledger playing Swarm's contracts, sealing a block every
+    /// block time, served over JSON-RPC on HTTP.
+    Chain(chain::ChainArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Hash(args) => hash::run(&args),
+        Command::Chain(args) => chain::run(&args),
     }
 }
