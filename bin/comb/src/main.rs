@@ -4,6 +4,7 @@
 
 mod chain;
 mod hash;
+mod transfer;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +26,10 @@ enum Command {
     /// Run the dev chain: a persisted ledger playing Swarm's contracts, sealing a block every
     /// block time, served over JSON-RPC on HTTP.
     Chain(chain::ChainArgs),
+    /// Upload a file through a node's API; buys a batch unless `--stamp` names one.
+    Upload(transfer::UploadArgs),
+    /// Download a reference through a node's API into a file.
+    Download(transfer::DownloadArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -32,5 +37,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Hash(args) => hash::run(&args),
         Command::Chain(args) => chain::run(&args),
+        Command::Upload(args) => transfer::run_upload(&args),
+        Command::Download(args) => transfer::run_download(&args),
     }
 }

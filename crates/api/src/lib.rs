@@ -1,0 +1,74 @@
+//! comb's HTTP API in Bee's shape: the same paths, headers, status codes and JSON field names
+//! as Bee's OpenAPI, so that Bee's own JavaScript client (`@ethersphere/bee-js` 12) works
+//! against a comb node unchanged. Errors are Bee's `{"code", "message"}` JSON with the right
+//! 4xx. The API holds no state: every handler calls the node through [`NodeApi`].
+
+pub mod backend;
+mod error;
+pub mod params;
+pub mod routes;
+pub mod types;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::routing::{get, patch, post};
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use backend::{BodyStream, BuyBatch, DataStream, NodeApi, Postage};
+pub use error::ApiError;
+
+/// The node version reported by `/health`.
+pub const VERSION: &str = concat!("comb-", env!("CARGO_PKG_VERSION"));
+/// The Bee API version this API follows (bee-js 12 checks the major version).
+pub const API_VERSION: &str = "8.1.0";
+
+/// The router with every endpoint, over a node.
+pub fn router<B: NodeApi>(node: Arc<B>) -> Router {
+    use routes::{data, stamps, status};
+    Router::new()
+        .route("/health", get(status::health))
+        .route("/readiness", get(status::readiness::<B>))
+        .route("/node", get(status::node_info))
+        .route("/status", get(status::status::<B>))
+        .route("/addresses", get(status::addresses::<B>))
+        .route("/peers", get(status::peers::<B>))
+        .route("/topology", get(status::topology::<B>))
+        .route("/chainstate", get(status::chain_state::<B>))
+        .route("/reservestate", get(status::reserve_state::<B>))
+        .route("/wallet", get(status::wallet::<B>))
+        .route("/stamps", get(stamps::list::<B>))
+        .route("/stamps/{id}", get(stamps::get::<B>))
+        .route("/stamps/{id}/buckets", get(stamps::buckets::<B>))
+        .route("/stamps/{amount}/{depth}", post(stamps::buy::<B>))
+        .route("/stamps/topup/{id}/{amount}", patch(stamps::top_up::<B>))
+        .route("/stamps/dilute/{id}/{depth}", patch(stamps::dilute::<B>))
+        .route("/batches", get(stamps::all::<B>))
+        .route("/bytes", post(data::upload_bytes::<B>))
+        .route(
+            "/bytes/{reference}",
+            get(data::download_bytes::<B>).head(data::head_bytes::<B>),
+        )
+        .route("/chunks", post(data::upload_chunk::<B>))
+        .route("/chunks/{address}", get(data::download_chunk::<B>))
+        .route("/envelope/{address}", post(data::envelope::<B>))
+        .route(
+            "/stewardship/{reference}",
+            get(data::is_retrievable::<B>).put(data::reupload::<B>),
+        )
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") })
+        .with_state(node)
+}
+
+/// Serves the API on `listener` until `shutdown` resolves.
+pub async fn serve<B: NodeApi>(
+    listener: TcpListener,
+    node: Arc<B>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(node))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,169 @@
+//! Data endpoints: `/bytes`, `/chunks`, `/envelope`, `/stewardship`.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use comb_primitives::{Chunk, CHUNK_SIZE, SPAN_SIZE};
+use futures_util::TryStreamExt;
+
+use crate::backend::{BodyStream, Postage};
+use crate::params;
+use crate::types::{Envelope, ReferenceResponse, Retrievable};
+use crate::{ApiError, NodeApi};
+
+fn reference_response(reference: &comb_primitives::B256) -> Response {
+    (
+        StatusCode::CREATED,
+        Json(ReferenceResponse {
+            reference: hex::encode(reference),
+        }),
+    )
+        .into_response()
+}
+
+fn body_stream(body: Body) -> BodyStream {
+    Box::pin(body.into_data_stream().map_err(std::io::Error::other))
+}
+
+/// `POST /bytes`: splits the body into a chunk tree, stamped with the batch in
+/// `swarm-postage-batch-id`.
+pub async fn upload_bytes<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let batch = params::batch_header(&headers)?;
+    let reference = node.upload_bytes(batch, body_stream(body)).await?;
+    Ok(reference_response(&reference))
+}
+
+/// `GET /bytes/{reference}`: the data, streamed.
+pub async fn download_bytes<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    Path(reference): Path<String>,
+) -> Result<Response, ApiError> {
+    let reference = params::hash("reference", &reference)?;
+    let (size, stream) = node.download_bytes(reference).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_LENGTH, size.to_string()),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// `HEAD /bytes/{reference}`: the size, without the data.
+pub async fn head_bytes<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    Path(reference): Path<String>,
+) -> Result<Response, ApiError> {
+    let reference = params::hash("reference", &reference)?;
+    let size = node.bytes_size(reference).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_LENGTH, size.to_string()),
+        ],
+        Body::empty(),
+    )
+        .into_response())
+}
+
+/// `POST /chunks`: one content-addressed chunk (`span || payload`), stamped with the batch in
+/// `swarm-postage-batch-id` or carrying a client-made stamp in `swarm-postage-stamp`.
+pub async fn upload_chunk<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let postage = match (
+        params::stamp_header(&headers)?,
+        params::optional_batch_header(&headers)?,
+    ) {
+        (Some(stamp), _) => Postage::Stamp(stamp),
+        (None, Some(batch)) => Postage::Batch(batch),
+        (None, None) => {
+            return Err(ApiError::bad_request(
+                "invalid header params: swarm-postage-batch-id or swarm-postage-stamp required",
+            ))
+        }
+    };
+    let limit = SPAN_SIZE + CHUNK_SIZE;
+    let data = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::too_large(format!("chunk data larger than {limit} bytes")))?;
+    if data.len() < SPAN_SIZE {
+        return Err(ApiError::bad_request(format!(
+            "chunk data of {} bytes is shorter than the 8-byte span",
+            data.len()
+        )));
+    }
+    let chunk = Chunk::content_from_data(data.to_vec())
+        .map_err(|e| ApiError::bad_request(format!("invalid chunk: {e}")))?;
+    let address = node.upload_chunk(chunk, postage).await?;
+    Ok(reference_response(&address))
+}
+
+/// `GET /chunks/{address}`: the chunk's wire data.
+pub async fn download_chunk<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    Path(address): Path<String>,
+) -> Result<Response, ApiError> {
+    let address = params::hash("address", &address)?;
+    let chunk = node.download_chunk(address).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "binary/octet-stream")],
+        chunk.into_data(),
+    )
+        .into_response())
+}
+
+/// `POST /envelope/{address}`: a stamp for a chunk the client builds.
+pub async fn envelope<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    Path(address): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let address = params::hash("address", &address)?;
+    let batch = params::batch_header(&headers)?;
+    let (stamp, issuer) = node.envelope(batch, address).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Envelope {
+            issuer: hex::encode(issuer),
+            index: hex::encode(stamp.index.to_bytes()),
+            timestamp: hex::encode(stamp.timestamp.to_be_bytes()),
+            signature: hex::encode(stamp.signature.as_bytes()),
+        }),
+    )
+        .into_response())
+}
+
+/// `GET /stewardship/{reference}`.
+pub async fn is_retrievable<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    Path(reference): Path<String>,
+) -> Result<Json<Retrievable>, ApiError> {
+    let reference = params::hash("reference", &reference)?;
+    Ok(Json(Retrievable {
+        is_retrievable: node.is_retrievable(reference).await?,
+    }))
+}
+
+/// `PUT /stewardship/{reference}`: re-uploads the content with the batch in the header.
+pub async fn reupload<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let reference = params::hash("reference", &reference)?;
+    let batch = params::batch_header(&headers)?;
+    node.reupload(reference, batch).await?;
+    Ok(StatusCode::OK)
+}

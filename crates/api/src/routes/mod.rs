@@ -1,0 +1,5 @@
+//! Handlers, one module per endpoint family.
+
+pub mod data;
+pub mod stamps;
+pub mod status;

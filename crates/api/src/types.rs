@@ -1,0 +1,317 @@
+//! Response bodies with Bee's JSON field names, as `@ethersphere/bee-js` 12 validates them.
+//! Token amounts are strings of decimal digits; addresses and hashes are lowercase hex.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /health` and `GET /readiness`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    /// `"ok"` for health; `"ready"` or `"notReady"` for readiness.
+    pub status: String,
+    /// The node's version.
+    pub version: String,
+    /// The API version it speaks (Bee's numbering).
+    pub api_version: String,
+}
+
+/// `GET /node`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeInfo {
+    /// `"full"`, `"light"`, `"ultra-light"` or `"dev"`.
+    pub bee_mode: String,
+    /// Whether the node has a chequebook.
+    pub chequebook_enabled: bool,
+    /// Whether SWAP settlement is on.
+    pub swap_enabled: bool,
+}
+
+/// `GET /status`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    /// Overlay address (hex).
+    pub overlay: String,
+    /// Proximity of the peer reporting (0 for the node itself).
+    pub proximity: u8,
+    /// Mode, as in [`NodeInfo`].
+    pub bee_mode: String,
+    /// Chunks in the reserve.
+    pub reserve_size: u64,
+    /// Chunks in the reserve within the storage radius.
+    pub reserve_size_within_radius: u64,
+    /// Chunks per second being pulled.
+    pub pullsync_rate: f64,
+    /// Storage radius.
+    pub storage_radius: u8,
+    /// Connected peers.
+    pub connected_peers: u64,
+    /// Peers in the neighbourhood.
+    pub neighborhood_size: u64,
+    /// Σ 2^depth over all batches.
+    pub batch_commitment: u64,
+    /// Whether the node is reachable from outside.
+    pub is_reachable: bool,
+    /// Last block the batch store has processed.
+    pub last_synced_block: u64,
+    /// Storage radius plus reserve doublings.
+    pub committed_depth: u8,
+    /// Whether the node is still warming up.
+    pub is_warming_up: bool,
+}
+
+/// `GET /addresses`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Addresses {
+    /// Overlay (hex).
+    pub overlay: String,
+    /// Multiaddresses the node listens on.
+    pub underlay: Vec<String>,
+    /// Ethereum address (0x hex).
+    pub ethereum: String,
+    /// Compressed secp256k1 public key (hex).
+    pub public_key: String,
+    /// Public key used for PSS (the same key).
+    pub pss_public_key: String,
+}
+
+/// One peer in `GET /peers`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Peer {
+    /// Overlay (hex).
+    pub address: String,
+    /// Whether it is a full node.
+    pub full_node: bool,
+}
+
+/// `GET /peers`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Peers {
+    /// Connected peers.
+    pub peers: Vec<Peer>,
+}
+
+/// A peer address in a topology bin.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BinPeer {
+    /// Overlay (hex).
+    pub address: String,
+}
+
+/// One proximity-order bin in `GET /topology`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Bin {
+    /// Known peers in the bin.
+    pub population: u64,
+    /// Connected peers in the bin.
+    pub connected: u64,
+    /// The connected peers.
+    pub connected_peers: Vec<BinPeer>,
+    /// Known but not connected peers.
+    pub disconnected_peers: Vec<BinPeer>,
+}
+
+/// `GET /topology`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Topology {
+    /// The node's overlay (hex).
+    pub base_addr: String,
+    /// Known peers.
+    pub population: u64,
+    /// Connected peers.
+    pub connected: u64,
+    /// Time of the snapshot (RFC 3339).
+    pub timestamp: String,
+    /// Peers wanted in the neighbourhood.
+    pub nn_low_watermark: u64,
+    /// Neighbourhood depth.
+    pub depth: u8,
+    /// `"Public"`, `"Private"` or `"Unknown"`.
+    pub reachability: String,
+    /// `"Available"`, `"Unavailable"` or `"Unknown"`.
+    pub network_availability: String,
+    /// Bins `bin_0` … `bin_31`.
+    pub bins: std::collections::BTreeMap<String, Bin>,
+}
+
+/// `GET /chainstate`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainState {
+    /// Last block the node has processed.
+    pub block: u64,
+    /// The chain's latest block.
+    pub chain_tip: u64,
+    /// Cumulative per-chunk payout (PLUR, decimal).
+    pub total_amount: String,
+    /// PLUR per chunk per block (decimal).
+    pub current_price: String,
+    /// Blocks a new batch must at least pay for.
+    pub minimum_validity_blocks: u64,
+}
+
+/// `GET /reservestate`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReserveState {
+    /// Σ 2^depth over all batches.
+    pub commitment: u64,
+    /// Reserve radius from the batches.
+    pub radius: u8,
+    /// Storage radius.
+    pub storage_radius: u8,
+    /// Reserve doublings.
+    pub reserve_capacity_doubling: u8,
+}
+
+/// `GET /wallet`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Wallet {
+    /// BZZ balance in PLUR (decimal).
+    pub bzz_balance: String,
+    /// Native token balance in wei (decimal).
+    pub native_token_balance: String,
+    /// Chain id.
+    #[serde(rename = "chainID")]
+    pub chain_id: u64,
+    /// Chequebook address (0x hex; zero address if none).
+    pub chequebook_contract_address: String,
+    /// The node's wallet address (0x hex).
+    pub wallet_address: String,
+}
+
+/// A batch this node owns, as `GET /stamps` lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StampBatch {
+    /// Batch id (hex).
+    #[serde(rename = "batchID")]
+    pub batch_id: String,
+    /// The fullest bucket's count.
+    pub utilization: u32,
+    /// Whether the batch can stamp now.
+    pub usable: bool,
+    /// The label it was bought with.
+    pub label: String,
+    /// Depth.
+    pub depth: u8,
+    /// Remaining balance per chunk (PLUR, decimal).
+    pub amount: String,
+    /// Bucket depth.
+    pub bucket_depth: u8,
+    /// Block it was bought in.
+    pub block_number: u64,
+    /// Immutable flag.
+    pub immutable_flag: bool,
+    /// Seconds until expiry at the current price.
+    #[serde(rename = "batchTTL")]
+    pub batch_ttl: i64,
+}
+
+/// `GET /stamps`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Stamps {
+    /// Owned batches.
+    pub stamps: Vec<StampBatch>,
+}
+
+/// One bucket in `GET /stamps/{id}/buckets`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Bucket {
+    /// Bucket index.
+    #[serde(rename = "bucketID")]
+    pub bucket_id: u32,
+    /// Slots used.
+    pub collisions: u32,
+}
+
+/// `GET /stamps/{id}/buckets`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Buckets {
+    /// Depth.
+    pub depth: u8,
+    /// Bucket depth.
+    pub bucket_depth: u8,
+    /// Slots per bucket.
+    pub bucket_upper_bound: u64,
+    /// Every bucket.
+    pub buckets: Vec<Bucket>,
+}
+
+/// A batch anyone owns, as `GET /batches` lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct GlobalBatch {
+    /// Batch id (hex).
+    #[serde(rename = "batchID")]
+    pub batch_id: String,
+    /// Seconds until expiry.
+    #[serde(rename = "batchTTL")]
+    pub batch_ttl: i64,
+    /// Bucket depth.
+    pub bucket_depth: u8,
+    /// Depth.
+    pub depth: u8,
+    /// Immutable flag.
+    pub immutable: bool,
+    /// Owner (0x hex).
+    pub owner: String,
+    /// Block it was bought or last deepened in.
+    pub start: u64,
+    /// Normalised balance (PLUR, decimal).
+    pub value: String,
+}
+
+/// `GET /batches`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GlobalBatches {
+    /// Every live batch.
+    pub batches: Vec<GlobalBatch>,
+}
+
+/// `POST /stamps`, `PATCH /stamps/topup`, `PATCH /stamps/dilute`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchIdResponse {
+    /// Batch id (hex).
+    #[serde(rename = "batchID")]
+    pub batch_id: String,
+    /// Transaction hash (0x hex).
+    pub tx_hash: String,
+}
+
+/// `POST /bytes`, `POST /chunks`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReferenceResponse {
+    /// The Swarm reference (hex).
+    pub reference: String,
+}
+
+/// `POST /envelope/{address}`: a stamp made for a chunk the client builds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Envelope {
+    /// The batch owner's public key (compressed, hex).
+    pub issuer: String,
+    /// The 8-byte stamp index (hex).
+    pub index: String,
+    /// The 8-byte timestamp (hex).
+    pub timestamp: String,
+    /// The 65-byte signature (hex).
+    pub signature: String,
+}
+
+/// `GET /stewardship/{ref}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Retrievable {
+    /// Whether every chunk of the reference can be retrieved.
+    pub is_retrievable: bool,
+}

@@ -1,0 +1,131 @@
+//! The cache: chunks outside the node's responsibility (retrieved for a download or forwarded
+//! for a peer), kept in their own tables and bounded by a count.
+//!
+//! Eviction is **least recently stored first**: each put gives the chunk the next sequence
+//! number (putting a cached chunk again refreshes it), and once the cache holds more than its
+//! capacity the lowest sequence numbers go. Reads do not reorder, so a `get` stays a read
+//! transaction. The cache holds no stamps and is never sampled; a put is one durable write
+//! transaction like every store write.
+
+use std::sync::Arc;
+
+use comb_primitives::{Chunk, B256};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
+
+use crate::tables::{CACHE_CHUNKS, CACHE_ORDER};
+use crate::StoreError;
+
+/// A bounded store of chunks the node is not responsible for.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    db: Arc<Database>,
+    capacity: u64,
+}
+
+impl Cache {
+    /// Opens the cache tables in `db`, holding at most `capacity` chunks.
+    pub fn open(db: Arc<Database>, capacity: u64) -> Result<Self, StoreError> {
+        let txn = db.begin_write()?;
+        {
+            txn.open_table(CACHE_CHUNKS)?;
+            txn.open_table(CACHE_ORDER)?;
+        }
+        txn.commit()?;
+        Ok(Self { db, capacity })
+    }
+
+    /// The most chunks the cache keeps.
+    pub fn capacity(&self) -> u64 {
+        self.capacity
+    }
+
+    /// Stores `chunk` (or refreshes it) and evicts the least recently stored chunks beyond
+    /// the capacity. Returns how many were evicted.
+    pub fn put(&self, chunk: &Chunk) -> Result<u64, StoreError> {
+        let address = &chunk.address().0;
+        let txn = self.db.begin_write()?;
+        let evicted = {
+            let mut chunks = txn.open_table(CACHE_CHUNKS)?;
+            let mut order = txn.open_table(CACHE_ORDER)?;
+            let previous = chunks.get(address)?.map(|v| sequence_of(v.value()));
+            if let Some(previous) = previous {
+                order.remove(previous)?;
+            }
+            let sequence = match order.last()? {
+                Some((last, _)) => last
+                    .value()
+                    .checked_add(1)
+                    .ok_or(StoreError::Overflow("cache sequence"))?,
+                None => 0,
+            };
+            let mut value = Vec::with_capacity(8usize.saturating_add(chunk.data().len()));
+            value.extend_from_slice(&sequence.to_be_bytes());
+            value.extend_from_slice(chunk.data());
+            chunks.insert(address, value.as_slice())?;
+            order.insert(sequence, address)?;
+            let mut evicted = 0u64;
+            while order.len()? > self.capacity {
+                let oldest = order.pop_first()?.map(|(_, address)| *address.value());
+                let Some(oldest) = oldest else { break };
+                chunks.remove(&oldest)?;
+                evicted = evicted.saturating_add(1);
+            }
+            evicted
+        };
+        txn.commit()?;
+        Ok(evicted)
+    }
+
+    /// The cached chunk at `address`.
+    pub fn get(&self, address: &B256) -> Result<Option<Chunk>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let chunks = txn.open_table(CACHE_CHUNKS)?;
+        Ok(chunks.get(&address.0)?.map(|value| {
+            let data = value.value().get(8..).unwrap_or_default().to_vec();
+            Chunk::new_unchecked(*address, data)
+        }))
+    }
+
+    /// Whether the chunk at `address` is cached.
+    pub fn has(&self, address: &B256) -> Result<bool, StoreError> {
+        let txn = self.db.begin_read()?;
+        let chunks = txn.open_table(CACHE_CHUNKS)?;
+        Ok(chunks.get(&address.0)?.is_some())
+    }
+
+    /// Removes the chunk at `address`; returns whether it was cached.
+    pub fn remove(&self, address: &B256) -> Result<bool, StoreError> {
+        let txn = self.db.begin_write()?;
+        let removed = {
+            let mut chunks = txn.open_table(CACHE_CHUNKS)?;
+            let mut order = txn.open_table(CACHE_ORDER)?;
+            let previous = chunks.remove(&address.0)?.map(|v| sequence_of(v.value()));
+            if let Some(previous) = previous {
+                order.remove(previous)?;
+            }
+            previous.is_some()
+        };
+        txn.commit()?;
+        Ok(removed)
+    }
+
+    /// Chunks in the cache.
+    pub fn len(&self) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(CACHE_ORDER)?.len()?)
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.len()? == 0)
+    }
+}
+
+/// The sequence number in front of a cached chunk's data.
+fn sequence_of(value: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    if let Some(prefix) = value.get(..8) {
+        bytes.copy_from_slice(prefix);
+    }
+    u64::from_be_bytes(bytes)
+}

@@ -1,0 +1,102 @@
+//! comb's chunk store on disk (redb), spec `storage-incentives.md` §2.6, §2.9, §6 and §7.
+//!
+//! * [`Reserve`] — the chunks the node is responsible for, under their stamps, with the
+//!   stamp-index overwrite rule (§2.9), bins relative to the overlay, the pull index and the
+//!   storage radius; [`evict`] (capacity eviction by batch value, expiry purges) and
+//!   [`radius`] (radius decrease, the reserve radius formula) act on it (§7).
+//! * [`Cache`] — chunks outside the node's responsibility, bounded by count.
+//! * [`BatchStore`] — the mirror of the chain's postage state (§2.6), fed [`BatchEvent`]s.
+//! * [`Issuers`] — the node's own batches' stamp issuers, persisted so that a restart never
+//!   reuses an index (§2.9).
+//! * [`sample_reserve`] — the reserve sampler (§6).
+//!
+//! All parts share one redb [`Database`] ([`open_database`], or [`Store::open`] for all of
+//! them at once). Every write is one redb write transaction with redb's default durability:
+//! when it returns `Ok`, it is on disk; when it fails, nothing of it is. The table layout is
+//! documented in the `tables` module source.
+#![warn(clippy::arithmetic_side_effects)]
+
+pub mod batchstore;
+pub mod cache;
+mod codec;
+mod error;
+pub mod evict;
+pub mod issuers;
+pub mod radius;
+pub mod reserve;
+pub mod sampler;
+mod tables;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use comb_primitives::B256;
+pub use redb::Database;
+
+pub use batchstore::{BatchEvent, BatchStore, ChainState, EventOutcome, IgnoreReason};
+pub use cache::Cache;
+pub use error::StoreError;
+pub use evict::Unreserve;
+pub use issuers::{Issuers, PersistentStamper};
+pub use radius::reserve_radius;
+pub use reserve::{PullItem, PutOutcome, Reserve, ReserveItem, BINS, DEFAULT_CAPACITY};
+pub use sampler::sample_reserve;
+
+/// Default number of chunks the cache keeps (an operational choice, not from the spec).
+pub const DEFAULT_CACHE_CAPACITY: u64 = 1 << 20;
+
+/// Opens (or creates) the store's redb database file at `path`, creating its directory.
+pub fn open_database(path: &Path) -> Result<Arc<Database>, StoreError> {
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok(Arc::new(Database::create(path)?))
+}
+
+/// How to open a [`Store`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// The node overlay: reserve bins are proximity orders to it (spec §1.7).
+    pub overlay: B256,
+    /// Reserve capacity in items (spec §7; [`DEFAULT_CAPACITY`] is Bee's 2^22).
+    pub reserve_capacity: u64,
+    /// Cache capacity in chunks.
+    pub cache_capacity: u64,
+}
+
+impl StoreConfig {
+    /// Bee's defaults for `overlay`.
+    pub fn new(overlay: B256) -> Self {
+        Self {
+            overlay,
+            reserve_capacity: DEFAULT_CAPACITY,
+            cache_capacity: DEFAULT_CACHE_CAPACITY,
+        }
+    }
+}
+
+/// Every part of the store over one database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// The reserve (spec §2.9, §7).
+    pub reserve: Reserve,
+    /// The cache.
+    pub cache: Cache,
+    /// The batch store (spec §2.6).
+    pub batches: BatchStore,
+    /// The node's stamp issuers (spec §2.9).
+    pub issuers: Issuers,
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path` and every part of the store in it.
+    pub fn open(path: &Path, config: &StoreConfig) -> Result<Self, StoreError> {
+        let db = open_database(path)?;
+        Ok(Self {
+            reserve: Reserve::open(Arc::clone(&db), config.overlay, config.reserve_capacity)?,
+            cache: Cache::open(Arc::clone(&db), config.cache_capacity)?,
+            batches: BatchStore::open(Arc::clone(&db))?,
+            issuers: Issuers::open(db)?,
+        })
+    }
+}
