@@ -151,6 +151,11 @@ impl Signer {
         self.address
     }
 
+    /// The 33-byte compressed SEC1 public key.
+    pub fn public_key_compressed(&self) -> [u8; 33] {
+        self.key.public_key(SECP256K1).serialize()
+    }
+
     /// The 65-byte uncompressed SEC1 public key.
     pub fn public_key_uncompressed(&self) -> [u8; 65] {
         self.key.public_key(SECP256K1).serialize_uncompressed()

@@ -4,11 +4,13 @@
 //! Eviction is **least recently stored first**: each put gives the chunk the next sequence
 //! number (putting a cached chunk again refreshes it), and once the cache holds more than its
 //! capacity the lowest sequence numbers go. Reads do not reorder, so a `get` stays a read
-//! transaction. The cache holds no stamps and is never sampled; a put is one durable write
-//! transaction like every store write.
+//! transaction. Each chunk is kept with the stamp it arrived under, so that it can be handed
+//! on to peers; the cache is never sampled. A put is one durable write transaction like every
+//! store write.
 
 use std::sync::Arc;
 
+use comb_postage::{Stamp, STAMP_SIZE};
 use comb_primitives::{Chunk, B256};
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 
@@ -39,9 +41,9 @@ impl Cache {
         self.capacity
     }
 
-    /// Stores `chunk` (or refreshes it) and evicts the least recently stored chunks beyond
-    /// the capacity. Returns how many were evicted.
-    pub fn put(&self, chunk: &Chunk) -> Result<u64, StoreError> {
+    /// Stores `chunk` with its stamp (or refreshes it) and evicts the least recently stored
+    /// chunks beyond the capacity. Returns how many were evicted.
+    pub fn put(&self, chunk: &Chunk, stamp: &Stamp) -> Result<u64, StoreError> {
         let address = &chunk.address().0;
         let txn = self.db.begin_write()?;
         let evicted = {
@@ -58,8 +60,9 @@ impl Cache {
                     .ok_or(StoreError::Overflow("cache sequence"))?,
                 None => 0,
             };
-            let mut value = Vec::with_capacity(8usize.saturating_add(chunk.data().len()));
+            let mut value = Vec::with_capacity((8 + STAMP_SIZE).saturating_add(chunk.data().len()));
             value.extend_from_slice(&sequence.to_be_bytes());
+            value.extend_from_slice(&stamp.to_bytes());
             value.extend_from_slice(chunk.data());
             chunks.insert(address, value.as_slice())?;
             order.insert(sequence, address)?;
@@ -76,14 +79,20 @@ impl Cache {
         Ok(evicted)
     }
 
-    /// The cached chunk at `address`.
-    pub fn get(&self, address: &B256) -> Result<Option<Chunk>, StoreError> {
+    /// The cached chunk at `address` with its stamp.
+    pub fn get(&self, address: &B256) -> Result<Option<(Chunk, Stamp)>, StoreError> {
         let txn = self.db.begin_read()?;
         let chunks = txn.open_table(CACHE_CHUNKS)?;
-        Ok(chunks.get(&address.0)?.map(|value| {
-            let data = value.value().get(8..).unwrap_or_default().to_vec();
-            Chunk::new_unchecked(*address, data)
-        }))
+        let Some(value) = chunks.get(&address.0)? else {
+            return Ok(None);
+        };
+        let value = value.value();
+        let stamp = value
+            .get(8..8 + STAMP_SIZE)
+            .ok_or_else(|| StoreError::corrupt("cache_chunks", "short value"))?;
+        let stamp = Stamp::from_bytes(stamp)?;
+        let data = value.get(8 + STAMP_SIZE..).unwrap_or_default().to_vec();
+        Ok(Some((Chunk::new_unchecked(*address, data), stamp)))
     }
 
     /// Whether the chunk at `address` is cached.

@@ -42,6 +42,10 @@ pub(crate) const STAMP_INDEX: TableDefinition<&[u8; 40], &[u8; 40]> =
     TableDefinition::new("reserve_stamp_index");
 pub(crate) const PULL_INDEX: TableDefinition<&[u8; 9], &[u8; 64]> =
     TableDefinition::new("reserve_pull_index");
+/// address ‖ batch → (): which batches hold a chunk, so a chunk's stamp can be found by its
+/// address alone (retrieval and pushsync answer with chunk and stamp).
+pub(crate) const ADDRESS_BATCHES: TableDefinition<&[u8; 64], ()> =
+    TableDefinition::new("reserve_address_batches");
 pub(crate) const RESERVE_BATCHES: TableDefinition<&[u8; 32], u64> =
     TableDefinition::new("reserve_batches");
 pub(crate) const RESERVE_META: TableDefinition<&str, &[u8]> = TableDefinition::new("reserve_meta");

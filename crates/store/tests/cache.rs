@@ -10,6 +10,10 @@ fn chunk(n: u64) -> Chunk {
     Chunk::content(&n.to_be_bytes()).unwrap()
 }
 
+fn stamp_for(n: u64) -> comb_postage::Stamp {
+    common::stamp(B256::repeat_byte(1), n, n)
+}
+
 #[test]
 fn cache_is_bounded_and_evicts_the_least_recently_stored() {
     let dir = tempfile::tempdir().unwrap();
@@ -17,23 +21,26 @@ fn cache_is_bounded_and_evicts_the_least_recently_stored() {
     let cache = Cache::open(db.clone(), 3).unwrap();
     assert!(cache.is_empty().unwrap());
     for n in 0..3 {
-        assert_eq!(cache.put(&chunk(n)).unwrap(), 0);
+        assert_eq!(cache.put(&chunk(n), &stamp_for(n)).unwrap(), 0);
     }
     // Storing chunk 0 again refreshes it: chunk 1 is now the oldest.
-    cache.put(&chunk(0)).unwrap();
+    cache.put(&chunk(0), &stamp_for(0)).unwrap();
     assert_eq!(cache.len().unwrap(), 3);
-    assert_eq!(cache.put(&chunk(3)).unwrap(), 1);
+    assert_eq!(cache.put(&chunk(3), &stamp_for(3)).unwrap(), 1);
     assert_eq!(cache.len().unwrap(), 3);
     assert!(!cache.has(chunk(1).address()).unwrap());
     for n in [0, 2, 3] {
-        assert_eq!(cache.get(chunk(n).address()).unwrap(), Some(chunk(n)));
+        assert_eq!(
+            cache.get(chunk(n).address()).unwrap(),
+            Some((chunk(n), stamp_for(n)))
+        );
     }
     assert!(cache.remove(chunk(2).address()).unwrap());
     assert!(!cache.remove(chunk(2).address()).unwrap());
     assert_eq!(cache.len().unwrap(), 2);
     // Fill far past the bound: only the newest three stay.
     for n in 10..20 {
-        cache.put(&chunk(n)).unwrap();
+        cache.put(&chunk(n), &stamp_for(n)).unwrap();
     }
     assert_eq!(cache.len().unwrap(), 3);
     for n in 17..20 {
@@ -50,12 +57,15 @@ fn cache_survives_reopening() {
     let dir = tempfile::tempdir().unwrap();
     {
         let cache = Cache::open(common::db(dir.path()), 2).unwrap();
-        cache.put(&chunk(1)).unwrap();
-        cache.put(&chunk(2)).unwrap();
+        cache.put(&chunk(1), &stamp_for(1)).unwrap();
+        cache.put(&chunk(2), &stamp_for(2)).unwrap();
     }
     let cache = Cache::open(common::db(dir.path()), 2).unwrap();
-    assert_eq!(cache.get(chunk(1).address()).unwrap(), Some(chunk(1)));
-    cache.put(&chunk(3)).unwrap();
+    assert_eq!(
+        cache.get(chunk(1).address()).unwrap(),
+        Some((chunk(1), stamp_for(1)))
+    );
+    cache.put(&chunk(3), &stamp_for(3)).unwrap();
     assert!(!cache.has(chunk(1).address()).unwrap());
     assert!(cache.has(chunk(2).address()).unwrap());
 }

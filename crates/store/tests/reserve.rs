@@ -375,3 +375,28 @@ fn iterate_for_sample_visits_bins_at_or_above_the_radius() {
         ]
     );
 }
+
+#[test]
+fn a_chunk_and_a_stamp_are_found_by_address_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = B256::repeat_byte(0x10);
+    let reserve = common::reserve(dir.path(), overlay, 100);
+    let chunk = common::chunk_at(common::address_in_bin(&overlay, 3, 1));
+    assert_eq!(reserve.get_with_stamp(chunk.address()).unwrap(), None);
+    let first = common::stamp(B256::repeat_byte(2), 1, 10);
+    let second = common::stamp(B256::repeat_byte(1), 7, 10);
+    reserve.put(&chunk, &first, ChunkType::Content).unwrap();
+    reserve.put(&chunk, &second, ChunkType::Content).unwrap();
+    // Under two batches: the stamp of the lower batch id is the one handed out.
+    assert_eq!(
+        reserve.get_with_stamp(chunk.address()).unwrap(),
+        Some((chunk.clone(), second))
+    );
+    reserve.remove(chunk.address(), &second.batch_id).unwrap();
+    assert_eq!(
+        reserve.get_with_stamp(chunk.address()).unwrap(),
+        Some((chunk.clone(), first))
+    );
+    reserve.remove(chunk.address(), &first.batch_id).unwrap();
+    assert_eq!(reserve.get_with_stamp(chunk.address()).unwrap(), None);
+}

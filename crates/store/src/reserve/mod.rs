@@ -90,6 +90,7 @@ impl Reserve {
             txn.open_table(STAMP_INDEX)?;
             txn.open_table(PULL_INDEX)?;
             txn.open_table(RESERVE_BATCHES)?;
+            txn.open_table(crate::tables::ADDRESS_BATCHES)?;
             let mut meta = txn.open_table(RESERVE_META)?;
             let stored = meta.get(META_OVERLAY)?.map(|v| v.value().to_vec());
             match stored {

@@ -8,7 +8,7 @@ use redb::{ReadableDatabase, ReadableTable};
 use crate::codec::{item_bin_start, item_key, split_item_key, ItemValue};
 use crate::reserve::counters::Counters;
 use crate::reserve::{Reserve, ReserveItem, BINS};
-use crate::tables::{CHUNKS, ITEMS, ITEM_KEY_SIZE, RESERVE_BATCHES, RESERVE_META};
+use crate::tables::{ADDRESS_BATCHES, CHUNKS, ITEMS, ITEM_KEY_SIZE, RESERVE_BATCHES, RESERVE_META};
 use crate::StoreError;
 
 /// One past the last bin: the exclusive upper bound of a bin range.
@@ -29,6 +29,30 @@ impl Reserve {
         let txn = self.db().begin_read()?;
         let chunks = txn.open_table(CHUNKS)?;
         Ok(chunks.get(&address.0)?.is_some())
+    }
+
+    /// The chunk at `address` with one of the stamps it is stored under (the first batch in
+    /// id order): what retrieval and pushsync hand to a peer.
+    pub fn get_with_stamp(&self, address: &B256) -> Result<Option<(Chunk, Stamp)>, StoreError> {
+        let batch = {
+            let txn = self.db().begin_read()?;
+            let index = txn.open_table(ADDRESS_BATCHES)?;
+            let start = crate::reserve::txn::address_batch_key(address, &B256::ZERO);
+            let end = crate::reserve::txn::address_batch_key(address, &B256::repeat_byte(0xff));
+            let first = index
+                .range::<&[u8; 64]>(&start..=&end)?
+                .next()
+                .transpose()?;
+            match first {
+                Some((key, _)) => B256::from_slice(&key.value()[32..]),
+                None => return Ok(None),
+            }
+        };
+        let (Some(chunk), Some(stamp)) = (self.get(address)?, self.stamp_of(address, &batch)?)
+        else {
+            return Ok(None);
+        };
+        Ok(Some((chunk, stamp)))
     }
 
     /// The stamp the chunk at `address` is stored under in `batch` (spec §2.9, §6.1 step 5).

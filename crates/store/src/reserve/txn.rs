@@ -16,8 +16,8 @@ use crate::codec::{
 };
 use crate::reserve::counters::Counters;
 use crate::tables::{
-    CHUNKS, CHUNK_REFS, ITEMS, ITEM_KEY_SIZE, ITEM_VALUE_SIZE, PULL_INDEX, RESERVE_BATCHES,
-    RESERVE_META, STAMP_INDEX,
+    ADDRESS_BATCHES, CHUNKS, CHUNK_REFS, ITEMS, ITEM_KEY_SIZE, ITEM_VALUE_SIZE, PULL_INDEX,
+    RESERVE_BATCHES, RESERVE_META, STAMP_INDEX,
 };
 use crate::StoreError;
 
@@ -30,8 +30,17 @@ pub(crate) struct ReserveTxn<'txn> {
     stamp_index: Table<'txn, &'static [u8; 40], &'static [u8; 40]>,
     pull: Table<'txn, &'static [u8; 9], &'static [u8; 64]>,
     batches: Table<'txn, &'static [u8; 32], u64>,
+    address_batches: Table<'txn, &'static [u8; 64], ()>,
     meta: Table<'txn, &'static str, &'static [u8]>,
     pub(crate) counters: Counters,
+}
+
+/// Key of [`ADDRESS_BATCHES`]: address ‖ batch.
+pub(crate) fn address_batch_key(address: &B256, batch: &B256) -> [u8; 64] {
+    let mut key = [0u8; 64];
+    key[..32].copy_from_slice(address.as_slice());
+    key[32..].copy_from_slice(batch.as_slice());
+    key
 }
 
 impl<'txn> ReserveTxn<'txn> {
@@ -46,6 +55,7 @@ impl<'txn> ReserveTxn<'txn> {
             stamp_index: txn.open_table(STAMP_INDEX)?,
             pull: txn.open_table(PULL_INDEX)?,
             batches: txn.open_table(RESERVE_BATCHES)?,
+            address_batches: txn.open_table(ADDRESS_BATCHES)?,
             meta,
             counters,
         })
@@ -110,6 +120,8 @@ impl<'txn> ReserveTxn<'txn> {
         )?;
         self.pull
             .insert(&pull_key(bin, bin_id), &pull_value(address, batch))?;
+        self.address_batches
+            .insert(&address_batch_key(address, batch), ())?;
         let count = self.batches.get(&batch.0)?.map_or(0, |v| v.value());
         let count = count
             .checked_add(1)
@@ -145,6 +157,8 @@ impl<'txn> ReserveTxn<'txn> {
             self.stamp_index.remove(&slot_key)?;
         }
         self.pull.remove(&pull_key(bin, item.bin_id))?;
+        self.address_batches
+            .remove(&address_batch_key(address, batch))?;
         self.release_chunk(address)?;
         let count = self.batches.get(&batch.0)?.map_or(0, |v| v.value());
         match count.saturating_sub(1) {

@@ -1,0 +1,275 @@
+//! The swarm task: owns the libp2p swarm, carries out [`Command`]s, starts the handshake on
+//! every new connection, and forgets peers whose last connection closed. Also the inbound
+//! dispatcher, which runs one task per inbound stream.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use comb_primitives::B256;
+use futures::StreamExt;
+use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
+use libp2p::swarm::{ConnectionId, SwarmEvent};
+use libp2p::{Multiaddr, PeerId, Swarm};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::network::PeerInfo;
+use crate::node::{Command, Node};
+use crate::protocols;
+use crate::streams::InboundStream;
+use crate::transport::{Behaviour, BehaviourEvent};
+use crate::wire::MessageStream;
+use crate::{handshake, hive, pullsync, pushsync, retrieval, NetError};
+
+/// A dial waiting for its connection.
+struct PendingDial {
+    overlay: Option<B256>,
+    reply: Option<oneshot::Sender<Result<PeerInfo, NetError>>>,
+}
+
+/// Runs the swarm until [`Command::Shutdown`].
+pub(crate) async fn run(
+    node: Arc<Node>,
+    mut swarm: Swarm<Behaviour>,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+) {
+    let mut pending: HashMap<ConnectionId, PendingDial> = HashMap::new();
+    loop {
+        tokio::select! {
+            event = swarm.select_next_some() => on_event(&node, &mut swarm, &mut pending, event),
+            command = commands.recv() => match command {
+                None | Some(Command::Shutdown) => break,
+                Some(command) => on_command(&node, &mut swarm, &mut pending, command),
+            },
+        }
+    }
+    let _ = node.shutdown.send(true);
+    {
+        // The swarm and its connections are gone with this task.
+        let mut state = node.state();
+        let overlays: Vec<B256> = state.peers.keys().copied().collect();
+        for overlay in overlays {
+            state.topology.remove(&overlay);
+        }
+        state.peers.clear();
+        state.overlays.clear();
+        state.remote_addrs.clear();
+    }
+    for (_, dial) in pending.drain() {
+        if let Some(reply) = dial.reply {
+            let _ = reply.send(Err(NetError::Shutdown));
+        }
+    }
+    tracing::debug!(overlay = %node.overlay, "network stopped");
+}
+
+fn on_command(
+    node: &Arc<Node>,
+    swarm: &mut Swarm<Behaviour>,
+    pending: &mut HashMap<ConnectionId, PendingDial>,
+    command: Command,
+) {
+    match command {
+        Command::Dial {
+            addresses,
+            peer,
+            overlay,
+            reply,
+        } => {
+            let opts = match peer {
+                Some(peer) => DialOpts::peer_id(peer)
+                    .addresses(addresses)
+                    .condition(if reply.is_some() {
+                        PeerCondition::Always
+                    } else {
+                        PeerCondition::DisconnectedAndNotDialing
+                    })
+                    .build(),
+                None => match addresses.first() {
+                    Some(address) => DialOpts::unknown_peer_id().address(address.clone()).build(),
+                    None => {
+                        fail_dial(node, overlay, reply, "no address".into());
+                        return;
+                    }
+                },
+            };
+            let connection = opts.connection_id();
+            match swarm.dial(opts) {
+                Ok(()) => {
+                    pending.insert(connection, PendingDial { overlay, reply });
+                }
+                Err(error) => fail_dial(node, overlay, reply, error.to_string()),
+            }
+        }
+        Command::Open {
+            peer,
+            protocol,
+            reply,
+        } => swarm.behaviour_mut().streams.open(peer, protocol, reply),
+        Command::CloseConnection(connection) => {
+            swarm.close_connection(connection);
+        }
+        Command::Disconnect(peer) => {
+            let _ = swarm.disconnect_peer_id(peer);
+        }
+        Command::Shutdown => {}
+    }
+}
+
+fn fail_dial(
+    node: &Node,
+    overlay: Option<B256>,
+    reply: Option<oneshot::Sender<Result<PeerInfo, NetError>>>,
+    reason: String,
+) {
+    if let Some(overlay) = overlay {
+        node.state().dialing.remove(&overlay);
+    }
+    if let Some(reply) = reply {
+        let _ = reply.send(Err(NetError::Dial(reason)));
+    }
+}
+
+fn on_event(
+    node: &Arc<Node>,
+    swarm: &mut Swarm<Behaviour>,
+    pending: &mut HashMap<ConnectionId, PendingDial>,
+    event: SwarmEvent<BehaviourEvent>,
+) {
+    match event {
+        SwarmEvent::ConnectionEstablished {
+            peer_id,
+            connection_id,
+            endpoint,
+            ..
+        } => {
+            let dial = pending.remove(&connection_id);
+            if node.is_banned(&peer_id) {
+                swarm.close_connection(connection_id);
+                if let Some(dial) = dial {
+                    fail_dial(node, dial.overlay, dial.reply, "peer is banned".into());
+                }
+                return;
+            }
+            let remote = endpoint.get_remote_address().clone();
+            node.state().remote_addrs.insert(peer_id, remote.clone());
+            if endpoint.is_dialer() {
+                spawn_handshake(node, peer_id, connection_id, remote, dial);
+            } else {
+                spawn_watchdog(node, peer_id, connection_id);
+            }
+        }
+        SwarmEvent::ConnectionClosed {
+            peer_id,
+            num_established: 0,
+            ..
+        } => node.remove_peer(&peer_id),
+        SwarmEvent::OutgoingConnectionError {
+            connection_id,
+            error,
+            ..
+        } => {
+            if let Some(dial) = pending.remove(&connection_id) {
+                fail_dial(node, dial.overlay, dial.reply, error.to_string());
+            }
+        }
+        _ => {}
+    }
+}
+
+fn spawn_handshake(
+    node: &Arc<Node>,
+    peer: PeerId,
+    connection: ConnectionId,
+    remote: Multiaddr,
+    dial: Option<PendingDial>,
+) {
+    let node = Arc::clone(node);
+    tokio::spawn(async move {
+        let result = handshake::initiate(&node, peer, remote).await;
+        if let Err(error) = &result {
+            tracing::debug!(%peer, %error, "outbound handshake failed");
+            let _ = node.command(Command::CloseConnection(connection));
+            if error.is_misbehaviour() {
+                node.penalize(peer, error);
+            }
+        }
+        if let Some(dial) = dial {
+            if let Some(overlay) = dial.overlay {
+                node.state().dialing.remove(&overlay);
+            }
+            if let Some(reply) = dial.reply {
+                let _ = reply.send(result);
+            }
+        }
+    });
+}
+
+/// Closes an inbound connection whose peer does not complete a handshake in time.
+fn spawn_watchdog(node: &Arc<Node>, peer: PeerId, connection: ConnectionId) {
+    let node = Arc::clone(node);
+    tokio::spawn(async move {
+        tokio::time::sleep(node.config.handshake_timeout).await;
+        if node.overlay_of(&peer).is_none() {
+            let _ = node.command(Command::CloseConnection(connection));
+        }
+    });
+}
+
+/// Hands every inbound stream to its protocol's handler, one task each.
+pub(crate) async fn dispatch(node: Arc<Node>, mut inbound: mpsc::UnboundedReceiver<InboundStream>) {
+    let mut shutdown = node.shutdown.subscribe();
+    loop {
+        tokio::select! {
+            stream = inbound.recv() => match stream {
+                Some(stream) => {
+                    let node = Arc::clone(&node);
+                    tokio::spawn(async move { serve(node, stream).await });
+                }
+                None => return,
+            },
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+async fn serve(node: Arc<Node>, inbound: InboundStream) {
+    let InboundStream {
+        peer,
+        protocol,
+        stream,
+    } = inbound;
+    let result = if protocol.as_ref() == protocols::HANDSHAKE {
+        match handshake::respond(&node, peer, stream).await {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                if node.overlay_of(&peer).is_none() {
+                    let _ = node.command(Command::Disconnect(peer));
+                }
+                Err(error)
+            }
+        }
+    } else {
+        let Some(overlay) = node.overlay_of(&peer) else {
+            tracing::debug!(%peer, %protocol, "stream before handshake dropped");
+            return;
+        };
+        let mut stream = MessageStream::new(stream, node.config.message_timeout);
+        match stream.answer_headers().await {
+            Err(error) => Err(error),
+            Ok(_) => match protocol.as_ref() {
+                protocols::HIVE => hive::handle(&node, overlay, stream).await,
+                protocols::PUSHSYNC => pushsync::handle(&node, overlay, stream).await,
+                protocols::RETRIEVAL => retrieval::handle(&node, overlay, stream).await,
+                protocols::PULLSYNC => pullsync::handle_range(&node, stream).await,
+                protocols::PULLSYNC_CURSORS => pullsync::handle_cursors(&node, stream).await,
+                _ => Ok(()),
+            },
+        }
+    };
+    if let Err(error) = result {
+        tracing::debug!(%peer, %protocol, %error, "inbound stream failed");
+        if error.is_misbehaviour() {
+            node.penalize(peer, &error);
+        }
+    }
+}

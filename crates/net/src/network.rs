@@ -1,0 +1,328 @@
+//! The handle the node uses: [`Network::start`] brings up the transport, signs the node's
+//! address and spawns the swarm task, the inbound dispatcher and the puller; the cloneable
+//! [`Network`] then connects, pushes, retrieves and reports.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use comb_postage::Stamp;
+use comb_primitives::{Address, Chunk, Signer, B256};
+use futures::StreamExt;
+use libp2p::core::transport::ListenerId;
+use libp2p::swarm::SwarmEvent;
+use libp2p::{Multiaddr, PeerId};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::accounting::{Accounting, NoAccounting};
+use crate::bzz::{peer_id_of, unix_now, with_peer_id, BzzAddress};
+use crate::config::NetConfig;
+use crate::identity::{decode_keypair, generate_keypair};
+use crate::node::{Command, Node, NodeParts};
+use crate::pushsync::Receipt;
+use crate::storage::{LocalStore, StampValidator};
+use crate::topology::TopologySnapshot;
+use crate::transport::build_swarm;
+use crate::{driver, pullsync, pushsync, retrieval, NetError};
+
+/// How long [`Network::start`] waits for the listeners to report their addresses.
+const LISTEN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Attempts per bootnode.
+const BOOTNODE_ATTEMPTS: u32 = 6;
+
+/// A connected peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerInfo {
+    /// The peer's overlay address.
+    pub overlay: B256,
+    /// The Ethereum address of its overlay key (its SWAP beneficiary).
+    pub eth_address: Address,
+    /// Its signed underlay addresses.
+    pub underlays: Vec<Multiaddr>,
+    /// Its libp2p peer id.
+    pub peer_id: PeerId,
+    /// Its bin: proximity order to our overlay.
+    pub bin: u8,
+    /// Whether it stores chunks.
+    pub full_node: bool,
+    /// Misbehaviours counted against it.
+    pub penalties: u32,
+}
+
+/// A running node's network. Cheap to clone; every clone drives the same node.
+#[derive(Clone)]
+pub struct Network {
+    node: Arc<Node>,
+}
+
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Network({})", self.node.overlay)
+    }
+}
+
+impl Network {
+    /// Starts the network with no accounting. See [`Network::start_with_accounting`].
+    pub async fn start(
+        config: NetConfig,
+        signer: Signer,
+        store: Arc<dyn LocalStore>,
+        validator: Arc<dyn StampValidator>,
+    ) -> Result<(Network, JoinHandle<()>), NetError> {
+        Self::start_with_accounting(config, signer, store, validator, Arc::new(NoAccounting)).await
+    }
+
+    /// Listens, signs the node's address and spawns the network's tasks. The returned task
+    /// ends after [`Network::shutdown`]. Must run inside a tokio runtime.
+    pub async fn start_with_accounting(
+        config: NetConfig,
+        signer: Signer,
+        store: Arc<dyn LocalStore>,
+        validator: Arc<dyn StampValidator>,
+        accounting: Arc<dyn Accounting>,
+    ) -> Result<(Network, JoinHandle<()>), NetError> {
+        let keypair = match &config.libp2p_key {
+            Some(bytes) => decode_keypair(bytes)?,
+            None => generate_keypair(),
+        };
+        let peer_id = keypair.public().to_peer_id();
+        let (inbound_sender, inbound) = mpsc::unbounded_channel();
+        let mut swarm = build_swarm(keypair, inbound_sender)?;
+        let mut listeners = HashSet::new();
+        for address in &config.listen_addrs {
+            let id = swarm
+                .listen_on(address.clone())
+                .map_err(|e| NetError::Transport(format!("listen on {address}: {e}")))?;
+            listeners.insert(id);
+        }
+        let listen_addrs = wait_for_listeners(&mut swarm, listeners).await?;
+        let advertised = if config.advertise_addrs.is_empty() {
+            &listen_addrs
+        } else {
+            &config.advertise_addrs
+        };
+        let underlays: Vec<Multiaddr> = advertised
+            .iter()
+            .map(|a| with_peer_id(a, peer_id))
+            .collect();
+        let local_address = BzzAddress::sign(
+            &signer,
+            underlays,
+            config.network_id,
+            config.nonce,
+            unix_now(),
+            config.chequebook,
+        )?;
+        let (commands, command_receiver) = mpsc::unbounded_channel();
+        let node = Arc::new(Node::new(NodeParts {
+            overlay: local_address.overlay,
+            config,
+            signer,
+            peer_id,
+            local_address,
+            listen_addrs: listen_addrs
+                .iter()
+                .map(|a| with_peer_id(a, peer_id))
+                .collect(),
+            store,
+            validator,
+            accounting,
+            commands,
+        }));
+        tokio::spawn(driver::dispatch(Arc::clone(&node), inbound));
+        tokio::spawn(pullsync::run(Arc::clone(&node)));
+        let handle = tokio::spawn(driver::run(Arc::clone(&node), swarm, command_receiver));
+        let network = Network { node };
+        network.connect_bootnodes();
+        tracing::info!(overlay = %network.local_overlay(), %peer_id, "network started");
+        Ok((network, handle))
+    }
+
+    /// Connects to each bootnode in the background, retrying with a doubling pause (1 s up
+    /// to 32 s) for a few attempts.
+    fn connect_bootnodes(&self) {
+        for bootnode in self.node.config.bootnodes.clone() {
+            let network = self.clone();
+            tokio::spawn(async move {
+                let mut pause = Duration::from_secs(1);
+                for attempt in 1..=BOOTNODE_ATTEMPTS {
+                    match network.connect(bootnode.clone()).await {
+                        Ok(_) => return,
+                        Err(NetError::NetworkIdMismatch { .. }) | Err(NetError::Shutdown) => break,
+                        Err(error) => {
+                            tracing::warn!(%bootnode, %error, attempt, "bootnode connection failed");
+                        }
+                    }
+                    if network.node.is_shut_down() {
+                        return;
+                    }
+                    tokio::time::sleep(pause).await;
+                    pause = pause.saturating_mul(2);
+                }
+            });
+        }
+    }
+
+    /// This node's overlay address.
+    pub fn local_overlay(&self) -> B256 {
+        self.node.overlay
+    }
+
+    /// This node's libp2p peer id.
+    pub fn peer_id(&self) -> PeerId {
+        self.node.peer_id
+    }
+
+    /// The Ethereum address of the overlay key.
+    pub fn eth_address(&self) -> Address {
+        self.node.signer.address()
+    }
+
+    /// The addresses the node listens on, each with `/p2p/<peer id>`.
+    pub fn listen_addrs(&self) -> Vec<Multiaddr> {
+        self.node.listen_addrs.clone()
+    }
+
+    /// The node's signed address as peers receive it.
+    pub fn bzz_address(&self) -> BzzAddress {
+        self.node.local_address.clone()
+    }
+
+    /// Dials `address` and completes the handshake. An address with `/p2p/<peer id>` of a
+    /// peer already connected returns that peer at once.
+    pub async fn connect(&self, address: Multiaddr) -> Result<PeerInfo, NetError> {
+        let peer = peer_id_of(&address);
+        if let Some(info) = peer
+            .and_then(|p| self.node.overlay_of(&p))
+            .and_then(|overlay| self.node.peer_info(&overlay))
+        {
+            return Ok(info);
+        }
+        let (reply, answer) = oneshot::channel();
+        self.node.command(Command::Dial {
+            addresses: vec![address],
+            peer,
+            overlay: None,
+            reply: Some(reply),
+        })?;
+        let limit = self
+            .node
+            .config
+            .handshake_timeout
+            .saturating_add(self.node.config.message_timeout);
+        tokio::time::timeout(limit, answer)
+            .await
+            .map_err(|_| NetError::Timeout("connect"))?
+            .map_err(|_| NetError::Shutdown)?
+    }
+
+    /// The connected peers, shallowest bin first.
+    pub fn peers(&self) -> Vec<PeerInfo> {
+        let mut peers = self.node.peers();
+        peers.sort_by(|a, b| a.bin.cmp(&b.bin).then(a.overlay.cmp(&b.overlay)));
+        peers
+    }
+
+    /// One connected peer.
+    pub fn peer(&self, overlay: &B256) -> Option<PeerInfo> {
+        self.node.peer_info(overlay)
+    }
+
+    /// The storage depth: the neighbourhood depth, lowered to the store's radius if it has
+    /// one.
+    pub fn depth(&self) -> u8 {
+        self.node.depth()
+    }
+
+    /// The connected peer closest to `address`, not in `skip`.
+    pub fn closest_peer(&self, address: &B256, skip: &[B256]) -> Option<B256> {
+        self.node.state().topology.closest_peer(address, skip)
+    }
+
+    /// The bins, their populations and the depth, for the `/topology` endpoint.
+    pub fn topology(&self) -> TopologySnapshot {
+        let depth = self.node.depth();
+        let state = self.node.state();
+        let known: Vec<B256> = state.known.keys().copied().collect();
+        state.topology.snapshot(depth, &known)
+    }
+
+    /// Pushes a chunk to its neighbourhood and returns the storer's verified receipt.
+    pub async fn push(&self, chunk: Chunk, stamp: Stamp) -> Result<Receipt, NetError> {
+        pushsync::push(&self.node, chunk, stamp).await
+    }
+
+    /// Retrieves a chunk and its stamp from the network (not from the local store), checked
+    /// to be a valid chunk at `address`.
+    pub async fn retrieve(&self, address: B256) -> Result<(Chunk, Stamp), NetError> {
+        retrieval::retrieve(&self.node, address).await
+    }
+
+    /// Runs a pullsync round now instead of at the next interval.
+    pub fn trigger_pullsync(&self) {
+        self.node.pull_trigger.notify_one();
+    }
+
+    /// Stops the swarm task; connections close and background tasks end.
+    pub fn shutdown(&self) {
+        let _ = self.node.shutdown.send(true);
+        let _ = self.node.command(Command::Shutdown);
+    }
+
+    /// Test support: opens a stream of `protocol` to a connected peer, optionally does the
+    /// headers exchange, writes `bytes` as they are, closes our side and returns what the
+    /// peer sent back before closing (at most 1 MiB).
+    #[doc(hidden)]
+    pub async fn raw_exchange(
+        &self,
+        overlay: &B256,
+        protocol: &'static str,
+        headers: bool,
+        bytes: &[u8],
+    ) -> Result<Vec<u8>, NetError> {
+        let peer = self
+            .node
+            .peer_id_of(overlay)
+            .ok_or(NetError::NotConnected)?;
+        let mut stream = self.node.open_raw(peer, protocol).await?;
+        if headers {
+            stream.exchange_headers().await?;
+        }
+        stream.send_raw(bytes).await?;
+        stream.close().await?;
+        stream.read_to_end(1 << 20).await
+    }
+}
+
+async fn wait_for_listeners(
+    swarm: &mut libp2p::Swarm<crate::transport::Behaviour>,
+    mut waiting: HashSet<ListenerId>,
+) -> Result<Vec<Multiaddr>, NetError> {
+    let mut addresses = Vec::new();
+    let wait = async {
+        while !waiting.is_empty() {
+            match swarm.select_next_some().await {
+                SwarmEvent::NewListenAddr {
+                    listener_id,
+                    address,
+                } => {
+                    waiting.remove(&listener_id);
+                    addresses.push(address);
+                }
+                SwarmEvent::ListenerClosed { reason, .. } => {
+                    return Err(NetError::Transport(format!("listener closed: {reason:?}")));
+                }
+                SwarmEvent::ListenerError { error, .. } => {
+                    return Err(NetError::Transport(format!("listener error: {error}")));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    };
+    tokio::time::timeout(LISTEN_TIMEOUT, wait)
+        .await
+        .map_err(|_| NetError::Timeout("listening"))??;
+    Ok(addresses)
+}

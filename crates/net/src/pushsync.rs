@@ -1,0 +1,301 @@
+//! Pushsync (`/swarm/pushsync/1.3.1/pushsync`): a chunk with its stamp travels hop by hop
+//! towards its address; the node that stores it answers with a signed receipt that travels
+//! back.
+//!
+//! * **Origin** ([`Network::push`](crate::Network::push)): sends to the connected peer closest to the chunk (any peer, even
+//!   one farther than itself, as Bee's origin never stores first), trying the next closest
+//!   on failure, up to `max_attempts`.
+//! * **Forwarder / storer** (the pushsync stream handler): validates the chunk (CAC or SOC) and the stamp at
+//!   every hop (Bee checks the stamp only when storing; checking at every hop stops invalid
+//!   pushes at the first honest node). It stores when the chunk is within its storage depth
+//!   (`PO(self, chunk) ≥ depth`); otherwise it forwards to a peer strictly closer to the
+//!   chunk than itself, and stores when no such peer takes the chunk. Every hop gains
+//!   proximity, so pushes end.
+//! * **Receipt**: `Receipt{Address, Signature, Nonce, StorageRadius}`. The signature is the
+//!   storer's EIP-191 personal signature over the 32 address bytes (Bee `signer.Sign(addr)`),
+//!   made with its overlay key. The origin recovers the signer, derives the storer's overlay
+//!   with the nonce and the network id, and requires `PO(storer, chunk) ≥ max(own depth −
+//!   shallow_receipt_tolerance, StorageRadius)` (Bee's shallow-receipt check). The storer
+//!   reports `StorageRadius = min(its depth, PO(itself, chunk))`: Bee reports its reserve
+//!   radius even when it stored only for want of a closer peer, which makes such receipts
+//!   shallow in sparse networks; comb's storer vouches for as much proximity as it has.
+//! * **Replication**: the storer does not push copies to its neighbours; pullsync spreads
+//!   the chunk through the neighbourhood.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::node::deadline;
+
+use comb_postage::Stamp;
+use comb_primitives::crypto::recover_digest;
+use comb_primitives::overlay::overlay_address;
+use comb_primitives::proximity::proximity;
+use comb_primitives::soc::chunk_type;
+use comb_primitives::{Address, Chunk, Signature, B256, MAX_PO};
+use libp2p::swarm::Stream;
+
+use crate::accounting::{peer_price, Direction, Exchange, Service};
+use crate::node::Node;
+use crate::protocols::PUSHSYNC;
+use crate::validation;
+use crate::wire::{pb, MessageStream};
+use crate::NetError;
+
+/// A verified statement of custody.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The stored chunk's address.
+    pub address: B256,
+    /// The storer's signature over the address (EIP-191 personal sign).
+    pub signature: Signature,
+    /// The storer's overlay nonce.
+    pub nonce: B256,
+    /// The storer's overlay, derived from the signature, the network id and the nonce.
+    pub storer: B256,
+    /// The storer's Ethereum address.
+    pub storer_eth: Address,
+    /// The storage depth the storer reported.
+    pub storage_radius: u8,
+}
+
+/// Pushes `chunk` with `stamp` into the network and returns the verified receipt.
+pub(crate) async fn push(
+    node: &Arc<Node>,
+    chunk: Chunk,
+    stamp: Stamp,
+) -> Result<Receipt, NetError> {
+    chunk_type(&chunk).map_err(|e| NetError::InvalidChunk(e.to_string()))?;
+    let address = *chunk.address();
+    let mut tried = Vec::new();
+    let mut last = NetError::NoPeer;
+    for _ in 0..node.config.max_attempts {
+        let Some(peer) = node.state().topology.closest_peer(&address, &tried) else {
+            break;
+        };
+        tried.push(peer);
+        let exchange = credit(peer, address, true);
+        if let Err(reason) = node.accounting.prepare(&exchange) {
+            last = NetError::Accounting(reason);
+            continue;
+        }
+        let attempt = tokio::time::timeout(
+            node.config.request_timeout,
+            push_to_peer(node, &peer, &chunk, &stamp),
+        )
+        .await
+        .map_err(|_| NetError::Timeout("push"))
+        .and_then(|result| result)
+        .and_then(|receipt| verify_receipt(node, &address, &receipt));
+        match attempt {
+            Ok(receipt) => {
+                node.accounting.apply(&exchange);
+                return Ok(receipt);
+            }
+            Err(error) => {
+                tracing::debug!(%peer, %error, "push attempt failed");
+                penalize_if_misbehaved(node, &peer, &error);
+                last = error;
+            }
+        }
+    }
+    Err(last)
+}
+
+/// Handles an inbound push: store or forward, and answer with a receipt or an error.
+pub(crate) async fn handle(
+    node: &Arc<Node>,
+    from: B256,
+    mut stream: MessageStream<Stream>,
+) -> Result<(), NetError> {
+    let delivery: pb::PushDelivery = stream.recv().await?;
+    let (chunk, stamp) = match check_delivery(node, delivery) {
+        Ok(checked) => checked,
+        Err(error) => {
+            let _ = stream.send(&error_receipt(&error)).await;
+            return Err(error);
+        }
+    };
+    let address = *chunk.address();
+    let exchange = Exchange {
+        peer: from,
+        chunk: address,
+        service: Service::PushSync,
+        direction: Direction::Debit,
+        price: peer_price(&node.overlay, &address),
+        originated: false,
+    };
+    if let Err(reason) = node.accounting.prepare(&exchange) {
+        let _ = stream
+            .send(&error_receipt(&NetError::Accounting(reason)))
+            .await;
+        return Ok(());
+    }
+    match forward_or_store(node, chunk, stamp).await {
+        Ok(receipt) => {
+            stream.send(&receipt).await?;
+            node.accounting.apply(&exchange);
+            let _ = stream.close().await;
+        }
+        Err(error) => {
+            tracing::debug!(%address, %error, "push not stored");
+            let _ = stream.send(&error_receipt(&error)).await;
+        }
+    }
+    Ok(())
+}
+
+fn check_delivery(node: &Node, delivery: pb::PushDelivery) -> Result<(Chunk, Stamp), NetError> {
+    let address = validation::address(&delivery.address)?;
+    let chunk = validation::chunk(address, delivery.data)?;
+    let stamp = validation::valid_stamp(node.validator.as_ref(), &chunk, &delivery.stamp)?;
+    Ok((chunk, stamp))
+}
+
+async fn forward_or_store(
+    node: &Arc<Node>,
+    chunk: Chunk,
+    stamp: Stamp,
+) -> Result<pb::Receipt, NetError> {
+    let address = *chunk.address();
+    let depth = node.depth();
+    if node.config.full_node && proximity(&node.overlay.0, &address.0) >= depth {
+        return store(node, chunk, stamp, depth);
+    }
+    let deadline = deadline(node.config.request_timeout / 4 * 3);
+    let mut tried = Vec::new();
+    for _ in 0..node.config.max_attempts {
+        let Some(peer) = node.state().topology.closer_peer(&address, &tried) else {
+            break;
+        };
+        tried.push(peer);
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            break;
+        }
+        let exchange = credit(peer, address, false);
+        if node.accounting.prepare(&exchange).is_err() {
+            continue;
+        }
+        let attempt = tokio::time::timeout(remaining, push_to_peer(node, &peer, &chunk, &stamp))
+            .await
+            .map_err(|_| NetError::Timeout("forward push"))
+            .and_then(|result| result);
+        match attempt {
+            Ok(receipt) => {
+                node.accounting.apply(&exchange);
+                return Ok(receipt);
+            }
+            Err(error) => {
+                tracing::debug!(%peer, %error, "forwarding push failed");
+                penalize_if_misbehaved(node, &peer, &error);
+            }
+        }
+    }
+    if node.config.full_node {
+        store(node, chunk, stamp, depth)
+    } else {
+        Err(NetError::NoPeer)
+    }
+}
+
+fn store(node: &Node, chunk: Chunk, stamp: Stamp, depth: u8) -> Result<pb::Receipt, NetError> {
+    let address = *chunk.address();
+    node.store.put(chunk, stamp).map_err(NetError::Store)?;
+    let signature = node
+        .signer
+        .sign_digest(&address.0)
+        .map_err(|e| NetError::Signing(e.to_string()))?;
+    Ok(pb::Receipt {
+        address: address.to_vec(),
+        signature: signature.as_bytes().to_vec(),
+        nonce: node.local_address.nonce.to_vec(),
+        err: String::new(),
+        // A node that stores because no peer is closer is the chunk's nearest known node, so
+        // it vouches for proximity only as far as it reaches.
+        storage_radius: u32::from(depth.min(proximity(&node.overlay.0, &address.0))),
+    })
+}
+
+async fn push_to_peer(
+    node: &Node,
+    peer: &B256,
+    chunk: &Chunk,
+    stamp: &Stamp,
+) -> Result<pb::Receipt, NetError> {
+    let mut stream = node.open(peer, PUSHSYNC).await?;
+    stream
+        .send(&pb::PushDelivery {
+            address: chunk.address().to_vec(),
+            data: chunk.data().to_vec(),
+            stamp: stamp.to_bytes().to_vec(),
+        })
+        .await?;
+    let receipt: pb::Receipt = stream.recv().await?;
+    let _ = stream.close().await;
+    if !receipt.err.is_empty() {
+        return Err(NetError::Remote(receipt.err));
+    }
+    if receipt.address != chunk.address().as_slice() {
+        return Err(NetError::InvalidReceipt("receipt for another chunk".into()));
+    }
+    Ok(receipt)
+}
+
+/// Checks a receipt's signature and the storer's proximity to the chunk.
+fn verify_receipt(node: &Node, address: &B256, receipt: &pb::Receipt) -> Result<Receipt, NetError> {
+    let bad = |what: String| NetError::InvalidReceipt(what);
+    let signature =
+        Signature::from_slice(&receipt.signature).map_err(|e| bad(format!("signature: {e}")))?;
+    if receipt.nonce.len() != 32 {
+        return Err(bad("nonce is not 32 bytes".into()));
+    }
+    let nonce = B256::from_slice(&receipt.nonce);
+    let storer_eth =
+        recover_digest(&address.0, &signature).map_err(|e| bad(format!("recover: {e}")))?;
+    let storer = overlay_address(&storer_eth, node.config.network_id, &nonce);
+    let storage_radius =
+        u8::try_from(receipt.storage_radius.min(u32::from(MAX_PO))).unwrap_or(MAX_PO);
+    let po = proximity(&storer.0, &address.0);
+    let required = node
+        .depth()
+        .saturating_sub(node.config.shallow_receipt_tolerance)
+        .max(storage_radius);
+    if po < required {
+        return Err(NetError::ShallowReceipt { po, required });
+    }
+    Ok(Receipt {
+        address: *address,
+        signature,
+        nonce,
+        storer,
+        storer_eth,
+        storage_radius,
+    })
+}
+
+fn credit(peer: B256, chunk: B256, originated: bool) -> Exchange {
+    Exchange {
+        peer,
+        chunk,
+        service: Service::PushSync,
+        direction: Direction::Credit,
+        price: peer_price(&peer, &chunk),
+        originated,
+    }
+}
+
+fn error_receipt(error: &NetError) -> pb::Receipt {
+    pb::Receipt {
+        err: error.to_string(),
+        ..pb::Receipt::default()
+    }
+}
+
+pub(crate) fn penalize_if_misbehaved(node: &Node, peer: &B256, error: &NetError) {
+    if error.is_misbehaviour() {
+        if let Some(peer_id) = node.peer_id_of(peer) {
+            node.penalize(peer_id, error);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Retrieval (`/swarm/retrieval/1.4.0/retrieval`): `Request{Addr}` answered by
+//! `Delivery{Data, Stamp, Err}`.
+//!
+//! * **Origin** ([`Network::retrieve`](crate::Network::retrieve)): asks the connected peer closest to the address (any peer),
+//!   then the next closest, up to `max_attempts`, each within `request_timeout`. It accepts
+//!   only a valid chunk at the requested address (the BMT hash for a CAC, or a valid SOC)
+//!   with a stamp that parses. It does not look in its own store: the node does that first.
+//! * **Handler** (the retrieval stream handler): serves from the local store; otherwise forwards to peers
+//!   strictly closer to the address than itself (never back to the requester), within
+//!   three quarters of `request_timeout` so that it answers before the requester gives up.
+//!   A forwarded chunk is validated and offered to the store's cache.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::node::deadline;
+
+use comb_postage::Stamp;
+use comb_primitives::{Chunk, B256};
+use libp2p::swarm::Stream;
+
+use crate::accounting::{peer_price, Direction, Exchange, Service};
+use crate::node::Node;
+use crate::protocols::RETRIEVAL;
+use crate::pushsync::penalize_if_misbehaved;
+use crate::validation;
+use crate::wire::{pb, MessageStream};
+use crate::NetError;
+
+/// Retrieves the chunk at `address` from the network.
+pub(crate) async fn retrieve(node: &Arc<Node>, address: B256) -> Result<(Chunk, Stamp), NetError> {
+    let mut tried = Vec::new();
+    let mut last = NetError::NoPeer;
+    for _ in 0..node.config.max_attempts {
+        let Some(peer) = node.state().topology.closest_peer(&address, &tried) else {
+            break;
+        };
+        tried.push(peer);
+        let exchange = credit(peer, address, true);
+        if let Err(reason) = node.accounting.prepare(&exchange) {
+            last = NetError::Accounting(reason);
+            continue;
+        }
+        let attempt =
+            tokio::time::timeout(node.config.request_timeout, fetch(node, &peer, &address))
+                .await
+                .map_err(|_| NetError::Timeout("retrieve"))
+                .and_then(|result| result);
+        match attempt {
+            Ok(found) => {
+                node.accounting.apply(&exchange);
+                return Ok(found);
+            }
+            Err(error) => {
+                tracing::debug!(%peer, %address, %error, "retrieval attempt failed");
+                penalize_if_misbehaved(node, &peer, &error);
+                last = error;
+            }
+        }
+    }
+    Err(match last {
+        NetError::Remote(_) => NetError::NotFound,
+        other => other,
+    })
+}
+
+/// Handles an inbound request.
+pub(crate) async fn handle(
+    node: &Arc<Node>,
+    from: B256,
+    mut stream: MessageStream<Stream>,
+) -> Result<(), NetError> {
+    let request: pb::Request = stream.recv().await?;
+    let address = validation::address(&request.addr)?;
+    let found = match node.store.get(&address) {
+        Some(found) => Ok(found),
+        None => forward(node, from, address).await,
+    };
+    let (chunk, stamp) = match found {
+        Ok(found) => found,
+        Err(error) => {
+            let _ = stream.send(&error_delivery(&error)).await;
+            return Ok(());
+        }
+    };
+    let exchange = Exchange {
+        peer: from,
+        chunk: address,
+        service: Service::Retrieval,
+        direction: Direction::Debit,
+        price: peer_price(&node.overlay, &address),
+        originated: false,
+    };
+    if let Err(reason) = node.accounting.prepare(&exchange) {
+        let _ = stream
+            .send(&error_delivery(&NetError::Accounting(reason)))
+            .await;
+        return Ok(());
+    }
+    stream
+        .send(&pb::RetrievalDelivery {
+            data: chunk.data().to_vec(),
+            stamp: stamp.to_bytes().to_vec(),
+            err: String::new(),
+        })
+        .await?;
+    node.accounting.apply(&exchange);
+    let _ = stream.close().await;
+    Ok(())
+}
+
+async fn forward(node: &Arc<Node>, from: B256, address: B256) -> Result<(Chunk, Stamp), NetError> {
+    let deadline = deadline(node.config.request_timeout / 4 * 3);
+    let mut tried = vec![from];
+    for _ in 0..node.config.max_attempts {
+        let Some(peer) = node.state().topology.closer_peer(&address, &tried) else {
+            break;
+        };
+        tried.push(peer);
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            break;
+        }
+        let exchange = credit(peer, address, false);
+        if node.accounting.prepare(&exchange).is_err() {
+            continue;
+        }
+        let attempt = tokio::time::timeout(remaining, fetch(node, &peer, &address))
+            .await
+            .map_err(|_| NetError::Timeout("forward retrieval"))
+            .and_then(|result| result);
+        match attempt {
+            Ok((chunk, stamp)) => {
+                node.accounting.apply(&exchange);
+                node.store.cache(chunk.clone(), stamp);
+                return Ok((chunk, stamp));
+            }
+            Err(error) => {
+                tracing::debug!(%peer, %address, %error, "forwarding retrieval failed");
+                penalize_if_misbehaved(node, &peer, &error);
+            }
+        }
+    }
+    Err(NetError::NotFound)
+}
+
+async fn fetch(node: &Node, peer: &B256, address: &B256) -> Result<(Chunk, Stamp), NetError> {
+    let mut stream = node.open(peer, RETRIEVAL).await?;
+    stream
+        .send(&pb::Request {
+            addr: address.to_vec(),
+        })
+        .await?;
+    let delivery: pb::RetrievalDelivery = stream.recv().await?;
+    let _ = stream.close().await;
+    if !delivery.err.is_empty() {
+        return Err(NetError::Remote(delivery.err));
+    }
+    let chunk = validation::chunk(*address, delivery.data)?;
+    let stamp = validation::stamp(&delivery.stamp)?;
+    Ok((chunk, stamp))
+}
+
+fn credit(peer: B256, chunk: B256, originated: bool) -> Exchange {
+    Exchange {
+        peer,
+        chunk,
+        service: Service::Retrieval,
+        direction: Direction::Credit,
+        price: peer_price(&peer, &chunk),
+        originated,
+    }
+}
+
+fn error_delivery(error: &NetError) -> pb::RetrievalDelivery {
+    pb::RetrievalDelivery {
+        err: error.to_string(),
+        ..pb::RetrievalDelivery::default()
+    }
+}

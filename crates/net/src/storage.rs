@@ -1,0 +1,72 @@
+//! The storage boundary: what the network layer needs from the node's chunk store and
+//! batch store. The node crate implements these traits over the real store; [`crate::MemoryStore`]
+//! implements [`LocalStore`] in memory for tests.
+
+use comb_postage::{validate_stamp, BatchLookup, Stamp};
+use comb_primitives::{Chunk, B256};
+
+/// One entry of the store's pull index: a chunk in a bin, in arrival order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PullItem {
+    /// The chunk's position in its bin; bin ids start at 1 and only grow.
+    pub bin_id: u64,
+    /// The chunk's address.
+    pub address: B256,
+    /// The batch that stamped it.
+    pub batch_id: B256,
+    /// `keccak256` of the stamp's 113 bytes ([`Stamp::hash`]).
+    pub stamp_hash: B256,
+}
+
+/// The node's chunk store as the network sees it. Bins are proximity orders of chunk
+/// addresses to the node's own overlay. Methods are synchronous and should be quick; they run
+/// on the network's tasks.
+pub trait LocalStore: Send + Sync + 'static {
+    /// The chunk and its stamp, from the reserve or the cache.
+    fn get(&self, address: &B256) -> Option<(Chunk, Stamp)>;
+
+    /// Whether the reserve (or cache) holds the chunk.
+    fn has(&self, address: &B256) -> bool;
+
+    /// Puts a validated chunk into the reserve (from pushsync or pullsync).
+    fn put(&self, chunk: Chunk, stamp: Stamp) -> Result<(), String>;
+
+    /// Offers a chunk that was forwarded through this node to the cache. Default: drop it.
+    fn cache(&self, _chunk: Chunk, _stamp: Stamp) {}
+
+    /// The last bin id of each of the 32 bins (0 for an empty bin).
+    fn cursors(&self) -> Vec<u64>;
+
+    /// Up to `limit` pull-index entries of `bin` with bin id `≥ from`, in bin-id order.
+    fn pull(&self, bin: u8, from: u64, limit: usize) -> Vec<PullItem>;
+
+    /// An id that changes when the reserve is reset, so that pullers start over. Default 0.
+    fn epoch(&self) -> u64 {
+        0
+    }
+
+    /// The reserve's storage radius, if the store tracks one. The network's storage depth is
+    /// the smaller of this and the topology's neighbourhood depth. Default: none.
+    fn storage_radius(&self) -> Option<u8> {
+        None
+    }
+}
+
+/// Validates postage stamps of incoming pushes and syncs.
+pub trait StampValidator: Send + Sync + 'static {
+    /// Whether `stamp` is a valid stamp for `chunk` (for a SOC, over the SOC address).
+    fn validate(&self, chunk: &Chunk, stamp: &Stamp) -> Result<(), String>;
+}
+
+/// A [`StampValidator`] over a batch store: Bee's five-step check
+/// ([`comb_postage::validate_stamp`]).
+#[derive(Debug, Clone, Default)]
+pub struct BatchValidator<B>(pub B);
+
+impl<B: BatchLookup + Send + Sync + 'static> StampValidator for BatchValidator<B> {
+    fn validate(&self, chunk: &Chunk, stamp: &Stamp) -> Result<(), String> {
+        validate_stamp(stamp, chunk.address(), &self.0)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,61 @@
+//! Builds the libp2p swarm: TCP with noise and yamux, and the composite behaviour (raw
+//! streams for the Swarm protocols, identify, ping).
+
+use std::time::Duration;
+
+use libp2p::identity::Keypair;
+use libp2p::swarm::NetworkBehaviour;
+use libp2p::{identify, noise, ping, tcp, yamux, Swarm, SwarmBuilder};
+use tokio::sync::mpsc;
+
+use crate::protocols;
+use crate::streams::{InboundStream, StreamBehaviour};
+use crate::NetError;
+
+/// Identify's protocol version string.
+const IDENTIFY_PROTOCOL: &str = "/comb/0.1.0";
+
+/// The node's libp2p behaviours.
+#[derive(NetworkBehaviour)]
+pub struct Behaviour {
+    /// Raw streams for the Swarm protocols.
+    pub streams: StreamBehaviour,
+    /// libp2p identify (agent and listen addresses).
+    pub identify: identify::Behaviour,
+    /// libp2p ping (liveness).
+    pub ping: ping::Behaviour,
+}
+
+/// A swarm with TCP (no delay), noise and yamux, delivering inbound Swarm-protocol streams to
+/// `inbound`.
+pub fn build_swarm(
+    keypair: Keypair,
+    inbound: mpsc::UnboundedSender<InboundStream>,
+) -> Result<Swarm<Behaviour>, NetError> {
+    let swarm = SwarmBuilder::with_existing_identity(keypair)
+        .with_tokio()
+        .with_tcp(
+            tcp::Config::default().nodelay(true),
+            noise::Config::new,
+            yamux::Config::default,
+        )
+        .map_err(|e| NetError::Transport(e.to_string()))?
+        .with_behaviour(|key| Behaviour {
+            streams: StreamBehaviour::new(
+                protocols::ALL
+                    .iter()
+                    .map(|id| protocols::stream_protocol(id))
+                    .collect(),
+                inbound,
+            ),
+            identify: identify::Behaviour::new(identify::Config::new(
+                IDENTIFY_PROTOCOL.to_string(),
+                key.public(),
+            )),
+            ping: ping::Behaviour::default(),
+        })
+        .map_err(|e| NetError::Transport(e.to_string()))?
+        .with_swarm_config(|config| config.with_idle_connection_timeout(Duration::from_secs(60)))
+        .build();
+    Ok(swarm)
+}

@@ -1,0 +1,428 @@
+//! Integration tests: real comb nodes over loopback TCP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use comb_net::topology::distance_cmp;
+use comb_net::wire::{frame, pb};
+use comb_net::{protocols, LocalStore, NetConfig, NetError};
+use comb_primitives::proximity::proximity;
+use comb_primitives::{Chunk, B256};
+use support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handshake_connects_two_nodes_and_they_learn_each_others_overlay() {
+    let postage = Postage::new();
+    let a = start(config(), &postage, None).await;
+    let b = start(config(), &postage, None).await;
+
+    let info = b.net.connect(a.addr()).await.expect("handshake succeeds");
+    assert_eq!(info.overlay, a.overlay());
+    assert_eq!(info.eth_address, a.signer.address());
+    assert_eq!(info.peer_id, a.net.peer_id());
+    assert_eq!(info.bin, proximity(&a.overlay().0, &b.overlay().0));
+
+    wait_until(LIMIT, "a sees b", || a.has_peer(&b.overlay())).await;
+    let seen = a.net.peer(&b.overlay()).unwrap();
+    assert_eq!(seen.eth_address, b.signer.address());
+    assert!(seen.full_node);
+    assert_eq!(a.net.topology().connected, 1);
+    // Connecting again returns the known peer.
+    assert_eq!(b.net.connect(a.addr()).await.unwrap().overlay, a.overlay());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_network_id_is_refused() {
+    let postage = Postage::new();
+    let a = start(config(), &postage, None).await;
+    let other = NetConfig {
+        network_id: NETWORK_ID + 1,
+        ..config()
+    };
+    let b = start(other, &postage, None).await;
+
+    let result = b.net.connect(a.addr()).await;
+    assert!(
+        matches!(
+            result,
+            Err(NetError::NetworkIdMismatch {
+                ours: 11,
+                theirs: 10
+            })
+        ),
+        "{result:?}"
+    );
+    assert!(b.net.peers().is_empty());
+    assert!(a.net.peers().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hive_introduces_peers_through_a_bootnode() {
+    let postage = Postage::new();
+    let a = start(config(), &postage, None).await;
+    let b = start(config(), &postage, None).await;
+    b.net.connect(a.addr()).await.unwrap();
+
+    let c = start(
+        NetConfig {
+            bootnodes: vec![a.addr()],
+            ..config()
+        },
+        &postage,
+        None,
+    )
+    .await;
+    wait_until(LIMIT, "c connects to b through a", || {
+        c.has_peer(&a.overlay()) && c.has_peer(&b.overlay())
+    })
+    .await;
+    wait_until(LIMIT, "b sees c", || b.has_peer(&c.overlay())).await;
+    assert_eq!(c.net.topology().population, 2);
+}
+
+/// Five nodes meshed by hive; returns them once everyone sees everyone.
+async fn mesh(postage: &Postage, count: usize, template: NetConfig) -> Vec<TestNode> {
+    let first = start(template.clone(), postage, None).await;
+    let mut nodes = vec![first];
+    for _ in 1..count {
+        let config = NetConfig {
+            bootnodes: vec![nodes[0].addr()],
+            ..template.clone()
+        };
+        nodes.push(start(config, postage, None).await);
+    }
+    wait_until(LIMIT, "full mesh", || {
+        nodes.iter().all(|n| n.net.peers().len() == count - 1)
+    })
+    .await;
+    nodes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushsync_stores_at_the_closest_node_and_returns_a_valid_receipt() {
+    let postage = Postage::new();
+    let nodes = mesh(&postage, 5, config()).await;
+
+    for round in 0..3 {
+        let chunk = Chunk::content(format!("pushed chunk {round}").as_bytes()).unwrap();
+        let address = *chunk.address();
+        let closest = (0..nodes.len())
+            .min_by(|i, j| distance_cmp(&nodes[*i].overlay(), &nodes[*j].overlay(), &address))
+            .unwrap();
+        let origin = (closest + 1) % nodes.len();
+        let stamp = postage.stamp(&chunk);
+
+        let receipt = nodes[origin]
+            .net
+            .push(chunk.clone(), stamp)
+            .await
+            .expect("push");
+        assert_eq!(receipt.address, address);
+        assert_eq!(receipt.storer, nodes[closest].overlay());
+        assert_eq!(receipt.storer_eth, nodes[closest].signer.address());
+        let (stored, stored_stamp) = nodes[closest].store.get(&address).expect("stored");
+        assert_eq!(stored, chunk);
+        assert_eq!(stored_stamp, stamp);
+        assert!(
+            !nodes[origin].store.has(&address),
+            "the origin does not store"
+        );
+    }
+}
+
+/// A chain a — b — c (hive dialling off) with overlays chosen so that a chunk near c must
+/// travel a → b → c: b's deeper peer a puts b's depth above the chunk's proximity to b.
+async fn chain(postage: &Postage) -> (TestNode, TestNode, TestNode) {
+    let template = NetConfig {
+        hive_connect: false,
+        saturation: 1,
+        ..config()
+    };
+    let a = start(template.clone(), postage, Some((0b1101_0000, 4))).await;
+    let b = start(template.clone(), postage, Some((0b1100_0000, 4))).await;
+    let c = start(template, postage, Some((0b0000_0000, 4))).await;
+    b.net.connect(a.addr()).await.unwrap();
+    b.net.connect(c.addr()).await.unwrap();
+    wait_until(LIMIT, "chain is up", || {
+        a.net.peers().len() == 1 && b.net.peers().len() == 2 && c.net.peers().len() == 1
+    })
+    .await;
+    (a, b, c)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushsync_forwards_over_several_hops() {
+    let postage = Postage::new();
+    let (a, b, c) = chain(&postage).await;
+    assert_eq!(b.net.depth(), 3);
+    let chunk = chunk_near(&c.overlay(), 8, "multi-hop push");
+    let stamp = postage.stamp(&chunk);
+
+    let receipt = a.net.push(chunk.clone(), stamp).await.expect("push");
+    assert_eq!(receipt.storer, c.overlay());
+    assert!(c.store.in_reserve(chunk.address()));
+    assert!(!b.store.has(chunk.address()), "b forwards without storing");
+    assert!(!a.store.has(chunk.address()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retrieval_fetches_over_several_hops_byte_identical() {
+    let postage = Postage::new();
+    let (a, b, c) = chain(&postage).await;
+    let chunk = chunk_near(&c.overlay(), 8, "multi-hop retrieval");
+    let stamp = postage.stamp(&chunk);
+    c.store.put(chunk.clone(), stamp).unwrap();
+
+    let (got, got_stamp) = a.net.retrieve(*chunk.address()).await.expect("retrieve");
+    assert_eq!(got.address(), chunk.address());
+    assert_eq!(got.data(), chunk.data());
+    assert_eq!(got_stamp, stamp);
+    assert!(b.store.has(chunk.address()), "the forwarder caches");
+    assert!(!b.store.in_reserve(chunk.address()));
+
+    let missing = Chunk::content(b"nobody has this").unwrap();
+    let result = a.net.retrieve(*missing.address()).await;
+    assert!(matches!(result, Err(NetError::NotFound)), "{result:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_chunks_and_stamps_are_refused_and_not_stored() {
+    let postage = Postage::new();
+    let a = start(config(), &postage, None).await;
+    let b = start(config(), &postage, None).await;
+    b.net.connect(a.addr()).await.unwrap();
+    wait_until(LIMIT, "a sees b", || a.has_peer(&b.overlay())).await;
+
+    // A stamp from a batch nobody knows.
+    let chunk = Chunk::content(b"stamped by a stranger").unwrap();
+    let stranger = Postage::new();
+    let foreign = comb_postage::Stamp::sign(
+        &stranger.owner,
+        chunk.address(),
+        B256::repeat_byte(0x77),
+        postage.stamp(&chunk).index,
+        1,
+    )
+    .unwrap();
+    let result = a.net.push(chunk.clone(), foreign).await;
+    assert!(matches!(result, Err(NetError::Remote(_))), "{result:?}");
+    assert!(b.store.is_empty());
+
+    // A chunk whose data does not hash to its address: the origin refuses it...
+    let forged = Chunk::new_unchecked(B256::repeat_byte(1), chunk.data().to_vec());
+    let result = a.net.push(forged.clone(), postage.stamp(&chunk)).await;
+    assert!(
+        matches!(result, Err(NetError::InvalidChunk(_))),
+        "{result:?}"
+    );
+    // ...and so does a peer that receives it anyway.
+    let delivery = pb::PushDelivery {
+        address: forged.address().to_vec(),
+        data: forged.data().to_vec(),
+        stamp: postage.stamp(&chunk).to_bytes().to_vec(),
+    };
+    let reply = a
+        .net
+        .raw_exchange(&b.overlay(), protocols::PUSHSYNC, true, &frame(&delivery))
+        .await
+        .unwrap();
+    let receipt =
+        <pb::Receipt as prost::Message>::decode_length_delimited(reply.as_slice()).unwrap();
+    assert!(receipt.err.contains("invalid chunk"), "{}", receipt.err);
+    assert!(receipt.signature.is_empty());
+    assert!(b.store.is_empty());
+    wait_until(LIMIT, "b counts it against a", || {
+        b.net.peer(&a.overlay()).is_some_and(|p| p.penalties >= 1)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pullsync_converges_a_neighbourhood() {
+    let postage = Postage::new();
+    let template = NetConfig {
+        pullsync_interval: Some(Duration::from_millis(100)),
+        ..config()
+    };
+    let a = start(template.clone(), &postage, None).await;
+    let b = start(template, &postage, None).await;
+    let mut chunks = Vec::new();
+    for i in 0..40 {
+        let chunk = Chunk::content(format!("reserve chunk {i}").as_bytes()).unwrap();
+        a.store.put(chunk.clone(), postage.stamp(&chunk)).unwrap();
+        chunks.push(chunk);
+    }
+    b.net.connect(a.addr()).await.unwrap();
+    wait_until(LIMIT, "b pulls a's reserve", || {
+        b.store.len() == chunks.len()
+    })
+    .await;
+    for chunk in &chunks {
+        let (got, stamp) = b.store.get(chunk.address()).unwrap();
+        assert_eq!(&got, chunk);
+        assert_eq!(stamp, postage.stamp(chunk));
+    }
+
+    // And the other way, for chunks that arrive later.
+    for i in 0..5 {
+        let chunk = Chunk::content(format!("late chunk {i}").as_bytes()).unwrap();
+        b.store.put(chunk.clone(), postage.stamp(&chunk)).unwrap();
+    }
+    wait_until(LIMIT, "a pulls b's new chunks", || {
+        a.store.len() == chunks.len() + 5
+    })
+    .await;
+    assert_eq!(a.net.peer(&b.overlay()).unwrap().penalties, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_messages_do_not_crash_the_node() {
+    let postage = Postage::new();
+    let a = start(config(), &postage, None).await;
+    let b = start(config(), &postage, None).await;
+    b.net.connect(a.addr()).await.unwrap();
+    wait_until(LIMIT, "a sees b", || a.has_peer(&b.overlay())).await;
+
+    let garbage: &[u8] = &[0x05, 0xff, 0xff, 0xff, 0xff, 0xff];
+    let huge: &[u8] = &[0xff, 0xff, 0xff, 0xff, 0x0f];
+    for (protocol, headers, bytes) in [
+        (protocols::PUSHSYNC, true, garbage),
+        (protocols::PUSHSYNC, true, huge),
+        (protocols::PUSHSYNC, false, garbage),
+        (protocols::RETRIEVAL, true, garbage),
+        (protocols::PULLSYNC, true, garbage),
+        (protocols::HIVE, true, garbage),
+    ] {
+        // The peer drops the stream; whatever comes back, nothing panics.
+        let _ = a
+            .net
+            .raw_exchange(&b.overlay(), protocol, headers, bytes)
+            .await;
+    }
+    wait_until(LIMIT, "b counts the garbage against a", || {
+        b.net.peer(&a.overlay()).is_some_and(|p| p.penalties >= 5)
+    })
+    .await;
+
+    // b still works.
+    let chunk = Chunk::content(b"after the garbage").unwrap();
+    let receipt = a
+        .net
+        .push(chunk.clone(), postage.stamp(&chunk))
+        .await
+        .expect("push");
+    assert_eq!(receipt.storer, b.overlay());
+    let (got, _) = a.net.retrieve(*chunk.address()).await.expect("retrieve");
+    assert_eq!(got, chunk);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_keeps_misbehaving_is_disconnected() {
+    let postage = Postage::new();
+    let a = start(config(), &postage, None).await;
+    let b = start(
+        NetConfig {
+            max_penalties: 3,
+            ..config()
+        },
+        &postage,
+        None,
+    )
+    .await;
+    b.net.connect(a.addr()).await.unwrap();
+    wait_until(LIMIT, "a sees b", || a.has_peer(&b.overlay())).await;
+    for _ in 0..3 {
+        let _ = a
+            .net
+            .raw_exchange(
+                &b.overlay(),
+                protocols::PUSHSYNC,
+                true,
+                &[0x03, 0xff, 0xff, 0xff],
+            )
+            .await;
+    }
+    wait_until(LIMIT, "b drops a", || !b.has_peer(&a.overlay())).await;
+    wait_until(LIMIT, "a sees the disconnect", || !a.has_peer(&b.overlay())).await;
+    let result = a.net.connect(b.addr()).await;
+    assert!(
+        result.is_err(),
+        "a banned peer cannot reconnect: {result:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_stops_the_swarm_task() {
+    let postage = Postage::new();
+    let a = start(config(), &postage, None).await;
+    let b = start(config(), &postage, None).await;
+    b.net.connect(a.addr()).await.unwrap();
+    a.net.shutdown();
+    tokio::time::timeout(LIMIT, a.handle)
+        .await
+        .unwrap()
+        .unwrap();
+    wait_until(LIMIT, "b notices", || b.net.peers().is_empty()).await;
+    let chunk = Chunk::content(b"nobody to push to").unwrap();
+    let result = b.net.push(chunk.clone(), postage.stamp(&chunk)).await;
+    assert!(matches!(result, Err(NetError::NoPeer)), "{result:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn light_nodes_push_but_are_no_storage_targets() {
+    let postage = Postage::new();
+    let full = start(config(), &postage, None).await;
+    let light = start(
+        NetConfig {
+            full_node: false,
+            ..config()
+        },
+        &postage,
+        None,
+    )
+    .await;
+    let info = light.net.connect(full.addr()).await.unwrap();
+    assert!(info.full_node);
+    wait_until(LIMIT, "full sees light", || full.has_peer(&light.overlay())).await;
+    assert!(!full.net.peer(&light.overlay()).unwrap().full_node);
+    assert_eq!(
+        full.net.topology().connected,
+        0,
+        "light peers are not in the bins"
+    );
+
+    let chunk = Chunk::content(b"from a light node").unwrap();
+    let receipt = light
+        .net
+        .push(chunk.clone(), postage.stamp(&chunk))
+        .await
+        .unwrap();
+    assert_eq!(receipt.storer, full.overlay());
+    // The full node has nowhere to push: the light node is no target.
+    let other = Chunk::content(b"from the full node").unwrap();
+    let result = full.net.push(other.clone(), postage.stamp(&other)).await;
+    assert!(matches!(result, Err(NetError::NoPeer)), "{result:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_owner_chunks_are_pushed_and_retrieved() {
+    use comb_primitives::soc::SingleOwnerChunk;
+    let postage = Postage::new();
+    let a = start(config(), &postage, None).await;
+    let b = start(config(), &postage, None).await;
+    b.net.connect(a.addr()).await.unwrap();
+    wait_until(LIMIT, "a sees b", || a.has_peer(&b.overlay())).await;
+
+    let owner = comb_primitives::Signer::random();
+    let wrapped = Chunk::content(b"feed update").unwrap();
+    let soc = SingleOwnerChunk::sign(&owner, B256::repeat_byte(9), wrapped)
+        .unwrap()
+        .to_chunk();
+    let stamp = postage.stamp(&soc);
+    let receipt = a.net.push(soc.clone(), stamp).await.unwrap();
+    assert_eq!(receipt.storer, b.overlay());
+    let (got, _) = a.net.retrieve(*soc.address()).await.unwrap();
+    assert_eq!(got, soc);
+}

@@ -1,0 +1,532 @@
+//! The node's services behind Bee's HTTP API ([`comb_api::NodeApi`]).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use comb_api::types::{
+    Addresses, Bin, BinPeer, Bucket, Buckets, ChainState, GlobalBatch, Peer, Peers, ReserveState,
+    StampBatch, Status, Topology, Wallet,
+};
+use comb_api::{ApiError, BodyStream, BuyBatch, DataStream, NodeApi, Postage};
+use comb_chain::{Call, Outcome};
+use comb_filetree::Joiner;
+use comb_postage::{validate_stamp, Batch, Stamp, BUCKET_DEPTH};
+use comb_primitives::{Chunk, B256, U256};
+use futures_util::StreamExt;
+
+use crate::content::{self, NetworkSource};
+use crate::node::Node;
+
+fn internal(error: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(error.to_string())
+}
+
+fn chain_error(error: comb_chain_rpc::RpcError) -> ApiError {
+    match error.chain_error() {
+        Some(reverted) => ApiError::bad_request(format!("transaction reverted: {reverted}")),
+        None => ApiError::unavailable(format!("chain: {error}")),
+    }
+}
+
+/// Seconds a batch lasts at the current price, assuming 5-second blocks (Gnosis).
+fn ttl(remaining: U256, price: U256) -> i64 {
+    if price.is_zero() {
+        return -1;
+    }
+    let blocks = remaining / price;
+    i64::try_from(
+        blocks
+            .saturating_mul(U256::from(5u8))
+            .min(U256::from(i64::MAX as u64)),
+    )
+    .unwrap_or(i64::MAX)
+}
+
+impl Node {
+    fn chain_state_now(&self) -> Result<comb_store::ChainState, ApiError> {
+        self.store.batches.chain_state().map_err(internal)
+    }
+
+    async fn stamp_batch(&self, batch: &Batch) -> Result<StampBatch, ApiError> {
+        let state = self.chain_state_now()?;
+        let remaining = batch.value.saturating_sub(state.total_amount);
+        let utilization = self
+            .stamper(batch)?
+            .lock()
+            .map(|s| s.issuer().utilization())
+            .unwrap_or(0);
+        let label = self
+            .labels
+            .lock()
+            .ok()
+            .and_then(|labels| labels.get(&batch.id).cloned())
+            .unwrap_or_default();
+        Ok(StampBatch {
+            batch_id: hex::encode(batch.id),
+            utilization,
+            usable: self.is_usable(batch).await,
+            label,
+            depth: batch.depth,
+            amount: remaining.to_string(),
+            bucket_depth: batch.bucket_depth,
+            block_number: batch.start_block,
+            immutable_flag: batch.immutable,
+            batch_ttl: ttl(remaining, state.current_price),
+        })
+    }
+
+    fn own_live_batches(&self) -> Result<Vec<Batch>, ApiError> {
+        let owner = self.signer.address();
+        let mut batches: Vec<Batch> = self
+            .store
+            .batches
+            .live_batches()
+            .map_err(internal)?
+            .into_values()
+            .filter(|b| b.owner == owner)
+            .collect();
+        batches.sort_by_key(|b| (b.start_block, b.id));
+        Ok(batches)
+    }
+
+    async fn send(&self, call: Call) -> Result<comb_chain::Receipt, ApiError> {
+        self.chain
+            .send(&self.signer, call)
+            .await
+            .map_err(chain_error)
+    }
+
+    /// Waits until the follower has seen `block`, so that a bought batch is known locally.
+    async fn await_block(&self, block: u64) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while self.chain_state_now().map(|s| s.block).unwrap_or(0) < block
+            && std::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn root_chunk(&self, reference: B256) -> Result<Chunk, ApiError> {
+        self.download_chunk(reference).await
+    }
+}
+
+impl NodeApi for Node {
+    fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
+    }
+
+    async fn status(&self) -> Result<Status, ApiError> {
+        let reserve = &self.store.reserve;
+        let radius = reserve.storage_radius().map_err(internal)?;
+        let depth = self.network.depth();
+        let peers = self.network.peers();
+        Ok(Status {
+            overlay: hex::encode(self.overlay),
+            proximity: 0,
+            bee_mode: "full".to_string(),
+            reserve_size: reserve.size().map_err(internal)?,
+            reserve_size_within_radius: reserve.size_within_radius().map_err(internal)?,
+            pullsync_rate: 0.0,
+            storage_radius: radius,
+            connected_peers: peers.len() as u64,
+            neighborhood_size: peers.iter().filter(|p| p.bin >= depth).count() as u64,
+            batch_commitment: u64::try_from(self.store.batches.total_chunks().map_err(internal)?)
+                .unwrap_or(u64::MAX),
+            is_reachable: true,
+            last_synced_block: self.chain_state_now()?.block,
+            committed_depth: radius,
+            is_warming_up: false,
+        })
+    }
+
+    fn addresses(&self) -> Addresses {
+        let public_key = self.signer.public_key_compressed();
+        Addresses {
+            overlay: hex::encode(self.overlay),
+            underlay: self
+                .network
+                .listen_addrs()
+                .iter()
+                .map(|a| a.to_string())
+                .collect(),
+            ethereum: self.signer.address().to_checksum(None),
+            public_key: hex::encode(public_key),
+            pss_public_key: hex::encode(public_key),
+        }
+    }
+
+    fn peers(&self) -> Peers {
+        Peers {
+            peers: self
+                .network
+                .peers()
+                .into_iter()
+                .map(|p| Peer {
+                    address: hex::encode(p.overlay),
+                    full_node: p.full_node,
+                })
+                .collect(),
+        }
+    }
+
+    fn topology(&self) -> Topology {
+        let snapshot = self.network.topology();
+        let mut bins = BTreeMap::new();
+        for bin in &snapshot.bins {
+            let connected: Vec<BinPeer> = bin
+                .connected_peers
+                .iter()
+                .map(|o| BinPeer {
+                    address: hex::encode(o),
+                })
+                .collect();
+            bins.insert(
+                format!("bin_{}", bin.po),
+                Bin {
+                    population: bin.population as u64,
+                    connected: bin.connected as u64,
+                    connected_peers: connected,
+                    disconnected_peers: Vec::new(),
+                },
+            );
+        }
+        let timestamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        Topology {
+            base_addr: hex::encode(snapshot.base),
+            population: snapshot.population as u64,
+            connected: snapshot.connected as u64,
+            timestamp: timestamp.to_string(),
+            nn_low_watermark: snapshot.saturation as u64,
+            depth: snapshot.depth,
+            reachability: "Public".to_string(),
+            network_availability: "Available".to_string(),
+            bins,
+        }
+    }
+
+    async fn chain_state(&self) -> Result<ChainState, ApiError> {
+        let state = self.chain_state_now()?;
+        let tip = self.chain.block_number().await.map_err(chain_error)?;
+        let postage = self.chain.postage().await.map_err(chain_error)?;
+        Ok(ChainState {
+            block: state.block,
+            chain_tip: tip,
+            total_amount: state.total_amount.to_string(),
+            current_price: state.current_price.to_string(),
+            minimum_validity_blocks: postage.minimum_validity_blocks,
+        })
+    }
+
+    fn reserve_state(&self) -> ReserveState {
+        let radius = self.store.reserve.storage_radius().unwrap_or(0);
+        ReserveState {
+            commitment: self
+                .store
+                .batches
+                .total_chunks()
+                .ok()
+                .and_then(|t| u64::try_from(t).ok())
+                .unwrap_or(0),
+            radius: self
+                .store
+                .batches
+                .reserve_radius(self.store.reserve.capacity())
+                .unwrap_or(0),
+            storage_radius: radius,
+            reserve_capacity_doubling: 0,
+        }
+    }
+
+    async fn wallet(&self) -> Result<Wallet, ApiError> {
+        let balance = self
+            .chain
+            .balance(self.signer.address())
+            .await
+            .map_err(chain_error)?;
+        Ok(Wallet {
+            bzz_balance: balance.to_string(),
+            native_token_balance: "0".to_string(),
+            chain_id: self.chain_id,
+            chequebook_contract_address: comb_primitives::Address::ZERO.to_checksum(None),
+            wallet_address: self.signer.address().to_checksum(None),
+        })
+    }
+
+    async fn buy_batch(&self, order: BuyBatch) -> Result<(B256, B256), ApiError> {
+        if order.depth <= BUCKET_DEPTH {
+            return Err(ApiError::bad_request(format!(
+                "depth {} must be above the bucket depth {BUCKET_DEPTH}",
+                order.depth
+            )));
+        }
+        let receipt = self
+            .send(Call::CreateBatch {
+                owner: self.signer.address(),
+                initial_balance_per_chunk: order.amount,
+                depth: order.depth,
+                bucket_depth: BUCKET_DEPTH,
+                nonce: B256::from(rand::random::<[u8; 32]>()),
+                immutable: order.immutable,
+            })
+            .await?;
+        let Outcome::BatchId(id) = receipt.outcome else {
+            return Err(ApiError::internal("createBatch returned no batch id"));
+        };
+        if let Ok(mut labels) = self.labels.lock() {
+            labels.insert(id, order.label);
+        }
+        self.await_block(receipt.block_number).await;
+        Ok((id, receipt.transaction_hash))
+    }
+
+    async fn top_up(&self, id: B256, amount: U256) -> Result<B256, ApiError> {
+        self.live_batch(&id)?;
+        let receipt = self
+            .send(Call::TopUp {
+                batch_id: id,
+                topup_per_chunk: amount,
+            })
+            .await?;
+        self.await_block(receipt.block_number).await;
+        Ok(receipt.transaction_hash)
+    }
+
+    async fn dilute(&self, id: B256, depth: u8) -> Result<B256, ApiError> {
+        self.live_batch(&id)?;
+        let receipt = self
+            .send(Call::IncreaseDepth {
+                batch_id: id,
+                new_depth: depth,
+            })
+            .await?;
+        self.await_block(receipt.block_number).await;
+        Ok(receipt.transaction_hash)
+    }
+
+    async fn own_batches(&self) -> Result<Vec<StampBatch>, ApiError> {
+        let mut out = Vec::new();
+        for batch in self.own_live_batches()? {
+            out.push(self.stamp_batch(&batch).await?);
+        }
+        Ok(out)
+    }
+
+    fn buckets(&self, id: B256) -> Result<Buckets, ApiError> {
+        let batch = self.live_batch(&id)?;
+        if batch.owner != self.signer.address() {
+            return Err(ApiError::not_found("issuer does not exist"));
+        }
+        let stamper = self.stamper(&batch)?;
+        let stamper = stamper
+            .lock()
+            .map_err(|_| ApiError::internal("stamper poisoned"))?;
+        let issuer = stamper.issuer();
+        Ok(Buckets {
+            depth: stamper.batch().depth,
+            bucket_depth: stamper.batch().bucket_depth,
+            bucket_upper_bound: issuer.bucket_upper_bound(),
+            buckets: issuer
+                .buckets()
+                .iter()
+                .enumerate()
+                .map(|(i, count)| Bucket {
+                    bucket_id: i as u32,
+                    collisions: *count,
+                })
+                .collect(),
+        })
+    }
+
+    async fn all_batches(&self) -> Result<Vec<GlobalBatch>, ApiError> {
+        let state = self.chain_state_now()?;
+        let mut batches: Vec<Batch> = self
+            .store
+            .batches
+            .live_batches()
+            .map_err(internal)?
+            .into_values()
+            .collect();
+        batches.sort_by_key(|b| b.id);
+        Ok(batches
+            .into_iter()
+            .map(|b| GlobalBatch {
+                batch_id: hex::encode(b.id),
+                batch_ttl: ttl(
+                    b.value.saturating_sub(state.total_amount),
+                    state.current_price,
+                ),
+                bucket_depth: b.bucket_depth,
+                depth: b.depth,
+                immutable: b.immutable,
+                owner: b.owner.to_checksum(None),
+                start: b.start_block,
+                value: b.value.to_string(),
+            })
+            .collect())
+    }
+
+    async fn upload_bytes(&self, batch: B256, body: BodyStream) -> Result<B256, ApiError> {
+        let stamper = self.usable_stamper(batch).await?;
+        let report = content::upload(body, stamper, Arc::clone(&self.local), self.network.clone())
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(report.reference)
+    }
+
+    async fn bytes_size(&self, reference: B256) -> Result<u64, ApiError> {
+        Ok(self.root_chunk(reference).await?.span())
+    }
+
+    async fn download_bytes(&self, reference: B256) -> Result<(u64, DataStream), ApiError> {
+        let root = self.root_chunk(reference).await?;
+        let size = root.span();
+        let source = NetworkSource {
+            store: Arc::clone(&self.local),
+            network: self.network.clone(),
+            runtime: tokio::runtime::Handle::current(),
+        };
+        let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
+        tokio::task::spawn_blocking(move || {
+            let mut writer = ChannelWriter {
+                sender: sender.clone(),
+            };
+            let result =
+                Joiner::new(source, reference).and_then(|joiner| joiner.copy_to(&mut writer));
+            if let Err(error) = result {
+                let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
+            }
+        });
+        let stream = tokio_stream(receiver);
+        Ok((size, stream))
+    }
+
+    async fn upload_chunk(&self, chunk: Chunk, postage: Postage) -> Result<B256, ApiError> {
+        let stamp = match postage {
+            Postage::Batch(batch) => {
+                let stamper = self.usable_stamper(batch).await?;
+                let address = *chunk.address();
+                let stamped = tokio::task::spawn_blocking({
+                    let store = Arc::clone(&self.local);
+                    move || content::stamp_and_store(&stamper, &store, vec![chunk])
+                })
+                .await
+                .map_err(internal)?
+                .map_err(ApiError::internal)?;
+                let (chunk, stamp) = stamped
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| ApiError::internal("no stamp"))?;
+                let _ = self.network.push(chunk, stamp).await;
+                return Ok(address);
+            }
+            Postage::Stamp(stamp) => stamp,
+        };
+        validate_stamp(&stamp, chunk.address(), &self.store.batches).map_err(|e| {
+            let message = format!("invalid stamp: {e}");
+            match e {
+                comb_postage::PostageError::BatchNotFound(_) => ApiError::not_found(message),
+                _ => ApiError::bad_request(message),
+            }
+        })?;
+        self.local
+            .store(&chunk, &stamp)
+            .map_err(ApiError::bad_request)?;
+        let address = *chunk.address();
+        let _ = self.network.push(chunk, stamp).await;
+        Ok(address)
+    }
+
+    async fn download_chunk(&self, address: B256) -> Result<Chunk, ApiError> {
+        if let Some((chunk, _)) = comb_net::LocalStore::get(self.local.as_ref(), &address) {
+            return Ok(chunk);
+        }
+        let (chunk, stamp) = self
+            .network
+            .retrieve(address)
+            .await
+            .map_err(|e| ApiError::not_found(format!("chunk {address} not found: {e}")))?;
+        comb_net::LocalStore::cache(self.local.as_ref(), chunk.clone(), stamp);
+        Ok(chunk)
+    }
+
+    async fn envelope(&self, batch: B256, address: B256) -> Result<(Stamp, Vec<u8>), ApiError> {
+        let stamper = self.usable_stamper(batch).await?;
+        let stamp = tokio::task::spawn_blocking(move || {
+            stamper
+                .lock()
+                .map_err(|_| "stamper poisoned".to_string())
+                .and_then(|mut s| {
+                    s.stamp(&address, &address, content::now_ns())
+                        .map_err(|e| e.to_string())
+                })
+        })
+        .await
+        .map_err(internal)?
+        .map_err(ApiError::internal)?;
+        Ok((stamp, self.signer.public_key_compressed().to_vec()))
+    }
+
+    async fn is_retrievable(&self, reference: B256) -> Result<bool, ApiError> {
+        let source = NetworkSource {
+            store: Arc::clone(&self.local),
+            network: self.network.clone(),
+            runtime: tokio::runtime::Handle::current(),
+        };
+        let all_there = tokio::task::spawn_blocking(move || {
+            Joiner::new(source, reference)
+                .and_then(|joiner| joiner.copy_to(&mut std::io::sink()))
+                .is_ok()
+        })
+        .await
+        .map_err(internal)?;
+        Ok(all_there)
+    }
+
+    async fn reupload(&self, reference: B256, batch: B256) -> Result<(), ApiError> {
+        let (_, mut data) = self.download_bytes(reference).await?;
+        let mut body = Vec::new();
+        while let Some(piece) = data.next().await {
+            body.extend_from_slice(&piece.map_err(internal)?);
+        }
+        let stream: BodyStream = Box::pin(futures_util::stream::iter(vec![Ok(Bytes::from(body))]));
+        let again = self.upload_bytes(batch, stream).await?;
+        if again != reference {
+            return Err(ApiError::internal(
+                "re-upload produced a different reference",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Writes joined bytes into a channel, blocking when the reader is slow.
+struct ChannelWriter {
+    sender: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.sender
+            .blocking_send(Ok(Bytes::copy_from_slice(buf)))
+            .map_err(|_| std::io::Error::other("download cancelled"))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn tokio_stream(
+    mut receiver: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>,
+) -> DataStream {
+    Box::pin(futures_util::stream::poll_fn(move |cx| {
+        receiver.poll_recv(cx)
+    }))
+}

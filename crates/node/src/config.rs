@@ -1,0 +1,217 @@
+//! Node configuration: defaults, then a config file, then environment variables, then
+//! command-line flags — later sources override earlier ones.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::NodeError;
+
+/// Everything a node needs to start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct NodeConfig {
+    /// Where keys, the chunk store and the batch store live.
+    pub data_dir: PathBuf,
+    /// HTTP API address (Bee's default port is 1633).
+    pub api_addr: SocketAddr,
+    /// P2P listen address (Bee's default port is 1634).
+    pub p2p_addr: SocketAddr,
+    /// The chain's JSON-RPC URL.
+    pub chain_rpc: String,
+    /// Multiaddresses of peers to connect to at start.
+    pub bootnodes: Vec<String>,
+    /// Reserve capacity in chunks (Bee's default 2^22).
+    pub reserve_capacity: u64,
+    /// Cache capacity in chunks.
+    pub cache_capacity: u64,
+    /// A hex private key to use instead of the key file (devnets fund known keys).
+    pub private_key: Option<String>,
+    /// Blocks a new batch must age before the node stamps with it (Bee's `blockThreshold`).
+    pub batch_block_threshold: u64,
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from(".comb"),
+            api_addr: SocketAddr::from(([127, 0, 0, 1], 1633)),
+            p2p_addr: SocketAddr::from(([127, 0, 0, 1], 1634)),
+            chain_rpc: "http://127.0.0.1:8545".to_string(),
+            bootnodes: Vec::new(),
+            reserve_capacity: 1 << 22,
+            cache_capacity: 1 << 16,
+            private_key: None,
+            batch_block_threshold: 10,
+        }
+    }
+}
+
+/// Overrides from one source; `None` keeps the value from earlier sources.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ConfigOverrides {
+    /// `data-dir` / `COMB_DATA_DIR` / `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+    /// `api-addr` / `COMB_API_ADDR` / `--api-addr`.
+    pub api_addr: Option<SocketAddr>,
+    /// `p2p-addr` / `COMB_P2P_ADDR` / `--p2p-addr`.
+    pub p2p_addr: Option<SocketAddr>,
+    /// `chain-rpc` / `COMB_CHAIN_RPC` / `--chain-rpc`.
+    pub chain_rpc: Option<String>,
+    /// `bootnodes` / `COMB_BOOTNODES` (comma-separated) / `--bootnode` (repeatable).
+    pub bootnodes: Option<Vec<String>>,
+    /// `reserve-capacity` / `COMB_RESERVE_CAPACITY` / `--reserve-capacity`.
+    pub reserve_capacity: Option<u64>,
+    /// `cache-capacity` / `COMB_CACHE_CAPACITY` / `--cache-capacity`.
+    pub cache_capacity: Option<u64>,
+    /// `private-key` / `COMB_PRIVATE_KEY` / `--private-key`.
+    pub private_key: Option<String>,
+    /// `batch-block-threshold` / `COMB_BATCH_BLOCK_THRESHOLD`.
+    pub batch_block_threshold: Option<u64>,
+}
+
+impl NodeConfig {
+    /// Applies one source of overrides.
+    pub fn apply(&mut self, overrides: ConfigOverrides) {
+        let ConfigOverrides {
+            data_dir,
+            api_addr,
+            p2p_addr,
+            chain_rpc,
+            bootnodes,
+            reserve_capacity,
+            cache_capacity,
+            private_key,
+            batch_block_threshold,
+        } = overrides;
+        if let Some(v) = data_dir {
+            self.data_dir = v;
+        }
+        if let Some(v) = api_addr {
+            self.api_addr = v;
+        }
+        if let Some(v) = p2p_addr {
+            self.p2p_addr = v;
+        }
+        if let Some(v) = chain_rpc {
+            self.chain_rpc = v;
+        }
+        if let Some(v) = bootnodes {
+            self.bootnodes = v;
+        }
+        if let Some(v) = reserve_capacity {
+            self.reserve_capacity = v;
+        }
+        if let Some(v) = cache_capacity {
+            self.cache_capacity = v;
+        }
+        if let Some(v) = private_key {
+            self.private_key = Some(v);
+        }
+        if let Some(v) = batch_block_threshold {
+            self.batch_block_threshold = v;
+        }
+    }
+
+    /// Builds the configuration: defaults, then `file` (JSON, kebab-case keys), then the
+    /// `COMB_*` environment variables in `env`, then `flags`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        flags: ConfigOverrides,
+    ) -> Result<Self, NodeError> {
+        let mut config = Self::default();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| NodeError::Config(format!("{}: {e}", path.display())))?;
+            let from_file: ConfigOverrides = serde_json::from_str(&text)
+                .map_err(|e| NodeError::Config(format!("{}: {e}", path.display())))?;
+            config.apply(from_file);
+        }
+        config.apply(overrides_from_env(env)?);
+        config.apply(flags);
+        Ok(config)
+    }
+}
+
+fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, NodeError> {
+    value
+        .parse()
+        .map_err(|_| NodeError::Config(format!("{name}: cannot parse {value:?}")))
+}
+
+/// Reads the `COMB_*` variables.
+pub fn overrides_from_env(
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<ConfigOverrides, NodeError> {
+    let mut o = ConfigOverrides::default();
+    for (key, value) in env {
+        match key.as_str() {
+            "COMB_DATA_DIR" => o.data_dir = Some(PathBuf::from(value)),
+            "COMB_API_ADDR" => o.api_addr = Some(parse(&key, &value)?),
+            "COMB_P2P_ADDR" => o.p2p_addr = Some(parse(&key, &value)?),
+            "COMB_CHAIN_RPC" => o.chain_rpc = Some(value),
+            "COMB_BOOTNODES" => {
+                o.bootnodes = Some(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect(),
+                )
+            }
+            "COMB_RESERVE_CAPACITY" => o.reserve_capacity = Some(parse(&key, &value)?),
+            "COMB_CACHE_CAPACITY" => o.cache_capacity = Some(parse(&key, &value)?),
+            "COMB_PRIVATE_KEY" => o.private_key = Some(value),
+            "COMB_BATCH_BLOCK_THRESHOLD" => o.batch_block_threshold = Some(parse(&key, &value)?),
+            _ => {}
+        }
+    }
+    Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_environment_beat_file_beat_defaults() {
+        let dir = std::env::temp_dir().join(format!("comb-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("comb.json");
+        std::fs::write(
+            &file,
+            r#"{"data-dir": "/from/file", "chain-rpc": "http://file", "reserve-capacity": 7}"#,
+        )
+        .unwrap();
+        let env = vec![
+            ("COMB_CHAIN_RPC".to_string(), "http://env".to_string()),
+            (
+                "COMB_BOOTNODES".to_string(),
+                "/ip4/127.0.0.1/tcp/1, /ip4/127.0.0.1/tcp/2".to_string(),
+            ),
+            ("COMB_RESERVE_CAPACITY".to_string(), "9".to_string()),
+        ];
+        let flags = ConfigOverrides {
+            reserve_capacity: Some(11),
+            ..ConfigOverrides::default()
+        };
+        let config = NodeConfig::load(Some(&file), env, flags).unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("/from/file"));
+        assert_eq!(config.chain_rpc, "http://env");
+        assert_eq!(config.bootnodes.len(), 2);
+        assert_eq!(config.reserve_capacity, 11);
+        assert_eq!(config.api_addr, NodeConfig::default().api_addr);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let env = vec![("COMB_API_ADDR".to_string(), "nowhere".to_string())];
+        let error = NodeConfig::load(None, env, ConfigOverrides::default()).unwrap_err();
+        assert!(error.to_string().contains("COMB_API_ADDR"));
+    }
+}

@@ -1,0 +1,132 @@
+//! The chain follower: keeps the batch store in step with the chain's postage contract
+//! (spec §2.6) by replaying events block by block, then purges expired batches' chunks from
+//! the reserve and evicts the cheapest batches' chunks when the reserve is over capacity
+//! (spec §7).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use comb_chain::events::Event;
+use comb_chain_rpc::ChainClient;
+use comb_postage::Batch;
+use comb_primitives::U256;
+use comb_store::{BatchEvent, BatchStore, ChainState, Reserve};
+
+use crate::NodeError;
+
+/// Most blocks fetched per events call.
+const EVENTS_PER_CALL: u64 = 5_000;
+
+/// Translates one ledger event into the batch store's input, if it concerns postage.
+pub fn batch_event(event: &Event, block: u64) -> Option<BatchEvent> {
+    match event {
+        Event::BatchCreated {
+            batch_id,
+            normalised_balance,
+            owner,
+            depth,
+            bucket_depth,
+            immutable,
+            ..
+        } => Some(BatchEvent::Created(Batch {
+            id: *batch_id,
+            owner: *owner,
+            depth: *depth,
+            bucket_depth: *bucket_depth,
+            immutable: *immutable,
+            value: *normalised_balance,
+            start_block: block,
+        })),
+        Event::BatchTopUp {
+            batch_id,
+            normalised_balance,
+            ..
+        } => Some(BatchEvent::TopUp {
+            id: *batch_id,
+            value: *normalised_balance,
+        }),
+        Event::BatchDepthIncrease {
+            batch_id,
+            new_depth,
+            normalised_balance,
+        } => Some(BatchEvent::DepthIncrease {
+            id: *batch_id,
+            depth: *new_depth,
+            value: *normalised_balance,
+        }),
+        Event::PriceUpdate { price } => Some(BatchEvent::PriceUpdate {
+            price: U256::from(*price),
+        }),
+        _ => None,
+    }
+}
+
+/// Follows the chain for one node.
+#[derive(Debug, Clone)]
+pub struct Follower {
+    chain: Arc<ChainClient>,
+    batches: BatchStore,
+    reserve: Reserve,
+}
+
+impl Follower {
+    /// A follower feeding `batches` from `chain` and maintaining `reserve`.
+    pub fn new(chain: Arc<ChainClient>, batches: BatchStore, reserve: Reserve) -> Self {
+        Self {
+            chain,
+            batches,
+            reserve,
+        }
+    }
+
+    /// On a fresh batch store, starts it at block 0 with the chain's genesis price.
+    pub async fn initialise(&self) -> Result<(), NodeError> {
+        let state = self.batches.chain_state()?;
+        if state.block == 0 && state.current_price.is_zero() {
+            let genesis = self.chain.genesis().await?;
+            self.batches.set_chain_state(&ChainState {
+                block: 0,
+                total_amount: U256::ZERO,
+                current_price: U256::from(genesis.initial_price),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Catches up with the chain's head once; returns the block reached.
+    pub async fn step(&self) -> Result<u64, NodeError> {
+        let head = self.chain.block_number().await?;
+        let mut reached = self.batches.chain_state()?.block;
+        while reached < head {
+            let to = head.min(reached.saturating_add(EVENTS_PER_CALL));
+            let events = self.chain.events(reached.saturating_add(1), to).await?;
+            let mut pending = events.iter().peekable();
+            for block in reached.saturating_add(1)..=to {
+                // The block's accrual at the old price comes before its price update.
+                let mut inputs = vec![BatchEvent::Block { number: block }];
+                while let Some(record) = pending.next_if(|r| r.block_number == block) {
+                    inputs.extend(batch_event(&record.event, block));
+                }
+                self.batches.apply_many(&inputs)?;
+            }
+            reached = to;
+        }
+        let expired = self.batches.remove_expired()?;
+        if !expired.is_empty() {
+            self.reserve.purge_expired(&expired)?;
+        }
+        if self.reserve.is_over_capacity()? {
+            self.reserve.unreserve(&self.batches)?;
+        }
+        Ok(reached)
+    }
+
+    /// Follows the chain until the task is dropped, polling every `interval`.
+    pub async fn run(self, interval: Duration) {
+        loop {
+            // A failed step (chain briefly unreachable) is retried at the next tick.
+            let _ = self.step().await;
+            tokio::time::sleep(interval).await;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The comb node: keys and configuration, the chain follower that mirrors the postage
+//! contract into the batch store, the upload and download pipelines, and the wiring of store,
+//! network and HTTP API into one running node.
+
+mod api_impl;
+pub mod config;
+pub mod content;
+pub mod devnet;
+mod error;
+pub mod follower;
+pub mod keys;
+pub mod node;
+pub mod storage;
+
+pub use config::{ConfigOverrides, NodeConfig};
+pub use error::NodeError;
+pub use node::{start, Node, RunningNode};
