@@ -4,6 +4,7 @@
 
 mod chain;
 mod hash;
+mod node;
 mod transfer;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +27,11 @@ enum Command {
     /// Run the dev chain: a persisted ledger playing Swarm's contracts, sealing a block every
     /// block time, served over JSON-RPC on HTTP.
     Chain(chain::ChainArgs),
+    /// Run a local network: the dev chain and several nodes on 127.0.0.1 with real TCP between
+    /// them; writes `DIR/devnet.json` once every node is up; runs until interrupted.
+    Devnet(node::DevnetArgs),
+    /// Run a node.
+    Node(node::NodeArgs),
     /// Upload a file through a node's API; buys a batch unless `--stamp` names one.
     Upload(transfer::UploadArgs),
     /// Download a reference through a node's API into a file.
@@ -37,6 +43,8 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Hash(args) => hash::run(&args),
         Command::Chain(args) => chain::run(&args),
+        Command::Devnet(args) => node::run_devnet(args),
+        Command::Node(args) => node::run_node(args),
         Command::Upload(args) => transfer::run_upload(&args),
         Command::Download(args) => transfer::run_download(&args),
     }
