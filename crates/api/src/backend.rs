@@ -104,7 +104,7 @@ pub trait NodeApi: Send + Sync + 'static {
     fn download_chunk(&self, address: B256)
         -> impl Future<Output = Result<Chunk, ApiError>> + Send;
     /// Stamps `address` with `batch` without storing anything; returns the stamp and the
-    /// issuer's compressed public key.
+    /// issuer (the batch owner's 20-byte Ethereum address).
     fn envelope(
         &self,
         batch: B256,

@@ -22,8 +22,10 @@ pub use error::ApiError;
 
 /// The node version reported by `/health`.
 pub const VERSION: &str = concat!("comb-", env!("CARGO_PKG_VERSION"));
-/// The Bee API version this API follows (bee-js 12 checks the major version).
-pub const API_VERSION: &str = "8.1.0";
+/// The Bee API version this API follows: Bee 2.7.0's, which `@ethersphere/bee-js` 12.1.0
+/// (the 12.x release installable from the npm registry here) supports; bee-js compares the
+/// major version.
+pub const API_VERSION: &str = "7.3.0";
 
 /// The router with every endpoint, over a node.
 pub fn router<B: NodeApi>(node: Arc<B>) -> Router {

@@ -298,7 +298,7 @@ pub struct ReferenceResponse {
 /// `POST /envelope/{address}`: a stamp made for a chunk the client builds.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Envelope {
-    /// The batch owner's public key (compressed, hex).
+    /// The batch owner's Ethereum address (hex, 20 bytes).
     pub issuer: String,
     /// The 8-byte stamp index (hex).
     pub index: String,

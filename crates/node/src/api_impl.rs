@@ -469,7 +469,7 @@ impl NodeApi for Node {
         .await
         .map_err(internal)?
         .map_err(ApiError::internal)?;
-        Ok((stamp, self.signer.public_key_compressed().to_vec()))
+        Ok((stamp, self.signer.address().to_vec()))
     }
 
     async fn is_retrievable(&self, reference: B256) -> Result<bool, ApiError> {
