@@ -183,7 +183,8 @@ async fn sync_range(
         }
         let chunk = validation::chunk(address, delivery.data)?;
         let stamp = validation::valid_stamp(node.validator.as_ref(), &chunk, &delivery.stamp)?;
-        node.store.put(chunk, stamp).map_err(NetError::Store)?;
+        // A durable write waits for disk: keep it off the async workers.
+        crate::storage::off_runtime(|| node.store.put(chunk, stamp)).map_err(NetError::Store)?;
     }
     let _ = stream.close().await;
     Ok(Some(offer.topmost))

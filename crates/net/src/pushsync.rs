@@ -201,7 +201,8 @@ async fn forward_or_store(
 
 fn store(node: &Node, chunk: Chunk, stamp: Stamp, depth: u8) -> Result<pb::Receipt, NetError> {
     let address = *chunk.address();
-    node.store.put(chunk, stamp).map_err(NetError::Store)?;
+    // A durable write waits for disk: keep it off the async workers.
+    crate::storage::off_runtime(|| node.store.put(chunk, stamp)).map_err(NetError::Store)?;
     let signature = node
         .signer
         .sign_digest(&address.0)

@@ -70,3 +70,13 @@ impl<B: BatchLookup + Send + Sync + 'static> StampValidator for BatchValidator<B
             .map_err(|e| e.to_string())
     }
 }
+
+/// Runs a blocking store call (a durable write) without stalling the async workers: on a
+/// multi-threaded runtime the worker hands its other tasks over while it waits; elsewhere the
+/// call simply runs.
+pub(crate) fn off_runtime<T>(call: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(call),
+        _ => call(),
+    }
+}

@@ -386,11 +386,11 @@ impl NodeApi for Node {
     async fn download_bytes(&self, reference: B256) -> Result<(u64, DataStream), ApiError> {
         let root = self.root_chunk(reference).await?;
         let size = root.span();
-        let source = NetworkSource {
-            store: Arc::clone(&self.local),
-            network: self.network.clone(),
-            runtime: tokio::runtime::Handle::current(),
-        };
+        let source = NetworkSource::new(
+            Arc::clone(&self.local),
+            self.network.clone(),
+            tokio::runtime::Handle::current(),
+        );
         let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
         tokio::task::spawn_blocking(move || {
             let mut writer = ChannelWriter {
@@ -473,11 +473,11 @@ impl NodeApi for Node {
     }
 
     async fn is_retrievable(&self, reference: B256) -> Result<bool, ApiError> {
-        let source = NetworkSource {
-            store: Arc::clone(&self.local),
-            network: self.network.clone(),
-            runtime: tokio::runtime::Handle::current(),
-        };
+        let source = NetworkSource::new(
+            Arc::clone(&self.local),
+            self.network.clone(),
+            tokio::runtime::Handle::current(),
+        );
         let all_there = tokio::task::spawn_blocking(move || {
             Joiner::new(source, reference)
                 .and_then(|joiner| joiner.copy_to(&mut std::io::sink()))

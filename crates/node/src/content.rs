@@ -7,6 +7,7 @@
 //! network with bounded concurrency. A chunk is acknowledged (the upload's answer) only after
 //! it is on disk; pushes that fail leave it to pull sync.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -17,7 +18,7 @@ use comb_postage::Stamp;
 use comb_primitives::soc::ChunkType;
 use comb_primitives::{Chunk, B256};
 use comb_store::PersistentStamper;
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::TryStreamExt;
 use tokio::sync::mpsc;
 
 use crate::storage::NodeStore;
@@ -25,7 +26,7 @@ use crate::storage::NodeStore;
 /// Chunks stamped and stored per write transaction.
 pub const GROUP: usize = 128;
 /// Pushes in flight per upload.
-pub const PUSH_CONCURRENCY: usize = 16;
+pub const PUSH_CONCURRENCY: usize = 64;
 
 /// Nanoseconds since the Unix epoch: a stamp's timestamp.
 pub fn now_ns() -> u64 {
@@ -146,9 +147,12 @@ pub async fn upload(
         Ok::<B256, String>(root)
     });
 
+    // Groups are stamped and stored in order; their pushes run in the background, at most
+    // PUSH_CONCURRENCY at a time, while the next groups are stored.
     let storer = async move {
+        let permits = Arc::new(tokio::sync::Semaphore::new(PUSH_CONCURRENCY));
+        let mut pushes = tokio::task::JoinSet::new();
         let mut chunks = 0u64;
-        let mut failed = 0u64;
         while let Some(group) = group_rx.recv().await {
             let stamper = Arc::clone(&stamper);
             let store = Arc::clone(&store);
@@ -157,15 +161,24 @@ pub async fn upload(
                     .await
                     .map_err(|e| e.to_string())??;
             chunks = chunks.saturating_add(stamped.len() as u64);
-            let results: Vec<bool> = futures_util::stream::iter(stamped)
-                .map(|(chunk, stamp)| {
-                    let network = network.clone();
-                    async move { network.push(chunk, stamp).await.is_ok() }
-                })
-                .buffer_unordered(PUSH_CONCURRENCY)
-                .collect()
-                .await;
-            failed = failed.saturating_add(results.iter().filter(|ok| !**ok).count() as u64);
+            for (chunk, stamp) in stamped {
+                let permit = Arc::clone(&permits)
+                    .acquire_owned()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let network = network.clone();
+                pushes.spawn(async move {
+                    let pushed = network.push(chunk, stamp).await.is_ok();
+                    drop(permit);
+                    pushed
+                });
+            }
+        }
+        let mut failed = 0u64;
+        while let Some(pushed) = pushes.join_next().await {
+            if !pushed.unwrap_or(false) {
+                failed = failed.saturating_add(1);
+            }
         }
         Ok::<(u64, u64), String>((chunks, failed))
     };
@@ -181,29 +194,84 @@ pub async fn upload(
     })
 }
 
+/// Retrievals in flight per download.
+pub const RETRIEVE_CONCURRENCY: usize = 32;
+
+type Prefetch = tokio::task::JoinHandle<Option<Chunk>>;
+
 /// A chunk source for the joiner: the local store first, then the network. Runs on a
-/// blocking thread and waits for retrievals on the runtime.
+/// blocking thread and waits for retrievals on the runtime. When it hands out an
+/// intermediate chunk it starts retrieving all of its children at once (at most
+/// [`RETRIEVE_CONCURRENCY`] in flight), so a download is not one round trip per chunk.
 pub struct NetworkSource {
-    /// The local store.
-    pub store: Arc<NodeStore>,
-    /// The network.
-    pub network: Network,
-    /// The runtime the network runs on.
-    pub runtime: tokio::runtime::Handle,
+    store: Arc<NodeStore>,
+    network: Network,
+    runtime: tokio::runtime::Handle,
+    prefetched: Mutex<HashMap<B256, Prefetch>>,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl NetworkSource {
+    /// A source over the local store and the network, waiting on `runtime`.
+    pub fn new(store: Arc<NodeStore>, network: Network, runtime: tokio::runtime::Handle) -> Self {
+        Self {
+            store,
+            network,
+            runtime,
+            prefetched: Mutex::new(HashMap::new()),
+            permits: Arc::new(tokio::sync::Semaphore::new(RETRIEVE_CONCURRENCY)),
+        }
+    }
+
+    fn retrieve(&self, address: B256) -> Prefetch {
+        let store = Arc::clone(&self.store);
+        let network = self.network.clone();
+        let permits = Arc::clone(&self.permits);
+        self.runtime.spawn(async move {
+            let _permit = permits.acquire_owned().await.ok()?;
+            let (chunk, stamp) = network.retrieve(address).await.ok()?;
+            LocalStore::cache(store.as_ref(), chunk.clone(), stamp);
+            Some(chunk)
+        })
+    }
+
+    /// Starts retrieving the children of an intermediate chunk that are not local.
+    fn prefetch_children(&self, chunk: &Chunk) {
+        if chunk.span() <= comb_primitives::CHUNK_SIZE as u64 {
+            return;
+        }
+        let Ok(mut prefetched) = self.prefetched.lock() else {
+            return;
+        };
+        for reference in chunk.payload().chunks_exact(32) {
+            let child = B256::from_slice(reference);
+            if !prefetched.contains_key(&child) && !LocalStore::has(self.store.as_ref(), &child) {
+                prefetched.insert(child, self.retrieve(child));
+            }
+        }
+    }
 }
 
 impl ChunkSource for NetworkSource {
     type Error = FileTreeError;
 
     fn get(&self, address: &B256) -> Result<Chunk, FileTreeError> {
-        if let Some((chunk, _)) = LocalStore::get(self.store.as_ref(), address) {
-            return Ok(chunk);
+        let pending = self
+            .prefetched
+            .lock()
+            .ok()
+            .and_then(|mut p| p.remove(address));
+        let chunk = match (pending, LocalStore::get(self.store.as_ref(), address)) {
+            (_, Some((chunk, _))) => Some(chunk),
+            (Some(pending), None) => self.runtime.block_on(pending).ok().flatten(),
+            (None, None) => self
+                .runtime
+                .block_on(self.retrieve(*address))
+                .ok()
+                .flatten(),
         }
-        let (chunk, stamp) = self
-            .runtime
-            .block_on(self.network.retrieve(*address))
-            .map_err(|_| FileTreeError::MissingChunk(*address))?;
-        LocalStore::cache(self.store.as_ref(), chunk.clone(), stamp);
+        .ok_or(FileTreeError::MissingChunk(*address))?;
+        self.prefetch_children(&chunk);
         Ok(chunk)
     }
 }

@@ -1,12 +1,33 @@
 //! The store as the network sees it: [`comb_net::LocalStore`] over the reserve and the cache,
 //! and stamp validation over the batch store.
+//!
+//! Reserve writes arriving from the network go through a **group commit**: one writer thread
+//! takes every put that is waiting, writes them in one durable transaction, and only then
+//! answers each caller. A pushsync receipt still means "on disk", but concurrent pushes share
+//! one fsync instead of paying one each.
+
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 
 use comb_net::{LocalStore, PullItem};
 use comb_postage::Stamp;
 use comb_primitives::proximity::proximity;
-use comb_primitives::soc::chunk_type;
+use comb_primitives::soc::{chunk_type, ChunkType};
 use comb_primitives::{Chunk, B256};
 use comb_store::{Cache, Reserve};
+
+/// Most puts committed together.
+const GROUP_COMMIT_MAX: usize = 512;
+
+type Reply = SyncSender<Result<(), String>>;
+
+/// One put waiting for the writer.
+struct WriteRequest {
+    chunk: Chunk,
+    stamp: Stamp,
+    kind: ChunkType,
+    reply: Reply,
+}
 
 /// The node's chunk storage: chunks within the storage radius go to the reserve, others to
 /// the cache.
@@ -15,16 +36,90 @@ pub struct NodeStore {
     reserve: Reserve,
     cache: Cache,
     overlay: B256,
+    writer: Arc<Mutex<SyncSender<WriteRequest>>>,
+    cacher: Arc<Mutex<SyncSender<(Chunk, Stamp)>>>,
+}
+
+/// Cache writes waiting for the background cacher; beyond this they are dropped.
+const CACHE_QUEUE: usize = 1024;
+
+fn run_writer(reserve: Reserve, requests: Receiver<WriteRequest>) {
+    while let Ok(first) = requests.recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP_COMMIT_MAX {
+            match requests.try_recv() {
+                Ok(more) => group.push(more),
+                Err(_) => break,
+            }
+        }
+        let items: Vec<(Chunk, Stamp, ChunkType)> = group
+            .iter()
+            .map(|r| (r.chunk.clone(), r.stamp, r.kind))
+            .collect();
+        match reserve.put_many(&items) {
+            Ok(results) => {
+                for (request, result) in group.into_iter().zip(results) {
+                    let _ = request
+                        .reply
+                        .send(result.map(|_| ()).map_err(|e| e.to_string()));
+                }
+            }
+            Err(error) => {
+                for request in group {
+                    let _ = request.reply.send(Err(error.to_string()));
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for WriteRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WriteRequest({})", self.chunk.address())
+    }
 }
 
 impl NodeStore {
-    /// Storage over a reserve and a cache for the node at `overlay`.
+    /// Storage over a reserve and a cache for the node at `overlay`; starts the writer
+    /// thread, which ends when the last clone is dropped.
     pub fn new(reserve: Reserve, cache: Cache, overlay: B256) -> Self {
+        let (sender, requests) = sync_channel(GROUP_COMMIT_MAX);
+        let writer_reserve = reserve.clone();
+        std::thread::spawn(move || run_writer(writer_reserve, requests));
+        let (cacher, cache_requests) = sync_channel::<(Chunk, Stamp)>(CACHE_QUEUE);
+        let background_cache = cache.clone();
+        std::thread::spawn(move || {
+            while let Ok((chunk, stamp)) = cache_requests.recv() {
+                let _ = background_cache.put(&chunk, &stamp);
+            }
+        });
         Self {
             reserve,
             cache,
             overlay,
+            writer: Arc::new(Mutex::new(sender)),
+            cacher: Arc::new(Mutex::new(cacher)),
         }
+    }
+
+    /// Puts one chunk into the reserve through the group commit; returns once it is durable.
+    fn put_reserve(&self, chunk: &Chunk, stamp: &Stamp, kind: ChunkType) -> Result<(), String> {
+        let (reply, answer) = sync_channel(1);
+        let request = WriteRequest {
+            chunk: chunk.clone(),
+            stamp: *stamp,
+            kind,
+            reply,
+        };
+        self.writer
+            .lock()
+            .map_err(|_| "store writer poisoned".to_string())?
+            .clone()
+            .send(request)
+            .map_err(|_| "store writer stopped".to_string())?;
+        answer
+            .recv()
+            .map_err(|_| "store writer stopped".to_string())?
     }
 
     /// Whether the node is responsible for `address` at its current storage radius.
@@ -47,10 +142,7 @@ impl NodeStore {
     pub fn store(&self, chunk: &Chunk, stamp: &Stamp) -> Result<(), String> {
         let kind = chunk_type(chunk).map_err(|e| format!("invalid chunk: {e}"))?;
         if self.in_radius(chunk.address()) {
-            self.reserve
-                .put(chunk, stamp, kind)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            self.put_reserve(chunk, stamp, kind)
         } else {
             self.cache
                 .put(chunk, stamp)
@@ -82,9 +174,12 @@ impl LocalStore for NodeStore {
         self.store(&chunk, &stamp)
     }
 
+    /// Best effort and off the caller's path: a background thread writes it, and when it
+    /// falls behind the chunk is not cached (a miss costs only a later retrieval).
     fn cache(&self, chunk: Chunk, stamp: Stamp) {
-        // Best effort: a forwarder's cache miss costs nothing but a later retrieval.
-        let _ = self.cache.put(&chunk, &stamp);
+        if let Ok(cacher) = self.cacher.lock() {
+            let _ = cacher.try_send((chunk, stamp));
+        }
     }
 
     fn cursors(&self) -> Vec<u64> {
