@@ -44,6 +44,7 @@ async fn main() {
         dir: dir.path().to_path_buf(),
         base_port: 0,
         batch_block_threshold: 2,
+        minimum_validity_blocks: None,
     })
     .await
     .unwrap();

@@ -29,6 +29,9 @@ pub struct DevnetConfig {
     pub base_port: u16,
     /// Blocks a batch must age before nodes stamp with it.
     pub batch_block_threshold: u64,
+    /// Overrides the postage contract's `minimumValidityBlocks` (17280 by default), so that
+    /// tests can buy batches that expire within seconds.
+    pub minimum_validity_blocks: Option<u64>,
 }
 
 impl Default for DevnetConfig {
@@ -39,6 +42,7 @@ impl Default for DevnetConfig {
             dir: PathBuf::from(".comb-devnet"),
             base_port: 8545,
             batch_block_threshold: 10,
+            minimum_validity_blocks: None,
         }
     }
 }
@@ -89,6 +93,9 @@ impl Devnet {
     pub async fn start(config: &DevnetConfig) -> Result<Self, NodeError> {
         let mut genesis = dev_genesis()?;
         genesis.timestamp = unix_now();
+        if let Some(blocks) = config.minimum_validity_blocks {
+            genesis.postage.minimum_validity_blocks = blocks;
+        }
         let chain = ChainService::start(ServiceConfig {
             data_dir: config.dir.join("chain"),
             genesis: Genesis::OrCreate(genesis),

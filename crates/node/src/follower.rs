@@ -1,7 +1,7 @@
 //! The chain follower: keeps the batch store in step with the chain's postage contract
 //! (spec §2.6) by replaying events block by block, then purges expired batches' chunks from
-//! the reserve and evicts the cheapest batches' chunks when the reserve is over capacity
-//! (spec §7).
+//! the reserve, evicts the cheapest batches' chunks when the reserve is over capacity and
+//! lowers the storage radius again when the reserve is under half full (spec §7).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -117,6 +117,12 @@ impl Follower {
         }
         if self.reserve.is_over_capacity()? {
             self.reserve.unreserve(&self.batches)?;
+        } else {
+            // Bee's periodic check (spec §7): a reserve under half full lowers the radius
+            // again, never below the batch store's reserve radius. comb does not measure the
+            // pull-sync rate yet, so sync counts as idle.
+            let minimum = self.batches.reserve_radius(self.reserve.capacity())?;
+            self.reserve.maybe_decrease_radius(minimum, true)?;
         }
         Ok(reached)
     }

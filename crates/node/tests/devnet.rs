@@ -17,6 +17,7 @@ async fn devnet(nodes: usize, dir: &std::path::Path) -> Devnet {
         dir: dir.to_path_buf(),
         base_port: 0,
         batch_block_threshold: 2,
+        minimum_validity_blocks: Some(40),
     })
     .await
     .unwrap()
@@ -268,6 +269,51 @@ async fn bad_input_gets_bee_errors_and_stores_nothing() {
     // Nothing was stored by any of it.
     assert!(!reserve.has(chunk.address()).unwrap());
     assert_eq!(reserve.size().unwrap(), 0);
+
+    // An expired batch: bought for 40 blocks (4 s), then used after it ran out.
+    let (_, chain) = json(
+        client
+            .get(format!("{api}/chainstate"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let price: u128 = chain["currentPrice"].as_str().unwrap().parse().unwrap();
+    let (status, bought) = json(
+        client
+            .post(format!("{api}/stamps/{}/17", price * 40))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{bought}");
+    let short = bought["batchID"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, _) = json(
+            client
+                .get(format!("{api}/stamps/{short}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        if status == 404 {
+            break; // expired and gone from the batch store
+        }
+        assert!(Instant::now() < deadline, "the short batch never expired");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, body) = json(
+        post_chunk(chunk.data().to_vec(), ("swarm-postage-batch-id", short))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert!(!reserve.has(chunk.address()).unwrap());
 
     // A good chunk is stored and readable.
     let (status, body) = json(
