@@ -52,6 +52,33 @@ pub struct Exchange {
     pub originated: bool,
 }
 
+impl Exchange {
+    /// We are served by `peer` for `chunk` (Bee `PrepareCredit`), at the peer's price.
+    pub fn credit(service: Service, peer: B256, chunk: B256, originated: bool) -> Self {
+        Self {
+            peer,
+            chunk,
+            service,
+            direction: Direction::Credit,
+            price: peer_price(&peer, &chunk),
+            originated,
+        }
+    }
+
+    /// We serve `peer` for `chunk` (Bee `PrepareDebit`), at our own price: `own` is this
+    /// node's overlay.
+    pub fn debit(service: Service, peer: B256, chunk: B256, own: &B256) -> Self {
+        Self {
+            peer,
+            chunk,
+            service,
+            direction: Direction::Debit,
+            price: peer_price(own, &chunk),
+            originated: false,
+        }
+    }
+}
+
 /// Balances per peer. `prepare` runs before the exchange and may refuse it (for example
 /// when the peer's balance is over the threshold); `apply` runs after it succeeded.
 pub trait Accounting: Send + Sync + 'static {

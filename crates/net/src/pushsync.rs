@@ -35,7 +35,7 @@ use comb_primitives::soc::chunk_type;
 use comb_primitives::{Address, Chunk, Signature, B256, MAX_PO};
 use libp2p::swarm::Stream;
 
-use crate::accounting::{peer_price, Direction, Exchange, Service};
+use crate::accounting::{Exchange, Service};
 use crate::node::Node;
 use crate::protocols::PUSHSYNC;
 use crate::validation;
@@ -74,7 +74,7 @@ pub(crate) async fn push(
             break;
         };
         tried.push(peer);
-        let exchange = credit(peer, address, true);
+        let exchange = Exchange::credit(Service::PushSync, peer, address, true);
         if let Err(reason) = node.accounting.prepare(&exchange) {
             last = NetError::Accounting(reason);
             continue;
@@ -117,14 +117,7 @@ pub(crate) async fn handle(
         }
     };
     let address = *chunk.address();
-    let exchange = Exchange {
-        peer: from,
-        chunk: address,
-        service: Service::PushSync,
-        direction: Direction::Debit,
-        price: peer_price(&node.overlay, &address),
-        originated: false,
-    };
+    let exchange = Exchange::debit(Service::PushSync, from, address, &node.overlay);
     if let Err(reason) = node.accounting.prepare(&exchange) {
         let _ = stream
             .send(&error_receipt(&NetError::Accounting(reason)))
@@ -173,7 +166,7 @@ async fn forward_or_store(
         if remaining.is_zero() {
             break;
         }
-        let exchange = credit(peer, address, false);
+        let exchange = Exchange::credit(Service::PushSync, peer, address, false);
         if node.accounting.prepare(&exchange).is_err() {
             continue;
         }
@@ -273,17 +266,6 @@ fn verify_receipt(node: &Node, address: &B256, receipt: &pb::Receipt) -> Result<
         storer_eth,
         storage_radius,
     })
-}
-
-fn credit(peer: B256, chunk: B256, originated: bool) -> Exchange {
-    Exchange {
-        peer,
-        chunk,
-        service: Service::PushSync,
-        direction: Direction::Credit,
-        price: peer_price(&peer, &chunk),
-        originated,
-    }
 }
 
 fn error_receipt(error: &NetError) -> pb::Receipt {

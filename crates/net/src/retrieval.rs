@@ -19,7 +19,7 @@ use comb_postage::Stamp;
 use comb_primitives::{Chunk, B256};
 use libp2p::swarm::Stream;
 
-use crate::accounting::{peer_price, Direction, Exchange, Service};
+use crate::accounting::{Exchange, Service};
 use crate::node::Node;
 use crate::protocols::RETRIEVAL;
 use crate::pushsync::penalize_if_misbehaved;
@@ -36,7 +36,7 @@ pub(crate) async fn retrieve(node: &Arc<Node>, address: B256) -> Result<(Chunk, 
             break;
         };
         tried.push(peer);
-        let exchange = credit(peer, address, true);
+        let exchange = Exchange::credit(Service::Retrieval, peer, address, true);
         if let Err(reason) = node.accounting.prepare(&exchange) {
             last = NetError::Accounting(reason);
             continue;
@@ -83,14 +83,7 @@ pub(crate) async fn handle(
             return Ok(());
         }
     };
-    let exchange = Exchange {
-        peer: from,
-        chunk: address,
-        service: Service::Retrieval,
-        direction: Direction::Debit,
-        price: peer_price(&node.overlay, &address),
-        originated: false,
-    };
+    let exchange = Exchange::debit(Service::Retrieval, from, address, &node.overlay);
     if let Err(reason) = node.accounting.prepare(&exchange) {
         let _ = stream
             .send(&error_delivery(&NetError::Accounting(reason)))
@@ -121,7 +114,7 @@ async fn forward(node: &Arc<Node>, from: B256, address: B256) -> Result<(Chunk, 
         if remaining.is_zero() {
             break;
         }
-        let exchange = credit(peer, address, false);
+        let exchange = Exchange::credit(Service::Retrieval, peer, address, false);
         if node.accounting.prepare(&exchange).is_err() {
             continue;
         }
@@ -159,17 +152,6 @@ async fn fetch(node: &Node, peer: &B256, address: &B256) -> Result<(Chunk, Stamp
     let chunk = validation::chunk(*address, delivery.data)?;
     let stamp = validation::stamp(&delivery.stamp)?;
     Ok((chunk, stamp))
-}
-
-fn credit(peer: B256, chunk: B256, originated: bool) -> Exchange {
-    Exchange {
-        peer,
-        chunk,
-        service: Service::Retrieval,
-        direction: Direction::Credit,
-        price: peer_price(&peer, &chunk),
-        originated,
-    }
 }
 
 fn error_delivery(error: &NetError) -> pb::RetrievalDelivery {

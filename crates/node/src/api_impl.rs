@@ -91,11 +91,16 @@ impl Node {
         Ok(batches)
     }
 
-    async fn send(&self, call: Call) -> Result<comb_chain::Receipt, ApiError> {
-        self.chain
+    /// Sends a transaction and waits until the follower has seen its block, so that what it
+    /// changed (a new batch, a top-up, a dilution) is in the batch store when this returns.
+    async fn transact(&self, call: Call) -> Result<comb_chain::Receipt, ApiError> {
+        let receipt = self
+            .chain
             .send(&self.signer, call)
             .await
-            .map_err(chain_error)
+            .map_err(chain_error)?;
+        self.await_block(receipt.block_number).await;
+        Ok(receipt)
     }
 
     /// Waits until the follower has seen `block`, so that a bought batch is known locally.
@@ -266,7 +271,7 @@ impl NodeApi for Node {
             )));
         }
         let receipt = self
-            .send(Call::CreateBatch {
+            .transact(Call::CreateBatch {
                 owner: self.signer.address(),
                 initial_balance_per_chunk: order.amount,
                 depth: order.depth,
@@ -281,31 +286,28 @@ impl NodeApi for Node {
         if let Ok(mut labels) = self.labels.lock() {
             labels.insert(id, order.label);
         }
-        self.await_block(receipt.block_number).await;
         Ok((id, receipt.transaction_hash))
     }
 
     async fn top_up(&self, id: B256, amount: U256) -> Result<B256, ApiError> {
         self.live_batch(&id)?;
         let receipt = self
-            .send(Call::TopUp {
+            .transact(Call::TopUp {
                 batch_id: id,
                 topup_per_chunk: amount,
             })
             .await?;
-        self.await_block(receipt.block_number).await;
         Ok(receipt.transaction_hash)
     }
 
     async fn dilute(&self, id: B256, depth: u8) -> Result<B256, ApiError> {
         self.live_batch(&id)?;
         let receipt = self
-            .send(Call::IncreaseDepth {
+            .transact(Call::IncreaseDepth {
                 batch_id: id,
                 new_depth: depth,
             })
             .await?;
-        self.await_block(receipt.block_number).await;
         Ok(receipt.transaction_hash)
     }
 
