@@ -52,6 +52,10 @@ pub enum NetError {
     /// A postage stamp did not parse or validate.
     #[error("invalid stamp: {0}")]
     InvalidStamp(String),
+    /// The stamp's batch is unknown here (expired, or not yet seen: chain lag). Refused, but
+    /// not held against the sender.
+    #[error("unknown batch {0}")]
+    UnknownBatch(comb_primitives::B256),
     /// A pushsync receipt did not verify.
     #[error("invalid receipt: {0}")]
     InvalidReceipt(String),

@@ -2,7 +2,7 @@
 //! batch store. The node crate implements these traits over the real store; [`crate::MemoryStore`]
 //! implements [`LocalStore`] in memory for tests.
 
-use comb_postage::{validate_stamp, BatchLookup, Stamp};
+use comb_postage::{validate_stamp, BatchLookup, PostageError, Stamp};
 use comb_primitives::{Chunk, B256};
 
 /// One entry of the store's pull index: a chunk in a bin, in arrival order.
@@ -55,7 +55,10 @@ pub trait LocalStore: Send + Sync + 'static {
 /// Validates postage stamps of incoming pushes and syncs.
 pub trait StampValidator: Send + Sync + 'static {
     /// Whether `stamp` is a valid stamp for `chunk` (for a SOC, over the SOC address).
-    fn validate(&self, chunk: &Chunk, stamp: &Stamp) -> Result<(), String>;
+    /// The postage error says why: an unknown batch ([`PostageError::BatchNotFound`]) is
+    /// usually chain lag on our side and is refused without blaming the sender; any other
+    /// failure is the sender's misbehaviour.
+    fn validate(&self, chunk: &Chunk, stamp: &Stamp) -> Result<(), PostageError>;
 }
 
 /// A [`StampValidator`] over a batch store: Bee's five-step check
@@ -64,10 +67,8 @@ pub trait StampValidator: Send + Sync + 'static {
 pub struct BatchValidator<B>(pub B);
 
 impl<B: BatchLookup + Send + Sync + 'static> StampValidator for BatchValidator<B> {
-    fn validate(&self, chunk: &Chunk, stamp: &Stamp) -> Result<(), String> {
-        validate_stamp(stamp, chunk.address(), &self.0)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+    fn validate(&self, chunk: &Chunk, stamp: &Stamp) -> Result<(), PostageError> {
+        validate_stamp(stamp, chunk.address(), &self.0).map(|_| ())
     }
 }
 

@@ -41,6 +41,9 @@ pub fn valid_stamp(
     let stamp = stamp(bytes)?;
     validator
         .validate(chunk, &stamp)
-        .map_err(NetError::InvalidStamp)?;
+        .map_err(|error| match error {
+            comb_postage::PostageError::BatchNotFound(batch) => NetError::UnknownBatch(batch),
+            other => NetError::InvalidStamp(other.to_string()),
+        })?;
     Ok(stamp)
 }

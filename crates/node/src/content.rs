@@ -18,7 +18,7 @@ use comb_postage::Stamp;
 use comb_primitives::soc::ChunkType;
 use comb_primitives::{Chunk, B256};
 use comb_store::PersistentStamper;
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use tokio::sync::mpsc;
 
 use crate::storage::NodeStore;
@@ -27,6 +27,8 @@ use crate::storage::NodeStore;
 pub const GROUP: usize = 128;
 /// Pushes in flight per upload.
 pub const PUSH_CONCURRENCY: usize = 64;
+/// Pause before failed pushes are tried once more.
+pub const PUSH_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Nanoseconds since the Unix epoch: a stamp's timestamp.
 pub fn now_ns() -> u64 {
@@ -168,18 +170,32 @@ pub async fn upload(
                     .map_err(|e| e.to_string())?;
                 let network = network.clone();
                 pushes.spawn(async move {
-                    let pushed = network.push(chunk, stamp).await.is_ok();
+                    let pushed = network.push(chunk.clone(), stamp).await.is_ok();
                     drop(permit);
-                    pushed
+                    (!pushed).then_some((chunk, stamp))
                 });
             }
         }
-        let mut failed = 0u64;
-        while let Some(pushed) = pushes.join_next().await {
-            if !pushed.unwrap_or(false) {
-                failed = failed.saturating_add(1);
+        let mut unpushed = Vec::new();
+        while let Some(result) = pushes.join_next().await {
+            if let Ok(Some(failed)) = result {
+                unpushed.push(failed);
             }
         }
+        // Storers that had not yet seen a new batch refuse its stamps: try once more after a
+        // pause; what still fails is on disk here and reaches its neighbourhood by pull sync.
+        if !unpushed.is_empty() {
+            tokio::time::sleep(PUSH_RETRY_DELAY).await;
+        }
+        let retried: Vec<bool> = futures_util::stream::iter(unpushed)
+            .map(|(chunk, stamp)| {
+                let network = network.clone();
+                async move { network.push(chunk, stamp).await.is_ok() }
+            })
+            .buffer_unordered(PUSH_CONCURRENCY)
+            .collect()
+            .await;
+        let failed = retried.iter().filter(|pushed| !**pushed).count() as u64;
         Ok::<(u64, u64), String>((chunks, failed))
     };
 
