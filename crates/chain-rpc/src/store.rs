@@ -30,6 +30,9 @@ use serde::Serialize;
 
 use crate::RpcError;
 
+/// Memory redb may use to cache the chain database's pages.
+pub const CHAIN_PAGE_CACHE_BYTES: usize = 64 << 20;
+
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "chain.redb";
 
@@ -89,7 +92,12 @@ impl Store {
     pub fn open(dir: &Path, genesis: Genesis) -> Result<(Self, Ledger, Opened), RpcError> {
         std::fs::create_dir_all(dir)?;
         let path = dir.join(DB_FILE);
-        let db = Database::create(&path).map_err(RpcError::storage)?;
+        // The ledger's state is small; redb's default 1 GiB page cache is far more than it
+        // needs (an operational choice).
+        let db = redb::Builder::new()
+            .set_cache_size(CHAIN_PAGE_CACHE_BYTES)
+            .create(&path)
+            .map_err(RpcError::storage)?;
         let store = Self { db, path };
         store.create_tables()?;
         let stored: Option<GenesisConfig> = store.meta(KEY_GENESIS)?;

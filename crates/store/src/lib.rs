@@ -45,12 +45,20 @@ pub use sampler::sample_reserve;
 /// Default number of chunks the cache keeps (an operational choice, not from the spec).
 pub const DEFAULT_CACHE_CAPACITY: u64 = 1 << 20;
 
+/// Memory redb may use to cache the store's pages. redb's default is 1 GiB per database;
+/// reads are dominated by chunk data that the OS page cache holds anyway, so comb keeps the
+/// node's own cache small (an operational choice, not from the spec).
+pub const PAGE_CACHE_BYTES: usize = 128 << 20;
+
 /// Opens (or creates) the store's redb database file at `path`, creating its directory.
 pub fn open_database(path: &Path) -> Result<Arc<Database>, StoreError> {
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    Ok(Arc::new(Database::create(path)?))
+    let db = redb::Builder::new()
+        .set_cache_size(PAGE_CACHE_BYTES)
+        .create(path)?;
+    Ok(Arc::new(db))
 }
 
 /// How to open a [`Store`].
