@@ -69,6 +69,7 @@ pub mod bzz;
 pub mod config;
 mod driver;
 mod error;
+mod forward;
 mod handshake;
 mod hive;
 pub mod identity;

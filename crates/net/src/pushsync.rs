@@ -23,9 +23,6 @@
 //!   the chunk through the neighbourhood.
 
 use std::sync::Arc;
-use std::time::Instant;
-
-use crate::node::deadline;
 
 use comb_postage::Stamp;
 use comb_primitives::crypto::recover_digest;
@@ -36,6 +33,7 @@ use comb_primitives::{Address, Chunk, Signature, B256, MAX_PO};
 use libp2p::swarm::Stream;
 
 use crate::accounting::{Exchange, Service};
+use crate::forward::forward_to_closer;
 use crate::node::Node;
 use crate::protocols::PUSHSYNC;
 use crate::validation;
@@ -155,35 +153,20 @@ async fn forward_or_store(
     if node.config.full_node && proximity(&node.overlay.0, &address.0) >= depth {
         return store(node, chunk, stamp, depth);
     }
-    let deadline = deadline(node.config.request_timeout / 4 * 3);
-    let mut tried = Vec::new();
-    for _ in 0..node.config.max_attempts {
-        let Some(peer) = node.state().topology.closer_peer(&address, &tried) else {
-            break;
-        };
-        tried.push(peer);
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        if remaining.is_zero() {
-            break;
-        }
-        let exchange = Exchange::credit(Service::PushSync, peer, address, false);
-        if node.accounting.prepare(&exchange).is_err() {
-            continue;
-        }
-        let attempt = tokio::time::timeout(remaining, push_to_peer(node, &peer, &chunk, &stamp))
-            .await
-            .map_err(|_| NetError::Timeout("forward push"))
-            .and_then(|result| result);
-        match attempt {
-            Ok(receipt) => {
-                node.accounting.apply(&exchange);
-                return Ok(receipt);
-            }
-            Err(error) => {
-                tracing::debug!(%peer, %error, "forwarding push failed");
-                penalize_if_misbehaved(node, &peer, &error);
-            }
-        }
+    let forwarded = forward_to_closer(
+        node,
+        Service::PushSync,
+        address,
+        Vec::new(),
+        "forward push",
+        |peer| {
+            let (chunk, stamp) = (&chunk, &stamp);
+            async move { push_to_peer(node, &peer, chunk, stamp).await }
+        },
+    )
+    .await;
+    if let Some(receipt) = forwarded {
+        return Ok(receipt);
     }
     if node.config.full_node {
         store(node, chunk, stamp, depth)

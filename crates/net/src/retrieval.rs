@@ -11,15 +11,13 @@
 //!   A forwarded chunk is validated and offered to the store's cache.
 
 use std::sync::Arc;
-use std::time::Instant;
-
-use crate::node::deadline;
 
 use comb_postage::Stamp;
 use comb_primitives::{Chunk, B256};
 use libp2p::swarm::Stream;
 
 use crate::accounting::{Exchange, Service};
+use crate::forward::forward_to_closer;
 use crate::node::Node;
 use crate::protocols::RETRIEVAL;
 use crate::pushsync::penalize_if_misbehaved;
@@ -103,38 +101,18 @@ pub(crate) async fn handle(
 }
 
 async fn forward(node: &Arc<Node>, from: B256, address: B256) -> Result<(Chunk, Stamp), NetError> {
-    let deadline = deadline(node.config.request_timeout / 4 * 3);
-    let mut tried = vec![from];
-    for _ in 0..node.config.max_attempts {
-        let Some(peer) = node.state().topology.closer_peer(&address, &tried) else {
-            break;
-        };
-        tried.push(peer);
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        if remaining.is_zero() {
-            break;
-        }
-        let exchange = Exchange::credit(Service::Retrieval, peer, address, false);
-        if node.accounting.prepare(&exchange).is_err() {
-            continue;
-        }
-        let attempt = tokio::time::timeout(remaining, fetch(node, &peer, &address))
-            .await
-            .map_err(|_| NetError::Timeout("forward retrieval"))
-            .and_then(|result| result);
-        match attempt {
-            Ok((chunk, stamp)) => {
-                node.accounting.apply(&exchange);
-                node.store.cache(chunk.clone(), stamp);
-                return Ok((chunk, stamp));
-            }
-            Err(error) => {
-                tracing::debug!(%peer, %address, %error, "forwarding retrieval failed");
-                penalize_if_misbehaved(node, &peer, &error);
-            }
-        }
-    }
-    Err(NetError::NotFound)
+    let (chunk, stamp) = forward_to_closer(
+        node,
+        Service::Retrieval,
+        address,
+        vec![from],
+        "forward retrieval",
+        |peer| async move { fetch(node, &peer, &address).await },
+    )
+    .await
+    .ok_or(NetError::NotFound)?;
+    node.store.cache(chunk.clone(), stamp);
+    Ok((chunk, stamp))
 }
 
 async fn fetch(node: &Node, peer: &B256, address: &B256) -> Result<(Chunk, Stamp), NetError> {
