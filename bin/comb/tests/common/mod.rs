@@ -1,0 +1,75 @@
+//! Running a `comb devnet` process for the CLI tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A `comb devnet` process and the manifest it wrote.
+pub struct DevnetProcess {
+    child: Child,
+    /// Its data directory.
+    pub dir: tempfile::TempDir,
+    /// `devnet.json`.
+    pub manifest: serde_json::Value,
+}
+
+impl DevnetProcess {
+    /// Starts `comb devnet` with `nodes` nodes on free ports and waits for `devnet.json`.
+    pub fn start(nodes: u16, block_time_ms: u64) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_comb"))
+            .args(["devnet", "--base-port", "0"])
+            .args([
+                "--nodes",
+                &nodes.to_string(),
+                "--block-time",
+                &block_time_ms.to_string(),
+            ])
+            .arg("--dir")
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let path = dir.path().join("devnet.json");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !path.exists() {
+            assert!(Instant::now() < deadline, "devnet.json never appeared");
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "comb devnet exited early"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let manifest = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        Self {
+            child,
+            dir,
+            manifest,
+        }
+    }
+
+    /// Node `index`'s API URL.
+    pub fn api(&self, index: usize) -> String {
+        self.manifest["nodes"][index]["api"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Interrupts the devnet as a user would and waits for it to stop (killing it after 20 s).
+    pub fn stop(mut self) {
+        let _ = Command::new("kill")
+            .arg("-INT")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                self.child.kill().unwrap();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
