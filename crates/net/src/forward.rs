@@ -1,10 +1,11 @@
-//! A forwarder's loop, shared by pushsync and retrieval: try peers closer to the chunk than
-//! this node, one after another, within one deadline, booking each attempt through the
-//! accounting hook and counting misbehaviour against the peer that failed.
+//! Trying peers for a chunk, shared by pushsync and retrieval, at the origin and when
+//! forwarding: peers are tried one after another (the closest to the chunk first), each
+//! attempt is booked through the accounting hook, and misbehaviour is counted against the
+//! peer that failed.
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use comb_primitives::B256;
 
@@ -13,49 +14,72 @@ use crate::node::{deadline, Node};
 use crate::pushsync::penalize_if_misbehaved;
 use crate::NetError;
 
-/// Forwards a request for `address` to closer peers (never to one in `tried`), at most
-/// `max_attempts` of them within three quarters of the request timeout. `attempt` performs the
-/// exchange with one peer; the first success is returned, `None` when every try failed.
-pub(crate) async fn forward_to_closer<T, F, Fut>(
+/// Which peers may be tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// The origin: any peer, closest to the chunk first; each attempt has the full request
+    /// timeout.
+    Origin,
+    /// A forwarder: only peers strictly closer to the chunk than this node, all attempts
+    /// within three quarters of the request timeout.
+    Forward,
+}
+
+/// Tries up to `max_attempts` peers (never one in `tried`) for `address`; `attempt` performs
+/// the exchange with one peer. Returns the first success, else the last error
+/// ([`NetError::NoPeer`] if no peer could be tried). `timeout_label` names a timed-out
+/// attempt.
+pub(crate) async fn try_peers<T, F, Fut>(
     node: &Arc<Node>,
     service: Service,
+    route: Route,
     address: B256,
     mut tried: Vec<B256>,
     timeout_label: &'static str,
     mut attempt: F,
-) -> Option<T>
+) -> Result<T, NetError>
 where
     F: FnMut(B256) -> Fut,
     Fut: Future<Output = Result<T, NetError>>,
 {
-    let deadline = deadline(node.config.request_timeout / 4 * 3);
+    let shared_deadline = deadline(node.config.request_timeout / 4 * 3);
+    let mut last = NetError::NoPeer;
     for _ in 0..node.config.max_attempts {
-        let Some(peer) = node.state().topology.closer_peer(&address, &tried) else {
+        let next = match route {
+            Route::Origin => node.state().topology.closest_peer(&address, &tried),
+            Route::Forward => node.state().topology.closer_peer(&address, &tried),
+        };
+        let Some(peer) = next else {
             break;
         };
         tried.push(peer);
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        if remaining.is_zero() {
+        let budget: Duration = match route {
+            Route::Origin => node.config.request_timeout,
+            Route::Forward => shared_deadline.saturating_duration_since(Instant::now()),
+        };
+        if budget.is_zero() {
             break;
         }
-        let exchange = Exchange::credit(service, peer, address, false);
-        if node.accounting.prepare(&exchange).is_err() {
+        let exchange = Exchange::credit(service, peer, address, route == Route::Origin);
+        if let Err(reason) = node.accounting.prepare(&exchange) {
+            last = NetError::Accounting(reason);
             continue;
         }
-        let result = tokio::time::timeout(remaining, attempt(peer))
+        let result = tokio::time::timeout(budget, attempt(peer))
             .await
             .map_err(|_| NetError::Timeout(timeout_label))
             .and_then(|result| result);
         match result {
             Ok(value) => {
                 node.accounting.apply(&exchange);
-                return Some(value);
+                return Ok(value);
             }
             Err(error) => {
-                tracing::debug!(%peer, %address, %error, "forwarding failed");
+                tracing::debug!(%peer, %address, %error, "attempt failed");
                 penalize_if_misbehaved(node, &peer, &error);
+                last = error;
             }
         }
     }
-    None
+    Err(last)
 }

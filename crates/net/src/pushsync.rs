@@ -33,7 +33,7 @@ use comb_primitives::{Address, Chunk, Signature, B256, MAX_PO};
 use libp2p::swarm::Stream;
 
 use crate::accounting::{Exchange, Service};
-use crate::forward::forward_to_closer;
+use crate::forward::{try_peers, Route};
 use crate::node::Node;
 use crate::protocols::PUSHSYNC;
 use crate::validation;
@@ -65,39 +65,22 @@ pub(crate) async fn push(
 ) -> Result<Receipt, NetError> {
     chunk_type(&chunk).map_err(|e| NetError::InvalidChunk(e.to_string()))?;
     let address = *chunk.address();
-    let mut tried = Vec::new();
-    let mut last = NetError::NoPeer;
-    for _ in 0..node.config.max_attempts {
-        let Some(peer) = node.state().topology.closest_peer(&address, &tried) else {
-            break;
-        };
-        tried.push(peer);
-        let exchange = Exchange::credit(Service::PushSync, peer, address, true);
-        if let Err(reason) = node.accounting.prepare(&exchange) {
-            last = NetError::Accounting(reason);
-            continue;
-        }
-        let attempt = tokio::time::timeout(
-            node.config.request_timeout,
-            push_to_peer(node, &peer, &chunk, &stamp),
-        )
-        .await
-        .map_err(|_| NetError::Timeout("push"))
-        .and_then(|result| result)
-        .and_then(|receipt| verify_receipt(node, &address, &receipt));
-        match attempt {
-            Ok(receipt) => {
-                node.accounting.apply(&exchange);
-                return Ok(receipt);
+    try_peers(
+        node,
+        Service::PushSync,
+        Route::Origin,
+        address,
+        Vec::new(),
+        "push",
+        |peer| {
+            let (chunk, stamp) = (&chunk, &stamp);
+            async move {
+                let receipt = push_to_peer(node, &peer, chunk, stamp).await?;
+                verify_receipt(node, &address, &receipt)
             }
-            Err(error) => {
-                tracing::debug!(%peer, %error, "push attempt failed");
-                penalize_if_misbehaved(node, &peer, &error);
-                last = error;
-            }
-        }
-    }
-    Err(last)
+        },
+    )
+    .await
 }
 
 /// Handles an inbound push: store or forward, and answer with a receipt or an error.
@@ -153,9 +136,10 @@ async fn forward_or_store(
     if node.config.full_node && proximity(&node.overlay.0, &address.0) >= depth {
         return store(node, chunk, stamp, depth);
     }
-    let forwarded = forward_to_closer(
+    let forwarded = try_peers(
         node,
         Service::PushSync,
+        Route::Forward,
         address,
         Vec::new(),
         "forward push",
@@ -165,7 +149,7 @@ async fn forward_or_store(
         },
     )
     .await;
-    if let Some(receipt) = forwarded {
+    if let Ok(receipt) = forwarded {
         return Ok(receipt);
     }
     if node.config.full_node {

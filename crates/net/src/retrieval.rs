@@ -17,45 +17,29 @@ use comb_primitives::{Chunk, B256};
 use libp2p::swarm::Stream;
 
 use crate::accounting::{Exchange, Service};
-use crate::forward::forward_to_closer;
+use crate::forward::{try_peers, Route};
 use crate::node::Node;
 use crate::protocols::RETRIEVAL;
-use crate::pushsync::penalize_if_misbehaved;
 use crate::validation;
 use crate::wire::{pb, MessageStream};
 use crate::NetError;
 
 /// Retrieves the chunk at `address` from the network.
 pub(crate) async fn retrieve(node: &Arc<Node>, address: B256) -> Result<(Chunk, Stamp), NetError> {
-    let mut tried = Vec::new();
-    let mut last = NetError::NoPeer;
-    for _ in 0..node.config.max_attempts {
-        let Some(peer) = node.state().topology.closest_peer(&address, &tried) else {
-            break;
-        };
-        tried.push(peer);
-        let exchange = Exchange::credit(Service::Retrieval, peer, address, true);
-        if let Err(reason) = node.accounting.prepare(&exchange) {
-            last = NetError::Accounting(reason);
-            continue;
-        }
-        let attempt =
-            tokio::time::timeout(node.config.request_timeout, fetch(node, &peer, &address))
-                .await
-                .map_err(|_| NetError::Timeout("retrieve"))
-                .and_then(|result| result);
-        match attempt {
-            Ok(found) => {
-                node.accounting.apply(&exchange);
-                return Ok(found);
-            }
-            Err(error) => {
-                tracing::debug!(%peer, %address, %error, "retrieval attempt failed");
-                penalize_if_misbehaved(node, &peer, &error);
-                last = error;
-            }
-        }
-    }
+    let found = try_peers(
+        node,
+        Service::Retrieval,
+        Route::Origin,
+        address,
+        Vec::new(),
+        "retrieve",
+        |peer| async move { fetch(node, &peer, &address).await },
+    )
+    .await;
+    let last = match found {
+        Ok(found) => return Ok(found),
+        Err(error) => error,
+    };
     Err(match last {
         NetError::Remote(_) => NetError::NotFound,
         other => other,
@@ -101,16 +85,17 @@ pub(crate) async fn handle(
 }
 
 async fn forward(node: &Arc<Node>, from: B256, address: B256) -> Result<(Chunk, Stamp), NetError> {
-    let (chunk, stamp) = forward_to_closer(
+    let (chunk, stamp) = try_peers(
         node,
         Service::Retrieval,
+        Route::Forward,
         address,
         vec![from],
         "forward retrieval",
         |peer| async move { fetch(node, &peer, &address).await },
     )
     .await
-    .ok_or(NetError::NotFound)?;
+    .map_err(|_| NetError::NotFound)?;
     node.store.cache(chunk.clone(), stamp);
     Ok((chunk, stamp))
 }
