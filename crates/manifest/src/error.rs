@@ -43,6 +43,9 @@ pub enum ManifestError {
     /// A node on the way is only known by its reference; load it first.
     #[error("node {0:?} is not loaded")]
     NotLoaded(Option<B256>),
+    /// A website index document must be a file name, not a path (Bee refuses `/` in it).
+    #[error("index document {0:?} must not contain '/'")]
+    InvalidIndexDocument(String),
     /// The path is empty where a non-empty one is required.
     #[error("empty path")]
     EmptyPath,

@@ -33,11 +33,15 @@
 //! # Ok::<(), comb_manifest::ManifestError>(())
 //! ```
 
+pub mod collection;
 mod error;
 mod json;
 mod marshal;
+pub mod mime;
 mod node;
+pub mod website;
 
+pub use collection::Collection;
 pub use error::ManifestError;
 pub use marshal::{VERSION_01_HASH, VERSION_02_HASH};
 pub use node::{

@@ -214,16 +214,19 @@ impl Node {
         entry: B256,
         metadata: BTreeMap<String, String>,
     ) -> Result<(), ManifestError> {
-        let Some(&first) = path.first() else {
+        // Bee's rule: the reference size is fixed by the first non-empty entry added through
+        // a node; children inherit it when they are created. The zero entry is Bee's empty
+        // entry (`swarm.ZeroAddress`, e.g. a directory's metadata-only root entry) and leaves
+        // it unset, so such a node serialises with reference size 0.
+        if entry != B256::ZERO {
             self.ref_size = 32;
+        }
+        let Some(&first) = path.first() else {
             self.set_value(entry, metadata);
             self.reference = None;
             return Ok(());
         };
-        let template = Node {
-            ref_size: 32,
-            ..self.child()
-        };
+        let template = self.child();
         let forks = self
             .forks
             .as_mut()
@@ -280,7 +283,6 @@ impl Node {
                 }
             }
         }
-        self.ref_size = 32;
         self.node_type |= NODE_TYPE_EDGE;
         self.reference = None;
         Ok(())
