@@ -33,11 +33,19 @@ fn collection(files: &[(&str, &[u8])], index: Option<&str>, error: Option<&str>)
     hex::encode(root.save(&mut store).unwrap())
 }
 
+/// Expected reference, files (path, data), index document, error document.
+type Case<'a> = (
+    &'a str,
+    &'a [(&'a str, &'a [u8])],
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
 /// Bee's `TestDirs` tar cases (`pkg/api/dirs_test.go`).
 #[test]
 fn collection_references() {
     let swarm = &b"<h1>Swarm"[..];
-    let cases: [(&str, &[(&str, &[u8])], Option<&str>, Option<&str>); 7] = [
+    let cases: [Case; 7] = [
         (
             "f3312af64715d26b5e1a3dc90f012d2c9cc74a167899dab1d07cdee8c107f939",
             &[
