@@ -6,12 +6,12 @@ use std::pin::Pin;
 
 use bytes::Bytes;
 use comb_postage::Stamp;
-use comb_primitives::{Chunk, B256, U256};
+use comb_primitives::{Address, Chunk, Signature, B256, U256};
 use futures_util::Stream;
 
 use crate::types::{
-    Addresses, Buckets, ChainState, GlobalBatch, Peers, ReserveState, StampBatch, Status, Topology,
-    Wallet,
+    Addresses, Buckets, ChainState, GlobalBatch, Peers, ReserveState, StampBatch, Status, TagInfo,
+    Topology, Wallet,
 };
 use crate::ApiError;
 
@@ -42,6 +42,92 @@ pub struct BuyBatch {
     pub immutable: bool,
     /// Label (query `label`).
     pub label: String,
+}
+
+/// How an upload is paid for and followed (headers `swarm-postage-batch-id`, `swarm-pin`,
+/// `swarm-tag`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadOptions {
+    /// The batch that stamps the chunks.
+    pub batch: B256,
+    /// Pin the uploaded reference.
+    pub pin: bool,
+    /// An existing tag to count on; a new one is made when absent.
+    pub tag: Option<u64>,
+}
+
+/// What `POST /bzz` uploads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BzzUpload {
+    /// One file (`swarm-collection` absent or false).
+    File {
+        /// File name (query `name`); the data's reference when absent, as in Bee.
+        name: Option<String>,
+        /// The request's `content-type`.
+        content_type: String,
+    },
+    /// A tar archive of files (`swarm-collection: true`).
+    Collection {
+        /// `swarm-index-document`.
+        index_document: Option<String>,
+        /// `swarm-error-document`.
+        error_document: Option<String>,
+    },
+}
+
+/// A finished upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Uploaded {
+    /// The root reference.
+    pub reference: B256,
+    /// The tag that counted it.
+    pub tag: u64,
+}
+
+/// A file served from a manifest, a SOC or a feed.
+pub struct FileDownload {
+    /// Bytes.
+    pub size: u64,
+    /// The data.
+    pub stream: DataStream,
+    /// The entry's `Content-Type` metadata.
+    pub content_type: Option<String>,
+    /// The entry's file name metadata.
+    pub filename: Option<String>,
+    /// The data's root reference (the `ETag`).
+    pub etag: B256,
+    /// The feed index the content was resolved at, 16 hex characters.
+    pub feed_index: Option<String>,
+    /// The path was not found and this is the website's error document.
+    pub is_error_document: bool,
+}
+
+/// What `GET /bzz/{ref}/{path}` answers.
+pub enum BzzResponse {
+    /// A file.
+    File(FileDownload),
+    /// The path names a directory: redirect to it with a trailing `/`.
+    Redirect(String),
+}
+
+/// The latest update of a feed.
+pub struct FeedUpdate {
+    /// Its index.
+    pub index: u64,
+    /// The index the next update takes.
+    pub next: u64,
+    /// The update SOC's signature.
+    pub signature: Signature,
+    /// The update's content.
+    pub content: FileDownload,
+}
+
+/// A single-owner chunk as `GET /soc` serves it.
+pub struct SocDownload {
+    /// The owner's signature.
+    pub signature: Signature,
+    /// The wrapped data.
+    pub content: FileDownload,
 }
 
 /// The node's services as the API uses them. Every method maps to one endpoint family;
@@ -84,9 +170,9 @@ pub trait NodeApi: Send + Sync + 'static {
     /// Splits, stamps, stores and pushes a byte stream; returns its reference.
     fn upload_bytes(
         &self,
-        batch: B256,
+        options: UploadOptions,
         body: BodyStream,
-    ) -> impl Future<Output = Result<B256, ApiError>> + Send;
+    ) -> impl Future<Output = Result<Uploaded, ApiError>> + Send;
     /// The size of the data under a reference.
     fn bytes_size(&self, reference: B256) -> impl Future<Output = Result<u64, ApiError>> + Send;
     /// Streams the data under a reference.
@@ -121,4 +207,66 @@ pub trait NodeApi: Send + Sync + 'static {
         reference: B256,
         batch: B256,
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// `POST /bzz`: a file or a tar collection, with its manifest.
+    fn upload_bzz(
+        &self,
+        options: UploadOptions,
+        kind: BzzUpload,
+        body: BodyStream,
+    ) -> impl Future<Output = Result<Uploaded, ApiError>> + Send;
+    /// `GET /bzz/{reference}/{path}`.
+    fn download_bzz(
+        &self,
+        reference: B256,
+        path: String,
+    ) -> impl Future<Output = Result<BzzResponse, ApiError>> + Send;
+    /// `POST /soc/{owner}/{id}?sig=`: `data` is the wrapped chunk (span ‖ payload). A
+    /// signature that does not recover to `owner` is refused.
+    fn upload_soc(
+        &self,
+        owner: Address,
+        id: B256,
+        signature: Signature,
+        data: Vec<u8>,
+        options: UploadOptions,
+    ) -> impl Future<Output = Result<B256, ApiError>> + Send;
+    /// `GET /soc/{owner}/{id}`.
+    fn download_soc(
+        &self,
+        owner: Address,
+        id: B256,
+    ) -> impl Future<Output = Result<SocDownload, ApiError>> + Send;
+    /// `POST /feeds/{owner}/{topic}`: stores the feed's root manifest.
+    fn create_feed_manifest(
+        &self,
+        owner: Address,
+        topic: Vec<u8>,
+        options: UploadOptions,
+    ) -> impl Future<Output = Result<B256, ApiError>> + Send;
+    /// `GET /feeds/{owner}/{topic}`: the latest update (404 when there is none).
+    fn feed_lookup(
+        &self,
+        owner: Address,
+        topic: Vec<u8>,
+    ) -> impl Future<Output = Result<FeedUpdate, ApiError>> + Send;
+    /// `POST /pins/{reference}`: pins everything under the reference; `false` when it was
+    /// already pinned.
+    fn pin(&self, reference: B256) -> impl Future<Output = Result<bool, ApiError>> + Send;
+    /// `DELETE /pins/{reference}`.
+    fn unpin(&self, reference: B256) -> impl Future<Output = Result<(), ApiError>> + Send;
+    /// `GET /pins`.
+    fn pins(&self) -> Result<Vec<B256>, ApiError>;
+    /// `GET /pins/{reference}`.
+    fn is_pinned(&self, reference: B256) -> Result<bool, ApiError>;
+    /// `POST /tags`.
+    fn create_tag(&self, address: Option<B256>) -> TagInfo;
+    /// `GET /tags/{uid}`.
+    fn tag(&self, uid: u64) -> Result<TagInfo, ApiError>;
+    /// `GET /tags`.
+    fn tags(&self) -> Vec<TagInfo>;
+    /// `DELETE /tags/{uid}`.
+    fn delete_tag(&self, uid: u64) -> Result<(), ApiError>;
+    /// `PATCH /tags/{uid}`: binds the tag to a reference.
+    fn update_tag(&self, uid: u64, address: B256) -> Result<(), ApiError>;
 }

@@ -17,7 +17,10 @@ use axum::routing::{get, patch, post};
 use axum::Router;
 use tokio::net::TcpListener;
 
-pub use backend::{BodyStream, BuyBatch, DataStream, NodeApi, Postage};
+pub use backend::{
+    BodyStream, BuyBatch, BzzResponse, BzzUpload, DataStream, FeedUpdate, FileDownload, NodeApi,
+    Postage, SocDownload, UploadOptions, Uploaded,
+};
 pub use error::ApiError;
 
 /// The node version reported by `/health`.
@@ -29,7 +32,7 @@ pub const API_VERSION: &str = "7.3.0";
 
 /// The router with every endpoint, over a node.
 pub fn router<B: NodeApi>(node: Arc<B>) -> Router {
-    use routes::{data, stamps, status};
+    use routes::{content, data, pins, stamps, status};
     Router::new()
         .route("/health", get(status::health))
         .route("/readiness", get(status::readiness::<B>))
@@ -59,6 +62,32 @@ pub fn router<B: NodeApi>(node: Arc<B>) -> Router {
         .route(
             "/stewardship/{reference}",
             get(data::is_retrievable::<B>).put(data::reupload::<B>),
+        )
+        .route("/bzz", post(content::upload::<B>))
+        .route("/bzz/{reference}", get(content::download_root::<B>))
+        .route("/bzz/{reference}/", get(content::download_root::<B>))
+        .route("/bzz/{reference}/{*path}", get(content::download_path::<B>))
+        .route(
+            "/soc/{owner}/{id}",
+            post(content::upload_soc::<B>).get(content::download_soc::<B>),
+        )
+        .route(
+            "/feeds/{owner}/{topic}",
+            post(content::create_feed::<B>).get(content::feed::<B>),
+        )
+        .route("/pins", get(pins::list::<B>))
+        .route(
+            "/pins/{reference}",
+            post(pins::pin::<B>)
+                .delete(pins::unpin::<B>)
+                .get(pins::get::<B>),
+        )
+        .route("/tags", post(pins::create_tag::<B>).get(pins::tags::<B>))
+        .route(
+            "/tags/{uid}",
+            get(pins::tag::<B>)
+                .delete(pins::delete_tag::<B>)
+                .patch(pins::update_tag::<B>),
         )
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") })
         .with_state(node)

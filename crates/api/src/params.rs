@@ -3,7 +3,9 @@
 
 use axum::http::HeaderMap;
 use comb_postage::Stamp;
-use comb_primitives::{B256, U256};
+use comb_primitives::{Address, Signature, B256, U256};
+
+use crate::backend::UploadOptions;
 
 use crate::ApiError;
 
@@ -92,6 +94,53 @@ pub fn bool_header(headers: &HeaderMap, name: &str, default: bool) -> Result<boo
             "invalid header params: {name}: want true or false"
         ))),
     }
+}
+
+/// Any header as text, if present.
+pub fn text_header(headers: &HeaderMap, name: &str) -> Result<Option<String>, ApiError> {
+    Ok(header(headers, name)?.map(str::to_string))
+}
+
+/// A 20-byte owner address in hex (path parameter `owner`).
+pub fn owner(value: &str) -> Result<Address, ApiError> {
+    let digits = value.strip_prefix("0x").unwrap_or(value);
+    let bytes = hex::decode(digits)
+        .map_err(|_| ApiError::bad_request("invalid path params: owner: not hex"))?;
+    let bytes: [u8; 20] = bytes
+        .try_into()
+        .map_err(|_| ApiError::bad_request("invalid path params: owner: want 40 hex characters"))?;
+    Ok(Address::from(bytes))
+}
+
+/// Hex bytes of any length (a feed topic).
+pub fn hex_bytes(name: &str, value: &str) -> Result<Vec<u8>, ApiError> {
+    let digits = value.strip_prefix("0x").unwrap_or(value);
+    hex::decode(digits)
+        .map_err(|_| ApiError::bad_request(format!("invalid path params: {name}: not hex")))
+}
+
+/// A 65-byte signature in hex (query `sig`).
+pub fn signature(value: &str) -> Result<Signature, ApiError> {
+    let bytes = hex_bytes("sig", value)
+        .map_err(|_| ApiError::bad_request("invalid query params: sig: not hex"))?;
+    Signature::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("invalid query params: sig: {e}")))
+}
+
+/// A tag uid (path parameter or `swarm-tag` header).
+pub fn tag_uid(value: &str) -> Result<u64, ApiError> {
+    value
+        .parse::<u64>()
+        .map_err(|_| ApiError::bad_request("invalid tag: want a decimal uid"))
+}
+
+/// The upload headers: batch (required), `swarm-pin`, `swarm-tag`.
+pub fn upload_options(headers: &HeaderMap) -> Result<UploadOptions, ApiError> {
+    Ok(UploadOptions {
+        batch: batch_header(headers)?,
+        pin: bool_header(headers, "swarm-pin", false)?,
+        tag: header(headers, "swarm-tag")?.map(tag_uid).transpose()?,
+    })
 }
 
 #[cfg(test)]

@@ -315,3 +315,39 @@ pub struct Retrievable {
     /// Whether every chunk of the reference can be retrieved.
     pub is_retrievable: bool,
 }
+
+/// Bee's tag (`GET /tags/{uid}`): an upload's counters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagInfo {
+    /// Identifier.
+    pub uid: u64,
+    /// RFC 3339 creation time.
+    pub started_at: String,
+    /// Chunks split.
+    pub split: u64,
+    /// Chunks already present.
+    pub seen: u64,
+    /// Chunks stored locally.
+    pub stored: u64,
+    /// Chunks sent.
+    pub sent: u64,
+    /// Chunks synced.
+    pub synced: u64,
+    /// The upload's reference, hex ("" while unknown).
+    pub address: String,
+}
+
+/// `GET /tags`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagList {
+    /// The tags.
+    pub tags: Vec<TagInfo>,
+}
+
+/// `GET /pins`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PinList {
+    /// Pinned references, hex.
+    pub references: Vec<String>,
+}

@@ -1,19 +1,22 @@
 //! The node's services behind Bee's HTTP API ([`comb_api::NodeApi`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use comb_api::types::{
     Addresses, Bin, BinPeer, Bucket, Buckets, ChainState, GlobalBatch, Peer, Peers, ReserveState,
-    StampBatch, Status, Topology, Wallet,
+    StampBatch, Status, TagInfo, Topology, Wallet,
 };
-use comb_api::{ApiError, BodyStream, BuyBatch, DataStream, NodeApi, Postage};
+use comb_api::{
+    ApiError, BodyStream, BuyBatch, BzzResponse, BzzUpload, DataStream, FeedUpdate, NodeApi,
+    Postage, SocDownload, UploadOptions, Uploaded,
+};
 use comb_chain::{Call, Outcome};
 use comb_filetree::Joiner;
 use comb_postage::{validate_stamp, Batch, Stamp, BUCKET_DEPTH};
-use comb_primitives::{Chunk, B256, U256};
+use comb_primitives::{Address, Chunk, Signature, B256, U256};
 use futures_util::StreamExt;
 
 use crate::content::{self, NetworkSource};
@@ -373,12 +376,12 @@ impl NodeApi for Node {
             .collect())
     }
 
-    async fn upload_bytes(&self, batch: B256, body: BodyStream) -> Result<B256, ApiError> {
-        let stamper = self.usable_stamper(batch).await?;
-        let report = content::upload(body, stamper, Arc::clone(&self.local), self.network.clone())
-            .await
-            .map_err(ApiError::internal)?;
-        Ok(report.reference)
+    async fn upload_bytes(
+        &self,
+        options: UploadOptions,
+        body: BodyStream,
+    ) -> Result<Uploaded, ApiError> {
+        self.upload_bytes_with(options, body).await
     }
 
     async fn bytes_size(&self, reference: B256) -> Result<u64, ApiError> {
@@ -386,26 +389,7 @@ impl NodeApi for Node {
     }
 
     async fn download_bytes(&self, reference: B256) -> Result<(u64, DataStream), ApiError> {
-        let root = self.root_chunk(reference).await?;
-        let size = root.span();
-        let source = NetworkSource::new(
-            Arc::clone(&self.local),
-            self.network.clone(),
-            tokio::runtime::Handle::current(),
-        );
-        let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
-        tokio::task::spawn_blocking(move || {
-            let mut writer = ChannelWriter {
-                sender: sender.clone(),
-            };
-            let result =
-                Joiner::new(source, reference).and_then(|joiner| joiner.copy_to(&mut writer));
-            if let Err(error) = result {
-                let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
-            }
-        });
-        let stream = tokio_stream(receiver);
-        Ok((size, stream))
+        self.stream_file(reference, HashMap::new()).await
     }
 
     async fn upload_chunk(&self, chunk: Chunk, postage: Postage) -> Result<B256, ApiError> {
@@ -497,7 +481,12 @@ impl NodeApi for Node {
             body.extend_from_slice(&piece.map_err(internal)?);
         }
         let stream: BodyStream = Box::pin(futures_util::stream::iter(vec![Ok(Bytes::from(body))]));
-        let again = self.upload_bytes(batch, stream).await?;
+        let options = UploadOptions {
+            batch,
+            pin: false,
+            tag: None,
+        };
+        let again = self.upload_bytes(options, stream).await?.reference;
         if again != reference {
             return Err(ApiError::internal(
                 "re-upload produced a different reference",
@@ -505,30 +494,103 @@ impl NodeApi for Node {
         }
         Ok(())
     }
-}
 
-/// Writes joined bytes into a channel, blocking when the reader is slow.
-struct ChannelWriter {
-    sender: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
-}
-
-impl std::io::Write for ChannelWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.sender
-            .blocking_send(Ok(Bytes::copy_from_slice(buf)))
-            .map_err(|_| std::io::Error::other("download cancelled"))?;
-        Ok(buf.len())
+    async fn upload_bzz(
+        &self,
+        options: UploadOptions,
+        kind: BzzUpload,
+        body: BodyStream,
+    ) -> Result<Uploaded, ApiError> {
+        self.upload_bzz_with(options, kind, body).await
     }
 
-    fn flush(&mut self) -> std::io::Result<()> {
+    async fn download_bzz(&self, reference: B256, path: String) -> Result<BzzResponse, ApiError> {
+        self.download_bzz_with(reference, path).await
+    }
+
+    async fn upload_soc(
+        &self,
+        owner: Address,
+        id: B256,
+        signature: Signature,
+        data: Vec<u8>,
+        options: UploadOptions,
+    ) -> Result<B256, ApiError> {
+        self.upload_soc_with(owner, id, signature, data, options)
+            .await
+    }
+
+    async fn download_soc(&self, owner: Address, id: B256) -> Result<SocDownload, ApiError> {
+        self.download_soc_with(owner, id).await
+    }
+
+    async fn create_feed_manifest(
+        &self,
+        owner: Address,
+        topic: Vec<u8>,
+        options: UploadOptions,
+    ) -> Result<B256, ApiError> {
+        self.create_feed_manifest_with(owner, topic, options).await
+    }
+
+    async fn feed_lookup(&self, owner: Address, topic: Vec<u8>) -> Result<FeedUpdate, ApiError> {
+        self.feed_lookup_with(owner, topic).await
+    }
+
+    async fn pin(&self, reference: B256) -> Result<bool, ApiError> {
+        self.pin_reference(reference).await
+    }
+
+    async fn unpin(&self, reference: B256) -> Result<(), ApiError> {
+        let pins = self.store.pins.clone();
+        let removed = tokio::task::spawn_blocking(move || pins.unpin(&reference))
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
+        if removed {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(format!("{reference} is not pinned")))
+        }
+    }
+
+    fn pins(&self) -> Result<Vec<B256>, ApiError> {
+        self.store.pins.roots().map_err(internal)
+    }
+
+    fn is_pinned(&self, reference: B256) -> Result<bool, ApiError> {
+        self.store.pins.is_pinned(&reference).map_err(internal)
+    }
+
+    fn create_tag(&self, address: Option<B256>) -> TagInfo {
+        Node::tag_info(&self.tags.create(address))
+    }
+
+    fn tag(&self, uid: u64) -> Result<TagInfo, ApiError> {
+        self.tags
+            .get(uid)
+            .map(|t| Node::tag_info(&t))
+            .ok_or_else(|| ApiError::not_found(format!("tag {uid} not found")))
+    }
+
+    fn tags(&self) -> Vec<TagInfo> {
+        self.tags.list().iter().map(|t| Node::tag_info(t)).collect()
+    }
+
+    fn delete_tag(&self, uid: u64) -> Result<(), ApiError> {
+        if self.tags.delete(uid) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(format!("tag {uid} not found")))
+        }
+    }
+
+    fn update_tag(&self, uid: u64, address: B256) -> Result<(), ApiError> {
+        let tag = self
+            .tags
+            .get(uid)
+            .ok_or_else(|| ApiError::not_found(format!("tag {uid} not found")))?;
+        tag.set_address(address);
         Ok(())
     }
-}
-
-fn tokio_stream(
-    mut receiver: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>,
-) -> DataStream {
-    Box::pin(futures_util::stream::poll_fn(move |cx| {
-        receiver.poll_recv(cx)
-    }))
 }

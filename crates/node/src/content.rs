@@ -15,13 +15,14 @@ use bytes::Bytes;
 use comb_filetree::{ChunkSink, ChunkSource, FileTreeError, Splitter};
 use comb_net::{LocalStore, Network};
 use comb_postage::Stamp;
-use comb_primitives::soc::ChunkType;
+use comb_primitives::soc::{chunk_type, ChunkType};
 use comb_primitives::{Chunk, B256};
 use comb_store::PersistentStamper;
 use futures_util::{StreamExt, TryStreamExt};
 use tokio::sync::mpsc;
 
 use crate::storage::NodeStore;
+use crate::tags::Tag;
 
 /// Chunks stamped and stored per write transaction.
 pub const GROUP: usize = 128;
@@ -49,16 +50,21 @@ pub struct UploadReport {
     pub failed_pushes: u64,
 }
 
-/// A sink that hands chunks to the async side in groups.
-struct GroupSink {
+/// A sink that hands chunks to the async side in groups; what an upload's producer (a
+/// splitter, a manifest save) writes its chunks into.
+pub struct GroupSink {
     group: Vec<Chunk>,
     out: mpsc::Sender<Vec<Chunk>>,
+    tag: Option<Arc<Tag>>,
 }
 
 impl ChunkSink for GroupSink {
     type Error = FileTreeError;
 
     fn put(&mut self, chunk: Chunk) -> Result<(), FileTreeError> {
+        if let Some(tag) = &self.tag {
+            Tag::add(&tag.split, 1);
+        }
         self.group.push(chunk);
         if self.group.len() >= GROUP {
             let group = std::mem::take(&mut self.group);
@@ -68,6 +74,54 @@ impl ChunkSink for GroupSink {
         }
         Ok(())
     }
+}
+
+/// A blocking [`std::io::Read`] over pieces of a body arriving on a channel, for producers
+/// that parse a stream (a tar archive) on a blocking thread.
+pub struct ChannelReader {
+    pieces: mpsc::Receiver<Bytes>,
+    current: Bytes,
+}
+
+impl std::io::Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.pieces.blocking_recv() {
+                Some(piece) => self.current = piece,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current.split_to(n));
+        Ok(n)
+    }
+}
+
+/// Starts moving a body stream into a [`ChannelReader`]; the returned future must be
+/// polled (joined with the pipeline) for the reader to see data.
+pub fn body_reader(
+    body: impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + Unpin,
+) -> (
+    impl std::future::Future<Output = Result<(), String>> + Send,
+    ChannelReader,
+) {
+    let (piece_tx, piece_rx) = mpsc::channel::<Bytes>(16);
+    let feed = async move {
+        let mut body = body;
+        while let Some(piece) = body.try_next().await.map_err(|e| e.to_string())? {
+            if piece_tx.send(piece).await.is_err() {
+                break;
+            }
+        }
+        Ok::<(), String>(())
+    };
+    (
+        feed,
+        ChannelReader {
+            pieces: piece_rx,
+            current: Bytes::new(),
+        },
+    )
 }
 
 /// Stamps a group of content chunks and stores them durably; returns them with their stamps.
@@ -92,7 +146,10 @@ pub fn stamp_and_store(
         .partition(|(chunk, _)| store.in_radius(chunk.address()));
     let items: Vec<(Chunk, Stamp, ChunkType)> = reserve
         .into_iter()
-        .map(|(chunk, stamp)| (chunk, stamp, ChunkType::Content))
+        .map(|(chunk, stamp)| {
+            let kind = chunk_type(&chunk).unwrap_or(ChunkType::Content);
+            (chunk, stamp, kind)
+        })
         .collect();
     for result in store
         .reserve()
@@ -110,104 +167,155 @@ pub fn stamp_and_store(
     Ok(stamped)
 }
 
-/// Runs the upload pipeline over a body stream.
+/// Where an upload's chunks go: stamped with this batch, stored here, pushed there, counted
+/// on the tag.
+#[derive(Clone)]
+pub struct Pipeline {
+    /// The batch's stamper.
+    pub stamper: Arc<Mutex<PersistentStamper>>,
+    /// Local storage.
+    pub store: Arc<NodeStore>,
+    /// The network to push to.
+    pub network: Network,
+    /// The upload's tag, if it is followed.
+    pub tag: Option<Arc<Tag>>,
+}
+
+impl Pipeline {
+    /// Runs `produce` on a blocking thread, writing chunks into a [`GroupSink`]; groups are
+    /// stamped and stored in order and pushed in the background, at most
+    /// [`PUSH_CONCURRENCY`] at a time. Returns the root `produce` returns, once every chunk
+    /// is stored and its push has been tried.
+    pub async fn run<F>(self, produce: F) -> Result<UploadReport, String>
+    where
+        F: FnOnce(&mut GroupSink) -> Result<B256, String> + Send + 'static,
+    {
+        let (group_tx, mut group_rx) = mpsc::channel::<Vec<Chunk>>(4);
+        let tag = self.tag.clone();
+        let producer = tokio::task::spawn_blocking(move || {
+            let mut sink = GroupSink {
+                group: Vec::with_capacity(GROUP),
+                out: group_tx,
+                tag,
+            };
+            let root = produce(&mut sink)?;
+            let rest = std::mem::take(&mut sink.group);
+            if !rest.is_empty() {
+                sink.out
+                    .blocking_send(rest)
+                    .map_err(|_| "upload cancelled".to_string())?;
+            }
+            Ok::<B256, String>(root)
+        });
+
+        let Pipeline {
+            stamper,
+            store,
+            network,
+            tag,
+        } = self;
+        let storer = async move {
+            let permits = Arc::new(tokio::sync::Semaphore::new(PUSH_CONCURRENCY));
+            let mut pushes = tokio::task::JoinSet::new();
+            let mut chunks = 0u64;
+            while let Some(group) = group_rx.recv().await {
+                let stamper = Arc::clone(&stamper);
+                let store = Arc::clone(&store);
+                let stamped =
+                    tokio::task::spawn_blocking(move || stamp_and_store(&stamper, &store, group))
+                        .await
+                        .map_err(|e| e.to_string())??;
+                chunks = chunks.saturating_add(stamped.len() as u64);
+                if let Some(tag) = &tag {
+                    Tag::add(&tag.stored, stamped.len() as u64);
+                }
+                for (chunk, stamp) in stamped {
+                    let permit = Arc::clone(&permits)
+                        .acquire_owned()
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let network = network.clone();
+                    let tag = tag.clone();
+                    pushes.spawn(async move {
+                        let pushed = network.push(chunk.clone(), stamp).await.is_ok();
+                        drop(permit);
+                        if let Some(tag) = &tag {
+                            Tag::add(&tag.sent, 1);
+                            if pushed {
+                                Tag::add(&tag.synced, 1);
+                            }
+                        }
+                        (!pushed).then_some((chunk, stamp))
+                    });
+                }
+            }
+            let mut unpushed = Vec::new();
+            while let Some(result) = pushes.join_next().await {
+                if let Ok(Some(failed)) = result {
+                    unpushed.push(failed);
+                }
+            }
+            // Storers that had not yet seen a new batch refuse its stamps: try once more
+            // after a pause; what still fails is on disk here and reaches its neighbourhood
+            // by pull sync.
+            if !unpushed.is_empty() {
+                tokio::time::sleep(PUSH_RETRY_DELAY).await;
+            }
+            let retried: Vec<bool> = futures_util::stream::iter(unpushed)
+                .map(|(chunk, stamp)| {
+                    let network = network.clone();
+                    async move { network.push(chunk, stamp).await.is_ok() }
+                })
+                .buffer_unordered(PUSH_CONCURRENCY)
+                .collect()
+                .await;
+            if let Some(tag) = &tag {
+                Tag::add(&tag.synced, retried.iter().filter(|p| **p).count() as u64);
+            }
+            let failed = retried.iter().filter(|pushed| !**pushed).count() as u64;
+            Ok::<(u64, u64), String>((chunks, failed))
+        };
+
+        let (produced, stored) = tokio::join!(producer, storer);
+        let reference = produced.map_err(|e| e.to_string())??;
+        let (chunks, failed_pushes) = stored?;
+        Ok(UploadReport {
+            reference,
+            chunks,
+            failed_pushes,
+        })
+    }
+}
+
+/// Splits everything `reader` yields into a chunk tree written to `sink`; returns the root.
+pub fn split_reader_into(
+    reader: &mut impl std::io::Read,
+    sink: &mut GroupSink,
+) -> Result<B256, String> {
+    let mut splitter = Splitter::new(sink);
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut buffer).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        splitter.write(&buffer[..n]).map_err(|e| e.to_string())?;
+    }
+    splitter.finish().map_err(|e| e.to_string())
+}
+
+/// Runs the upload pipeline over a body stream (the bytes of one file).
 pub async fn upload(
     body: impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + Unpin,
-    stamper: Arc<Mutex<PersistentStamper>>,
-    store: Arc<NodeStore>,
-    network: Network,
+    pipeline: Pipeline,
 ) -> Result<UploadReport, String> {
-    let (piece_tx, mut piece_rx) = mpsc::channel::<Bytes>(16);
-    let (group_tx, mut group_rx) = mpsc::channel::<Vec<Chunk>>(4);
-
-    let reader = async move {
-        let mut body = body;
-        while let Some(piece) = body.try_next().await.map_err(|e| e.to_string())? {
-            if piece_tx.send(piece).await.is_err() {
-                break;
-            }
-        }
-        Ok::<(), String>(())
-    };
-
-    let splitter = tokio::task::spawn_blocking(move || {
-        let mut sink = GroupSink {
-            group: Vec::with_capacity(GROUP),
-            out: group_tx,
-        };
-        let mut splitter = Splitter::new(&mut sink);
-        while let Some(piece) = piece_rx.blocking_recv() {
-            splitter.write(&piece).map_err(|e| e.to_string())?;
-        }
-        let root = splitter.finish().map_err(|e| e.to_string())?;
-        let rest = std::mem::take(&mut sink.group);
-        if !rest.is_empty() {
-            sink.out
-                .blocking_send(rest)
-                .map_err(|_| "upload cancelled".to_string())?;
-        }
-        Ok::<B256, String>(root)
-    });
-
-    // Groups are stamped and stored in order; their pushes run in the background, at most
-    // PUSH_CONCURRENCY at a time, while the next groups are stored.
-    let storer = async move {
-        let permits = Arc::new(tokio::sync::Semaphore::new(PUSH_CONCURRENCY));
-        let mut pushes = tokio::task::JoinSet::new();
-        let mut chunks = 0u64;
-        while let Some(group) = group_rx.recv().await {
-            let stamper = Arc::clone(&stamper);
-            let store = Arc::clone(&store);
-            let stamped =
-                tokio::task::spawn_blocking(move || stamp_and_store(&stamper, &store, group))
-                    .await
-                    .map_err(|e| e.to_string())??;
-            chunks = chunks.saturating_add(stamped.len() as u64);
-            for (chunk, stamp) in stamped {
-                let permit = Arc::clone(&permits)
-                    .acquire_owned()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let network = network.clone();
-                pushes.spawn(async move {
-                    let pushed = network.push(chunk.clone(), stamp).await.is_ok();
-                    drop(permit);
-                    (!pushed).then_some((chunk, stamp))
-                });
-            }
-        }
-        let mut unpushed = Vec::new();
-        while let Some(result) = pushes.join_next().await {
-            if let Ok(Some(failed)) = result {
-                unpushed.push(failed);
-            }
-        }
-        // Storers that had not yet seen a new batch refuse its stamps: try once more after a
-        // pause; what still fails is on disk here and reaches its neighbourhood by pull sync.
-        if !unpushed.is_empty() {
-            tokio::time::sleep(PUSH_RETRY_DELAY).await;
-        }
-        let retried: Vec<bool> = futures_util::stream::iter(unpushed)
-            .map(|(chunk, stamp)| {
-                let network = network.clone();
-                async move { network.push(chunk, stamp).await.is_ok() }
-            })
-            .buffer_unordered(PUSH_CONCURRENCY)
-            .collect()
-            .await;
-        let failed = retried.iter().filter(|pushed| !**pushed).count() as u64;
-        Ok::<(u64, u64), String>((chunks, failed))
-    };
-
-    let (read, split, stored) = tokio::join!(reader, splitter, storer);
-    read?;
-    let reference = split.map_err(|e| e.to_string())??;
-    let (chunks, failed_pushes) = stored?;
-    Ok(UploadReport {
-        reference,
-        chunks,
-        failed_pushes,
-    })
+    let (feed, mut reader) = body_reader(body);
+    let (fed, report) = tokio::join!(
+        feed,
+        pipeline.run(move |sink| split_reader_into(&mut reader, sink))
+    );
+    fed?;
+    report
 }
 
 /// Retrievals in flight per download.
@@ -290,4 +398,38 @@ impl ChunkSource for NetworkSource {
         self.prefetch_children(&chunk);
         Ok(chunk)
     }
+}
+
+/// Writes joined bytes into a channel, blocking when the reader is slow.
+pub struct ChannelWriter {
+    sender: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+}
+
+impl ChannelWriter {
+    /// A writer into `sender`.
+    pub fn new(sender: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>) -> Self {
+        Self { sender }
+    }
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.sender
+            .blocking_send(Ok(Bytes::copy_from_slice(buf)))
+            .map_err(|_| std::io::Error::other("download cancelled"))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A response body stream over a channel of pieces.
+pub fn receiver_stream(
+    mut receiver: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>,
+) -> comb_api::DataStream {
+    Box::pin(futures_util::stream::poll_fn(move |cx| {
+        receiver.poll_recv(cx)
+    }))
 }

@@ -3,14 +3,17 @@
 //! network and HTTP API into one running node.
 
 mod api_impl;
+pub mod bzz;
 pub mod config;
 pub mod content;
+mod content_api;
 pub mod devnet;
 mod error;
 pub mod follower;
 pub mod keys;
 pub mod node;
 pub mod storage;
+pub mod tags;
 
 pub use config::{ConfigOverrides, NodeConfig};
 pub use error::NodeError;

@@ -38,6 +38,7 @@ pub struct Node {
     pub(crate) network: Network,
     pub(crate) stampers: Mutex<HashMap<B256, Arc<Mutex<PersistentStamper>>>>,
     pub(crate) labels: Mutex<HashMap<B256, String>>,
+    pub(crate) tags: crate::tags::Tags,
     pub(crate) ready: AtomicBool,
 }
 
@@ -126,6 +127,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     let local = Arc::new(NodeStore::new(
         store.reserve.clone(),
         store.cache.clone(),
+        store.pins.clone(),
         overlay,
     ));
 
@@ -175,6 +177,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         network,
         stampers: Mutex::new(HashMap::new()),
         labels: Mutex::new(HashMap::new()),
+        tags: crate::tags::Tags::default(),
         ready: AtomicBool::new(false),
     });
     let (shutdown, mut stopped) = watch::channel(false);

@@ -14,7 +14,7 @@ use comb_postage::Stamp;
 use comb_primitives::proximity::proximity;
 use comb_primitives::soc::{chunk_type, ChunkType};
 use comb_primitives::{Chunk, B256};
-use comb_store::{Cache, Reserve};
+use comb_store::{Cache, Pins, Reserve};
 
 /// Most puts committed together.
 const GROUP_COMMIT_MAX: usize = 512;
@@ -35,6 +35,7 @@ struct WriteRequest {
 pub struct NodeStore {
     reserve: Reserve,
     cache: Cache,
+    pins: Pins,
     overlay: B256,
     writer: Arc<Mutex<SyncSender<WriteRequest>>>,
     cacher: Arc<Mutex<SyncSender<(Chunk, Stamp)>>>,
@@ -80,9 +81,9 @@ impl std::fmt::Debug for WriteRequest {
 }
 
 impl NodeStore {
-    /// Storage over a reserve and a cache for the node at `overlay`; starts the writer
-    /// thread, which ends when the last clone is dropped.
-    pub fn new(reserve: Reserve, cache: Cache, overlay: B256) -> Self {
+    /// Storage over a reserve, a cache and the pins for the node at `overlay`; starts the
+    /// writer thread, which ends when the last clone is dropped.
+    pub fn new(reserve: Reserve, cache: Cache, pins: Pins, overlay: B256) -> Self {
         let (sender, requests) = sync_channel(GROUP_COMMIT_MAX);
         let writer_reserve = reserve.clone();
         std::thread::spawn(move || run_writer(writer_reserve, requests));
@@ -96,6 +97,7 @@ impl NodeStore {
         Self {
             reserve,
             cache,
+            pins,
             overlay,
             writer: Arc::new(Mutex::new(sender)),
             cacher: Arc::new(Mutex::new(cacher)),
@@ -138,6 +140,11 @@ impl NodeStore {
         &self.cache
     }
 
+    /// The pinned chunks.
+    pub fn pins(&self) -> &Pins {
+        &self.pins
+    }
+
     /// Stores a validated chunk where it belongs (reserve within the radius, else cache).
     pub fn store(&self, chunk: &Chunk, stamp: &Stamp) -> Result<(), String> {
         let kind = chunk_type(chunk).map_err(|e| format!("invalid chunk: {e}"))?;
@@ -157,7 +164,10 @@ impl LocalStore for NodeStore {
         if let Ok(Some(found)) = self.reserve.get_with_stamp(address) {
             return Some(found);
         }
-        self.cache.get(address).ok().flatten()
+        if let Ok(Some(found)) = self.cache.get(address) {
+            return Some(found);
+        }
+        self.pins.get(address).ok().flatten()
     }
 
     /// Within the radius only the reserve counts: a chunk the node is responsible for but

@@ -22,6 +22,7 @@ mod codec;
 mod error;
 pub mod evict;
 pub mod issuers;
+pub mod pins;
 pub mod radius;
 pub mod reserve;
 pub mod sampler;
@@ -38,6 +39,7 @@ pub use cache::Cache;
 pub use error::StoreError;
 pub use evict::Unreserve;
 pub use issuers::{Issuers, PersistentStamper};
+pub use pins::Pins;
 pub use radius::reserve_radius;
 pub use reserve::{PullItem, PutOutcome, Reserve, ReserveItem, BINS, DEFAULT_CAPACITY};
 pub use sampler::sample_reserve;
@@ -94,6 +96,8 @@ pub struct Store {
     pub batches: BatchStore,
     /// The node's stamp issuers (spec §2.9).
     pub issuers: Issuers,
+    /// Pinned content, never evicted.
+    pub pins: Pins,
 }
 
 impl Store {
@@ -104,7 +108,8 @@ impl Store {
             reserve: Reserve::open(Arc::clone(&db), config.overlay, config.reserve_capacity)?,
             cache: Cache::open(Arc::clone(&db), config.cache_capacity)?,
             batches: BatchStore::open(Arc::clone(&db))?,
-            issuers: Issuers::open(db)?,
+            issuers: Issuers::open(Arc::clone(&db))?,
+            pins: Pins::open(db)?,
         })
     }
 }

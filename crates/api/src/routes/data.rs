@@ -25,7 +25,8 @@ fn reference_response(reference: &comb_primitives::B256) -> Response {
         .into_response()
 }
 
-fn body_stream(body: Body) -> BodyStream {
+/// A request body as the stream the node reads.
+pub fn body_stream(body: Body) -> BodyStream {
     Box::pin(body.into_data_stream().map_err(std::io::Error::other))
 }
 
@@ -36,9 +37,17 @@ pub async fn upload_bytes<B: NodeApi>(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let batch = params::batch_header(&headers)?;
-    let reference = node.upload_bytes(batch, body_stream(body)).await?;
-    Ok(reference_response(&reference))
+    let options = params::upload_options(&headers)?;
+    let uploaded = node.upload_bytes(options, body_stream(body)).await?;
+    let mut response = reference_response(&uploaded.reference);
+    if let Ok(tag) = axum::http::HeaderValue::from_str(&uploaded.tag.to_string()) {
+        response.headers_mut().insert("swarm-tag", tag);
+        response.headers_mut().insert(
+            "access-control-expose-headers",
+            axum::http::HeaderValue::from_static("swarm-tag"),
+        );
+    }
+    Ok(response)
 }
 
 /// `GET /bytes/{reference}`: the data, streamed.

@@ -1,5 +1,7 @@
 //! Handlers, one module per endpoint family.
 
+pub mod content;
 pub mod data;
+pub mod pins;
 pub mod stamps;
 pub mod status;

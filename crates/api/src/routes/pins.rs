@@ -1,0 +1,128 @@
+//! `/pins` (content kept regardless of eviction) and `/tags` (an upload's progress).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use crate::params;
+use crate::types::{PinList, ReferenceResponse, TagInfo, TagList};
+use crate::{ApiError, NodeApi};
+
+/// Bee's `{"code", "message"}` body for a successful call.
+fn status(code: StatusCode) -> Response {
+    (
+        code,
+        Json(serde_json::json!({
+            "code": code.as_u16(),
+            "message": code.canonical_reason().unwrap_or(""),
+        })),
+    )
+        .into_response()
+}
+
+/// `POST /pins/{reference}`: 201 when newly pinned, 200 when it already was.
+pub async fn pin<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    Path(reference): Path<String>,
+) -> Result<Response, ApiError> {
+    let reference = params::hash("reference", &reference)?;
+    Ok(if node.pin(reference).await? {
+        status(StatusCode::CREATED)
+    } else {
+        status(StatusCode::OK)
+    })
+}
+
+/// `DELETE /pins/{reference}`.
+pub async fn unpin<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    Path(reference): Path<String>,
+) -> Result<Response, ApiError> {
+    let reference = params::hash("reference", &reference)?;
+    node.unpin(reference).await?;
+    Ok(status(StatusCode::OK))
+}
+
+/// `GET /pins`.
+pub async fn list<B: NodeApi>(State(node): State<Arc<B>>) -> Result<Json<PinList>, ApiError> {
+    Ok(Json(PinList {
+        references: node.pins()?.iter().map(hex::encode).collect(),
+    }))
+}
+
+/// `GET /pins/{reference}`: 404 when not pinned.
+pub async fn get<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    Path(reference): Path<String>,
+) -> Result<Json<ReferenceResponse>, ApiError> {
+    let reference = params::hash("reference", &reference)?;
+    if !node.is_pinned(reference)? {
+        return Err(ApiError::not_found("pin not found"));
+    }
+    Ok(Json(ReferenceResponse {
+        reference: hex::encode(reference),
+    }))
+}
+
+/// Body of `POST /tags` and `PATCH /tags/{uid}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct TagAddress {
+    /// The reference to bind the tag to.
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+fn tag_address(body: Option<Json<TagAddress>>) -> Result<Option<comb_primitives::B256>, ApiError> {
+    body.and_then(|Json(b)| b.address)
+        .filter(|a| !a.is_empty())
+        .map(|a| params::hash("address", &a))
+        .transpose()
+}
+
+/// `POST /tags`.
+pub async fn create_tag<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    body: Option<Json<TagAddress>>,
+) -> Result<Response, ApiError> {
+    let address = tag_address(body)?;
+    Ok((StatusCode::CREATED, Json(node.create_tag(address))).into_response())
+}
+
+/// `GET /tags`.
+pub async fn tags<B: NodeApi>(State(node): State<Arc<B>>) -> Json<TagList> {
+    Json(TagList { tags: node.tags() })
+}
+
+/// `GET /tags/{uid}`.
+pub async fn tag<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    Path(uid): Path<String>,
+) -> Result<Json<TagInfo>, ApiError> {
+    Ok(Json(node.tag(params::tag_uid(&uid)?)?))
+}
+
+/// `DELETE /tags/{uid}`.
+pub async fn delete_tag<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    Path(uid): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    node.delete_tag(params::tag_uid(&uid)?)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PATCH /tags/{uid}` with `{"address"}`.
+pub async fn update_tag<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    Path(uid): Path<String>,
+    body: Option<Json<TagAddress>>,
+) -> Result<Response, ApiError> {
+    let uid = params::tag_uid(&uid)?;
+    let address = tag_address(body)?
+        .ok_or_else(|| ApiError::bad_request("invalid body: address required"))?;
+    node.update_tag(uid, address)?;
+    Ok(status(StatusCode::OK))
+}
