@@ -20,7 +20,14 @@ async fn json(response: reqwest::Response) -> (u16, Value) {
 }
 
 async fn buy_usable_batch(client: &reqwest::Client, api: &str) -> String {
-    let (_, chain) = json(client.get(format!("{api}/chainstate")).send().await.unwrap()).await;
+    let (_, chain) = json(
+        client
+            .get(format!("{api}/chainstate"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     let price: u128 = chain["currentPrice"].as_str().unwrap().parse().unwrap();
     let amount = price * 100_000;
     let (status, bought) = json(
@@ -35,8 +42,14 @@ async fn buy_usable_batch(client: &reqwest::Client, api: &str) -> String {
     let id = bought["batchID"].as_str().unwrap().to_string();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let (status, batch) =
-            json(client.get(format!("{api}/stamps/{id}")).send().await.unwrap()).await;
+        let (status, batch) = json(
+            client
+                .get(format!("{api}/stamps/{id}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         if status == 200 && batch["usable"] == Value::Bool(true) {
             return id;
         }
@@ -46,9 +59,15 @@ async fn buy_usable_batch(client: &reqwest::Client, api: &str) -> String {
 }
 
 const WEBSITE: [(&str, &[u8]); 5] = [
-    ("index.html", b"<html><body><h1>comb</h1><img src=\"img/logo.png\"></body></html>"),
+    (
+        "index.html",
+        b"<html><body><h1>comb</h1><img src=\"img/logo.png\"></body></html>",
+    ),
     ("css/style.css", b"body { color: #333; }"),
-    ("img/logo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR fake image bytes"),
+    (
+        "img/logo.png",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR fake image bytes",
+    ),
     ("docs/guide/index.html", b"<h1>guide</h1>"),
     ("404.html", b"<h1>not here</h1>"),
 ];
@@ -160,7 +179,10 @@ async fn website_files_socs_feeds_pins_and_tags() {
     let index = get_until(&client, &format!("{down}/bzz/{site}/"), 200).await;
     assert_eq!(index.status().as_u16(), 200);
     assert_eq!(header(&index, "content-type"), "text/html; charset=utf-8");
-    assert_eq!(header(&index, "content-disposition"), "inline; filename=\"index.html\"");
+    assert_eq!(
+        header(&index, "content-disposition"),
+        "inline; filename=\"index.html\""
+    );
     assert_eq!(index.bytes().await.unwrap().as_ref(), WEBSITE[0].1);
     let types = [
         "text/html; charset=utf-8",
@@ -210,7 +232,10 @@ async fn website_files_socs_feeds_pins_and_tags() {
     let notes = body["reference"].as_str().unwrap().to_string();
     let file = get_until(&client, &format!("{down}/bzz/{notes}"), 200).await;
     assert_eq!(header(&file, "content-type"), "text/plain");
-    assert_eq!(header(&file, "content-disposition"), "inline; filename=\"notes.txt\"");
+    assert_eq!(
+        header(&file, "content-disposition"),
+        "inline; filename=\"notes.txt\""
+    );
     assert_eq!(file.text().await.unwrap(), "plain notes");
     let (status, body) = json(
         client
@@ -233,7 +258,10 @@ async fn website_files_socs_feeds_pins_and_tags() {
     let (data, sig) = sign_soc(&owner, &id, b"single owner payload");
     let (status, body) = json(
         client
-            .post(format!("{up}/soc/{owner_hex}/{}?sig={sig}", hex::encode(id)))
+            .post(format!(
+                "{up}/soc/{owner_hex}/{}?sig={sig}",
+                hex::encode(id)
+            ))
             .header("swarm-postage-batch-id", &batch)
             .body(data.clone())
             .send()
@@ -242,13 +270,21 @@ async fn website_files_socs_feeds_pins_and_tags() {
     )
     .await;
     assert_eq!(status, 201, "{body}");
-    let soc = get_until(&client, &format!("{down}/soc/{owner_hex}/{}", hex::encode(id)), 200).await;
+    let soc = get_until(
+        &client,
+        &format!("{down}/soc/{owner_hex}/{}", hex::encode(id)),
+        200,
+    )
+    .await;
     assert_eq!(header(&soc, "swarm-soc-signature"), sig);
     assert_eq!(soc.bytes().await.unwrap().as_ref(), b"single owner payload");
     let (_, forged) = sign_soc(&Signer::random(), &id, b"single owner payload");
     let (status, body) = json(
         client
-            .post(format!("{up}/soc/{owner_hex}/{}?sig={forged}", hex::encode(id)))
+            .post(format!(
+                "{up}/soc/{owner_hex}/{}?sig={forged}",
+                hex::encode(id)
+            ))
             .header("swarm-postage-batch-id", &batch)
             .body(data)
             .send()
@@ -272,7 +308,10 @@ async fn website_files_socs_feeds_pins_and_tags() {
         let (data, sig) = sign_soc(&owner, &id, payload);
         let (status, body) = json(
             client
-                .post(format!("{up}/soc/{owner_hex}/{}?sig={sig}", hex::encode(id)))
+                .post(format!(
+                    "{up}/soc/{owner_hex}/{}?sig={sig}",
+                    hex::encode(id)
+                ))
                 .header("swarm-postage-batch-id", &batch)
                 .body(data)
                 .send()
@@ -292,7 +331,10 @@ async fn website_files_socs_feeds_pins_and_tags() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(header(&latest, "swarm-feed-index-next"), "0000000000000003");
-    assert_eq!(latest.bytes().await.unwrap().as_ref(), site_bytes.as_slice());
+    assert_eq!(
+        latest.bytes().await.unwrap().as_ref(),
+        site_bytes.as_slice()
+    );
     // The feed's manifest resolves to the website its latest update points to.
     let (status, body) = json(
         client
@@ -310,19 +352,43 @@ async fn website_files_socs_feeds_pins_and_tags() {
     assert_eq!(via_feed.bytes().await.unwrap().as_ref(), WEBSITE[0].1);
 
     // Pins: the website is pinned with every chunk under it; unpinning removes it.
-    let response = client.post(format!("{down}/pins/{site}")).send().await.unwrap();
+    let response = client
+        .post(format!("{down}/pins/{site}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 201);
-    let response = client.post(format!("{down}/pins/{site}")).send().await.unwrap();
+    let response = client
+        .post(format!("{down}/pins/{site}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 200);
     let (_, pins) = json(get(&client, format!("{down}/pins")).await).await;
     assert_eq!(pins["references"], serde_json::json!([site.clone()]));
-    assert_eq!(get(&client, format!("{down}/pins/{site}")).await.status().as_u16(), 200);
+    assert_eq!(
+        get(&client, format!("{down}/pins/{site}"))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
     // 5 files of one chunk each, and the manifest's nodes.
     let pinned = net.nodes[2].node.store().pins.chunk_count().unwrap();
     assert!(pinned >= 6, "{pinned} chunks pinned");
-    let response = client.delete(format!("{down}/pins/{site}")).send().await.unwrap();
+    let response = client
+        .delete(format!("{down}/pins/{site}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(get(&client, format!("{down}/pins/{site}")).await.status().as_u16(), 404);
+    assert_eq!(
+        get(&client, format!("{down}/pins/{site}"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
     assert_eq!(net.nodes[2].node.store().pins.chunk_count().unwrap(), 0);
 
     net.shutdown().await.unwrap();
