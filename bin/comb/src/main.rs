@@ -3,6 +3,8 @@
 //! Each subcommand is a variant of [`Command`] with its own module.
 
 mod chain;
+mod collection;
+mod feed;
 mod hash;
 mod node;
 mod transfer;
@@ -32,10 +34,14 @@ enum Command {
     Devnet(node::DevnetArgs),
     /// Run a node.
     Node(node::NodeArgs),
-    /// Upload a file through a node's API; buys a batch unless `--stamp` names one.
+    /// Upload a file, or a directory as a collection (website), through a node's API; buys
+    /// a batch unless `--stamp` names one.
     Upload(transfer::UploadArgs),
-    /// Download a reference through a node's API into a file.
+    /// Download a reference through a node's API into a file, or a collection into a
+    /// directory.
     Download(transfer::DownloadArgs),
+    /// Update or read a sequence feed.
+    Feed(feed::FeedArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -47,5 +53,6 @@ fn main() -> anyhow::Result<()> {
         Command::Node(args) => node::run_node(args),
         Command::Upload(args) => transfer::run_upload(&args),
         Command::Download(args) => transfer::run_download(&args),
+        Command::Feed(args) => feed::run(&args),
     }
 }

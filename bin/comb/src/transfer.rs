@@ -1,6 +1,8 @@
-//! `comb upload FILE` and `comb download REF -o FILE`: the node's `/bytes` API from the
-//! command line, streamed, with progress bars. Without `--stamp`, upload buys a batch large
-//! enough for the file and waits until the node can stamp with it.
+//! `comb upload PATH` and `comb download REF -o PATH`: a file through the node's `/bytes`
+//! API, a directory as a collection through `/bzz` (a tar, with the website's index and
+//! error documents), streamed, with progress bars. Without `--stamp`, upload buys a batch
+//! large enough and waits until the node can stamp with it. Downloading a collection's
+//! reference restores the directory.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -18,11 +20,17 @@ const DEFAULT_API: &str = "http://127.0.0.1:1633";
 /// Arguments of `comb upload`.
 #[derive(Debug, Args)]
 pub struct UploadArgs {
-    /// The file to upload.
+    /// The file or directory to upload.
     file: PathBuf,
     /// The postage batch to stamp with (hex); bought for the file if absent.
     #[arg(long)]
     stamp: Option<String>,
+    /// For a directory: the index document (default `index.html` when the directory has one).
+    #[arg(long)]
+    index_document: Option<String>,
+    /// For a directory: the document served for paths that do not exist.
+    #[arg(long)]
+    error_document: Option<String>,
     /// The node's API URL.
     #[arg(long, default_value = DEFAULT_API)]
     api: String,
@@ -41,7 +49,8 @@ pub struct DownloadArgs {
     api: String,
 }
 
-fn bar(total: u64, verb: &str) -> ProgressBar {
+/// A byte progress bar.
+pub fn bar(total: u64, verb: &str) -> ProgressBar {
     let bar = ProgressBar::new(total);
     let template = format!("{verb} {{bar:40}} {{bytes}}/{{total_bytes}} {{bytes_per_sec}} {{eta}}");
     if let Ok(style) = ProgressStyle::with_template(&template) {
@@ -50,7 +59,8 @@ fn bar(total: u64, verb: &str) -> ProgressBar {
     bar
 }
 
-async fn json(response: reqwest::Response) -> anyhow::Result<Value> {
+/// Checks a response's status, returning its JSON body.
+pub async fn json(response: reqwest::Response) -> anyhow::Result<Value> {
     let status = response.status();
     let body: Value = response.json().await.unwrap_or(Value::Null);
     if !status.is_success() {
@@ -71,7 +81,8 @@ pub fn depth_for(size: u64) -> u8 {
     (bits.saturating_add(2)).clamp(17, 40) as u8
 }
 
-async fn buy_batch(client: &reqwest::Client, api: &str, size: u64) -> anyhow::Result<String> {
+/// Buys a batch for `size` bytes and waits until the node can stamp with it.
+pub async fn buy_batch(client: &reqwest::Client, api: &str, size: u64) -> anyhow::Result<String> {
     let chain = json(client.get(format!("{api}/chainstate")).send().await?).await?;
     let price: u128 = chain["currentPrice"].as_str().unwrap_or("0").parse()?;
     let validity = u128::from(chain["minimumValidityBlocks"].as_u64().unwrap_or(17_280));
@@ -108,6 +119,19 @@ async fn buy_batch(client: &reqwest::Client, api: &str, size: u64) -> anyhow::Re
 async fn upload(args: &UploadArgs) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     let api = args.api.trim_end_matches('/');
+    if args.file.is_dir() {
+        let reference = crate::collection::upload_dir(
+            &client,
+            api,
+            &args.file,
+            args.stamp.clone(),
+            args.index_document.clone(),
+            args.error_document.clone(),
+        )
+        .await?;
+        println!("{reference}");
+        return Ok(());
+    }
     let file = tokio::fs::File::open(&args.file)
         .await
         .with_context(|| format!("{}", args.file.display()))?;
@@ -139,6 +163,9 @@ async fn upload(args: &UploadArgs) -> anyhow::Result<()> {
 
 async fn download(args: &DownloadArgs) -> anyhow::Result<()> {
     let api = args.api.trim_end_matches('/');
+    if crate::collection::restore(api, &args.reference, &args.output).await? {
+        return Ok(());
+    }
     let response = reqwest::get(format!("{api}/bytes/{}", args.reference)).await?;
     if !response.status().is_success() {
         json(response).await?;
