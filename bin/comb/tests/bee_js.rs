@@ -42,5 +42,5 @@ fn bee_js_12_works_against_a_devnet_node() {
         "bee-js checks failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(stdout.contains("22 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("29 passed, 0 failed"), "{stdout}");
 }

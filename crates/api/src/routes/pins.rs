@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -76,8 +77,16 @@ pub struct TagAddress {
     pub address: Option<String>,
 }
 
-fn tag_address(body: Option<Json<TagAddress>>) -> Result<Option<comb_primitives::B256>, ApiError> {
-    body.and_then(|Json(b)| b.address)
+/// The optional `{"address"}` of a tag request; an empty body (bee-js sends none, and no
+/// content type) means no address.
+fn tag_address(body: &[u8]) -> Result<Option<comb_primitives::B256>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let parsed: TagAddress = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    parsed
+        .address
         .filter(|a| !a.is_empty())
         .map(|a| params::hash("address", &a))
         .transpose()
@@ -86,9 +95,9 @@ fn tag_address(body: Option<Json<TagAddress>>) -> Result<Option<comb_primitives:
 /// `POST /tags`.
 pub async fn create_tag<B: NodeApi>(
     State(node): State<Arc<B>>,
-    body: Option<Json<TagAddress>>,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
-    let address = tag_address(body)?;
+    let address = tag_address(&body)?;
     Ok((StatusCode::CREATED, Json(node.create_tag(address))).into_response())
 }
 
@@ -118,10 +127,10 @@ pub async fn delete_tag<B: NodeApi>(
 pub async fn update_tag<B: NodeApi>(
     State(node): State<Arc<B>>,
     Path(uid): Path<String>,
-    body: Option<Json<TagAddress>>,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
     let uid = params::tag_uid(&uid)?;
-    let address = tag_address(body)?
+    let address = tag_address(&body)?
         .ok_or_else(|| ApiError::bad_request("invalid body: address required"))?;
     node.update_tag(uid, address)?;
     Ok(status(StatusCode::OK))
