@@ -209,6 +209,11 @@ pub enum ChainError {
     LiquidBalanceExceeded,
 
     // ---- staking architecture (staking-architecture.md) ----
+    /// A plain transfer to an account whose balance the staking architecture keeps books
+    /// for (user stakes, challenge bonds, proposal deposits, the user-reward pool); the
+    /// compensation pool accepts plain transfers (donations).
+    #[error("{0} only receives tokens through its own calls")]
+    BookKeptAccount(Address),
     /// A governance parameter value outside its range (§ Governance).
     #[error("InvalidParameter")]
     InvalidParameter,

@@ -89,6 +89,9 @@ impl State {
         let price = self.oracle.current_price();
         match call {
             Call::Transfer { to, amount } => {
+                if [USER_STAKING, CHALLENGES, GOVERNANCE, USER_REWARD_POOL].contains(to) {
+                    return Err(ChainError::BookKeptAccount(*to));
+                }
                 self.token.transfer(&env.sender, to, *amount)?;
                 events.push(Event::Transfer {
                     from: env.sender,
