@@ -497,6 +497,8 @@ fn the_payout_scales_with_the_score_and_the_rest_stays_in_the_pot() {
 fn user_rewards_from_a_claimed_pot_are_shared_by_weight() {
     let h = Harness::new(5, bzz(20_000), |config| {
         config.redistribution.sample_max_value = U256::MAX;
+        config.staking_architecture.voting_period = 10;
+        config.staking_architecture.timelock = 2;
     });
     let node = signer(0);
     let long = signer(1);
@@ -545,13 +547,65 @@ fn user_rewards_from_a_claimed_pot_are_shared_by_weight() {
     assert_eq!(game.h.balance(&node.address()) - before, payout);
     assert_eq!(game.h.balance(&USER_REWARD_POOL), user_rewards);
 
+    // Both weighted stakers vote on a proposal that reaches quorum: they share the
+    // participation bonus, 1 % of the pool, by weight, and every staker's unclaimed
+    // rewards shrink by that 1 %.
+    let id = match game
+        .h
+        .send(
+            &long,
+            Call::Propose {
+                action: ProposalAction::SetParameter {
+                    param: Param::GoldDiscount,
+                    value: U256::from(2_500u64),
+                },
+            },
+        )
+        .unwrap()
+        .outcome
+    {
+        Outcome::Id(id) => id,
+        other => panic!("unexpected {other:?}"),
+    };
+    game.h
+        .send(&long, Call::Vote { id, support: true })
+        .unwrap();
+    game.h
+        .send(&short, Call::Vote { id, support: false })
+        .unwrap();
+    game.h.advance_to(game.h.block() + 12);
+    let (long_before, short_before) = (
+        game.h.balance(&long.address()),
+        game.h.balance(&short.address()),
+    );
+    let receipt = game.h.send(&node, Call::Execute { id }).unwrap();
+    assert!(receipt.events.contains(&Event::ProposalExecuted {
+        id,
+        quorum: true,
+        passed: false
+    }));
+    let bonus = bp(user_rewards, 100);
+    // The proposer's deposit came back with its half of the bonus.
+    assert_eq!(
+        game.h.balance(&long.address()) - long_before,
+        bzz(100) + bonus / U256::from(2u8)
+    );
+    assert_eq!(
+        game.h.balance(&short.address()) - short_before,
+        bonus / U256::from(2u8)
+    );
+    assert_eq!(
+        game.h.ledger.state().architecture.params.gold_discount,
+        2_000
+    );
+
     let mut claimed = Vec::new();
     for who in [&long, &short, &unlocked] {
         let before = game.h.balance(&who.address());
         game.h.send(who, Call::ClaimUserRewards).unwrap();
         claimed.push(game.h.balance(&who.address()) - before);
     }
-    let half = user_rewards / U256::from(2u8);
+    let half = (user_rewards - bonus) / U256::from(2u8);
     assert!(half - claimed[0] <= U256::from(1u8));
     assert!(half - claimed[1] <= U256::from(1u8));
     assert_eq!(claimed[2], U256::ZERO);
