@@ -250,3 +250,58 @@ impl Ladder {
         Ok((slashed, compensated))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::Env;
+    use crate::staking::MIN_STAKE;
+    use comb_primitives::B256;
+
+    /// § Penalty ladder: offences older than the window no longer count, so a provider
+    /// that stays clean for 30 days of blocks is back on the first rung.
+    #[test]
+    fn offences_slide_out_of_the_window() {
+        let owner = Address::repeat_byte(1);
+        let stake = U256::from(MIN_STAKE) * U256::from(10u8);
+        let mut token = Token::with_allocation(&BTreeMap::from([(owner, stake)])).unwrap();
+        let mut staking = StakeRegistry::new(0);
+        let mut events = Vec::new();
+        let env = Env {
+            block: 1,
+            timestamp: 0,
+            prevrandao: B256::ZERO,
+            sender: owner,
+        };
+        staking
+            .manage_stake(&env, &mut token, &mut events, 24_000, B256::ZERO, stake, 0)
+            .unwrap();
+        let params = ArchitectureParams::default();
+        let window = params.penalty_window_blocks;
+        let mut ladder = Ladder::default();
+        let mut punish = |ladder: &mut Ladder, block: u64| {
+            ladder
+                .punish(
+                    &params,
+                    block,
+                    &mut staking,
+                    &mut token,
+                    &mut events,
+                    owner,
+                    Offence::FailedChallenge,
+                    None,
+                )
+                .unwrap()
+        };
+        assert_eq!(punish(&mut ladder, 10).nth, 1);
+        assert_eq!(punish(&mut ladder, 20).nth, 2);
+        // The first offence leaves the window at block 10 + window.
+        assert_eq!(punish(&mut ladder, 10 + window).nth, 2);
+        assert_eq!(punish(&mut ladder, 30 + 2 * window).nth, 1);
+        assert_eq!(
+            ladder.count_in_window(&params, &owner, Offence::FailedChallenge, 30 + 2 * window),
+            1
+        );
+        assert_eq!(ladder.standing(&owner).suspended_until, 0);
+    }
+}

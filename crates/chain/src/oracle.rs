@@ -212,4 +212,29 @@ mod tests {
         assert_eq!(paused.adjust_price(ROUND_LENGTH, 1).unwrap(), None);
         assert_eq!(paused, before);
     }
+
+    /// `staking-architecture.md` § Governance: with target redundancy `t`, a round of
+    /// redundancy `t` keeps the price, as redundancy 4 does with Bee's default.
+    #[test]
+    fn target_redundancy_shifts_the_table() {
+        let mut oracle = PriceOracle::new(0);
+        oracle.set_price(30_000);
+        let start = oracle.current_price_upscaled();
+        oracle.set_target_redundancy(2);
+        oracle.adjust_price(ROUND_LENGTH, 2).unwrap();
+        assert_eq!(oracle.current_price_upscaled(), start);
+        // Redundancy 1 below a target of 2 moves like Bee's redundancy 3.
+        let mut bee = PriceOracle::new(0);
+        bee.set_price(30_000);
+        bee.adjust_price(ROUND_LENGTH, 3).unwrap();
+        oracle.adjust_price(2 * ROUND_LENGTH, 1).unwrap();
+        assert_eq!(
+            oracle.current_price_upscaled(),
+            step(start, CHANGE_RATE[3]).unwrap()
+        );
+        assert_eq!(
+            bee.current_price_upscaled(),
+            step(start, CHANGE_RATE[3]).unwrap()
+        );
+    }
 }
