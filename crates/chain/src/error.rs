@@ -207,4 +207,89 @@ pub enum ChainError {
     /// Withdrawal above the liquid balance.
     #[error("amount exceeds the chequebook's liquid balance")]
     LiquidBalanceExceeded,
+
+    // ---- staking architecture (staking-architecture.md) ----
+    /// A plain transfer to an account whose balance the staking architecture keeps books
+    /// for (user stakes, challenge bonds, proposal deposits, the user-reward pool); the
+    /// compensation pool accepts plain transfers (donations).
+    #[error("{0} only receives tokens through its own calls")]
+    BookKeptAccount(Address),
+    /// A governance parameter value outside its range (§ Governance).
+    #[error("InvalidParameter")]
+    InvalidParameter,
+    /// The provider is suspended after failed challenges (§ Penalty ladder).
+    #[error("ProviderSuspended until block {until}")]
+    ProviderSuspended {
+        /// First block it may commit again.
+        until: u64,
+    },
+    /// The provider was excluded by governance (§ Penalty ladder).
+    #[error("ProviderExcluded")]
+    ProviderExcluded,
+    /// A challenge against a provider that never revealed a depth (§ Availability challenge).
+    #[error("NoRevealedDepth")]
+    NoRevealedDepth,
+    /// The challenged chunk is outside the provider's area of responsibility.
+    #[error("ChunkOutsideArea")]
+    ChunkOutsideArea,
+    /// The challenge's stamp index or signature does not fit the chunk and batch.
+    #[error("InvalidChallengeStamp")]
+    InvalidChallengeStamp,
+    /// No open challenge with this id.
+    #[error("UnknownChallenge({0})")]
+    UnknownChallenge(u64),
+    /// The challenge's segment is drawn when the next block opens; answer from then.
+    #[error("ChallengeSegmentNotDrawn")]
+    ChallengeSegmentNotDrawn,
+    /// The answer window is over.
+    #[error("ChallengeWindowClosed")]
+    ChallengeWindowClosed,
+    /// The answer window is still open; settle after it.
+    #[error("ChallengeWindowOpen")]
+    ChallengeWindowOpen,
+    /// The inclusion proof does not lead to the challenged chunk.
+    #[error("ChallengeProofInvalid")]
+    ChallengeProofInvalid,
+    /// A zero amount where a positive one is needed (§ User staking).
+    #[error("ZeroAmount")]
+    ZeroAmount,
+    /// The sender has no user stake.
+    #[error("NoUserStake")]
+    NoUserStake,
+    /// The user stake is locked.
+    #[error("UserStakeLocked until block {until}")]
+    UserStakeLocked {
+        /// Lock end.
+        until: u64,
+    },
+    /// The user stake is unbonding already.
+    #[error("UserUnbonding")]
+    UserUnbonding,
+    /// Withdrawal before unbonding started.
+    #[error("UserNotUnbonding")]
+    UserNotUnbonding,
+    /// Withdrawal before the unbonding period ended.
+    #[error("UnbondingNotOver until block {until}")]
+    UnbondingNotOver {
+        /// First block of withdrawal.
+        until: u64,
+    },
+    /// No open proposal with this id (§ Governance).
+    #[error("UnknownProposal({0})")]
+    UnknownProposal(u64),
+    /// The voting period is over.
+    #[error("VotingClosed")]
+    VotingClosed,
+    /// The sender voted on this proposal already.
+    #[error("AlreadyVoted")]
+    AlreadyVoted,
+    /// The sender has no governance weight.
+    #[error("NoVotingWeight")]
+    NoVotingWeight,
+    /// Execution before the voting period and the timelock are over.
+    #[error("TimelockNotOver until block {until}")]
+    TimelockNotOver {
+        /// First block of execution.
+        until: u64,
+    },
 }

@@ -204,4 +204,172 @@ pub enum Event {
         /// PLUR withdrawn.
         amount: U256,
     },
+
+    // ---- staking architecture (staking-architecture.md) ----
+    /// A provider's performance score moved (§ Provider performance score).
+    ScoreChanged {
+        /// Provider (stake owner).
+        owner: Address,
+        /// Why.
+        reason: crate::score::ScoreEvent,
+        /// New score in basis points.
+        score: u64,
+    },
+    /// The claimed pot was split (§ Provider performance score, § User staking).
+    PotShared {
+        /// The winner's owner.
+        winner: Address,
+        /// PLUR paid to the winner.
+        payout: U256,
+        /// PLUR paid to the user-reward pool.
+        user_rewards: U256,
+        /// PLUR withheld; it stays in the pot.
+        withheld: U256,
+    },
+    /// The penalty ladder applied (§ Penalty ladder).
+    ProviderPenalised {
+        /// Provider.
+        owner: Address,
+        /// The offence.
+        offence: crate::ladder::Offence,
+        /// Its number in the window.
+        nth: u64,
+        /// PLUR slashed.
+        slashed: U256,
+        /// End of a suspension it started.
+        suspended_until: Option<u64>,
+    },
+    /// Slashed stake compensated an affected user.
+    Compensated {
+        /// The user.
+        to: Address,
+        /// PLUR.
+        amount: U256,
+    },
+    /// Governance excluded a provider (security breach).
+    ProviderExcluded {
+        /// Provider.
+        owner: Address,
+        /// PLUR slashed.
+        slashed: U256,
+    },
+    /// Governance lifted an exclusion.
+    ProviderReinstated {
+        /// Provider.
+        owner: Address,
+    },
+    /// An availability challenge was opened (§ Availability challenge).
+    ChallengeOpened {
+        /// Challenge id.
+        id: u64,
+        /// Challenger.
+        challenger: Address,
+        /// Provider.
+        provider: Address,
+        /// Chunk to prove.
+        chunk_address: B256,
+        /// Bond.
+        bond: U256,
+    },
+    /// A challenge was answered correctly; the bond went to the provider.
+    ChallengeAnswered {
+        /// Challenge id.
+        id: u64,
+        /// Provider.
+        provider: Address,
+        /// Bond paid.
+        bond: U256,
+    },
+    /// A challenge went unanswered.
+    ChallengeFailed {
+        /// Challenge id.
+        id: u64,
+        /// Provider.
+        provider: Address,
+        /// Challenger.
+        challenger: Address,
+        /// PLUR slashed.
+        slashed: U256,
+        /// PLUR of it paid to the challenger (besides its bond).
+        compensated: U256,
+    },
+    /// A user stake changed (§ User staking).
+    UserStaked {
+        /// Staker.
+        owner: Address,
+        /// Total staked.
+        amount: U256,
+        /// Lock end.
+        lock_end: u64,
+        /// Governance weight.
+        weight: U256,
+    },
+    /// A user stake started unbonding.
+    UserUnbonding {
+        /// Staker.
+        owner: Address,
+        /// First block of withdrawal.
+        withdrawable_from: u64,
+    },
+    /// A user stake was withdrawn.
+    UserWithdrawn {
+        /// Staker.
+        owner: Address,
+        /// PLUR of stake.
+        amount: U256,
+        /// PLUR of rewards paid with it.
+        rewards: U256,
+    },
+    /// User rewards were claimed.
+    UserRewardsClaimed {
+        /// Staker.
+        owner: Address,
+        /// PLUR.
+        amount: U256,
+    },
+    /// The compensation pool paid a tier discount on postage (§ User staking).
+    PostageDiscount {
+        /// Payer.
+        payer: Address,
+        /// PLUR paid by the pool.
+        amount: U256,
+    },
+    /// A proposal was made (§ Governance).
+    Proposed {
+        /// Proposal id.
+        id: u64,
+        /// Proposer.
+        proposer: Address,
+        /// Its action.
+        action: crate::governance::ProposalAction,
+        /// End of voting.
+        voting_end: u64,
+    },
+    /// A vote was cast.
+    Voted {
+        /// Proposal id.
+        id: u64,
+        /// Voter.
+        voter: Address,
+        /// For or against.
+        support: bool,
+        /// Weight counted.
+        weight: U256,
+    },
+    /// A proposal was executed (finalised).
+    ProposalExecuted {
+        /// Proposal id.
+        id: u64,
+        /// Whether quorum was reached.
+        quorum: bool,
+        /// Whether it passed (and its action applied).
+        passed: bool,
+    },
+    /// A parameter changed by governance.
+    ParameterChanged {
+        /// The parameter.
+        param: crate::params::Param,
+        /// Its new value.
+        value: U256,
+    },
 }

@@ -6,6 +6,11 @@
 //! restarted chain reproduces it) and unpredictable to anyone who does not know the seed; on
 //! a dev chain whoever runs it knows it, which is fine for a dev chain and nothing more.
 //!
+//! **Block opening.** When a block opens, [`State::begin_block`] runs before its
+//! transactions (a system step, like Ethereum's beacon-root update): it draws the segments
+//! of availability challenges opened earlier from the new block's randomness. It is
+//! idempotent, so a restored chain repeats it harmlessly.
+//!
 //! **Failed transactions** are refused with their error and are not included: they change
 //! nothing, not even the sender's nonce.
 
@@ -15,10 +20,12 @@ use comb_primitives::keccak::keccak256_concat;
 use comb_primitives::{Address, B256, U256};
 use serde::{Deserialize, Serialize};
 
+use crate::architecture::Architecture;
 use crate::chequebook::Chequebooks;
 use crate::env::Env;
 use crate::events::Event;
 use crate::oracle::PriceOracle;
+use crate::params::ArchitectureParams;
 use crate::postage::{PostageParams, PostageStamp};
 use crate::redistribution::{Redistribution, RedistributionParams};
 use crate::staking::StakeRegistry;
@@ -48,6 +55,9 @@ pub struct GenesisConfig {
     pub initial_price: u32,
     /// Timestamp of block 0 (seconds).
     pub timestamp: u64,
+    /// Parameters of comb's staking architecture (`staking-architecture.md`).
+    #[serde(default)]
+    pub staking_architecture: ArchitectureParams,
 }
 
 impl Default for GenesisConfig {
@@ -62,6 +72,7 @@ impl Default for GenesisConfig {
             initial_price: crate::oracle::MINIMUM_PRICE_UPSCALED as u32
                 >> crate::oracle::PRICE_UPSCALE_BITS,
             timestamp: 0,
+            staking_architecture: ArchitectureParams::default(),
         }
     }
 }
@@ -165,6 +176,7 @@ impl Ledger {
             staking: StakeRegistry::new(config.network_id),
             redistribution: Redistribution::new(config.redistribution.clone()),
             chequebooks: Chequebooks::new(),
+            architecture: Architecture::new(config.staking_architecture.clone()),
         };
         let head = BlockHeader {
             number: 0,
@@ -175,6 +187,8 @@ impl Ledger {
             transactions: Vec::new(),
         };
         let pending = Self::open(&config, &head, config.timestamp)?;
+        let mut state = state;
+        state.begin_block(pending.number, &pending.prevrandao);
         Ok(Self {
             config,
             state,
@@ -286,6 +300,7 @@ impl Ledger {
             transactions,
         };
         let next = Self::open(&self.config, &header, next_timestamp)?;
+        self.state.begin_block(next.number, &next.prevrandao);
         let sealed = std::mem::replace(&mut self.pending, next);
         self.head = header.clone();
         Ok(Block {
@@ -314,6 +329,8 @@ impl Ledger {
         next_timestamp: u64,
     ) -> Result<Self, ChainError> {
         let pending = Self::open(&config, &head, next_timestamp)?;
+        let mut state = state;
+        state.begin_block(pending.number, &pending.prevrandao);
         Ok(Self {
             config,
             state,

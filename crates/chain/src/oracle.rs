@@ -28,6 +28,17 @@ pub struct PriceOracle {
     minimum_price_upscaled: u64,
     last_adjusted_round: u64,
     paused: bool,
+    /// The redundancy at which the price holds (Bee's is 4; governance may change it,
+    /// `staking-architecture.md` § Governance).
+    #[serde(default = "default_target_redundancy")]
+    target_redundancy: u16,
+}
+
+/// Bee's `targetRedundancy` (spec §4).
+pub const TARGET_REDUNDANCY: u16 = 4;
+
+fn default_target_redundancy() -> u16 {
+    TARGET_REDUNDANCY
 }
 
 impl PriceOracle {
@@ -39,6 +50,7 @@ impl PriceOracle {
             minimum_price_upscaled: MINIMUM_PRICE_UPSCALED,
             last_adjusted_round: round_of(block),
             paused: false,
+            target_redundancy: TARGET_REDUNDANCY,
         }
     }
 
@@ -60,6 +72,19 @@ impl PriceOracle {
     /// Whether adjustments are paused.
     pub fn is_paused(&self) -> bool {
         self.paused
+    }
+
+    /// The target redundancy (4 unless governance changed it).
+    pub fn target_redundancy(&self) -> u16 {
+        self.target_redundancy
+    }
+
+    /// Sets the target redundancy, clamped to 1..=8 (a passed governance proposal,
+    /// `staking-architecture.md` § Governance). With a target `t` a round of redundancy `r`
+    /// moves the price by `changeRate[r + 4 − t]` (clamped to the table), so the default 4
+    /// is Bee's formula unchanged.
+    pub fn set_target_redundancy(&mut self, target: u16) {
+        self.target_redundancy = target.clamp(1, MAX_CONSIDERED_REDUNDANCY);
     }
 
     /// Pauses or resumes adjustments (admin).
@@ -88,7 +113,10 @@ impl PriceOracle {
         if redundancy == 0 {
             return Err(ChainError::UnexpectedZero);
         }
-        let used = usize::from(redundancy.min(MAX_CONSIDERED_REDUNDANCY));
+        let shifted = redundancy
+            .saturating_add(TARGET_REDUNDANCY)
+            .saturating_sub(self.target_redundancy);
+        let used = usize::from(shifted.min(MAX_CONSIDERED_REDUNDANCY));
         let mut price = step(self.current_price_upscaled, CHANGE_RATE[used])?;
         let skipped = current_round
             .saturating_sub(self.last_adjusted_round)
@@ -183,5 +211,30 @@ mod tests {
         let before = paused.clone();
         assert_eq!(paused.adjust_price(ROUND_LENGTH, 1).unwrap(), None);
         assert_eq!(paused, before);
+    }
+
+    /// `staking-architecture.md` § Governance: with target redundancy `t`, a round of
+    /// redundancy `t` keeps the price, as redundancy 4 does with Bee's default.
+    #[test]
+    fn target_redundancy_shifts_the_table() {
+        let mut oracle = PriceOracle::new(0);
+        oracle.set_price(30_000);
+        let start = oracle.current_price_upscaled();
+        oracle.set_target_redundancy(2);
+        oracle.adjust_price(ROUND_LENGTH, 2).unwrap();
+        assert_eq!(oracle.current_price_upscaled(), start);
+        // Redundancy 1 below a target of 2 moves like Bee's redundancy 3.
+        let mut bee = PriceOracle::new(0);
+        bee.set_price(30_000);
+        bee.adjust_price(ROUND_LENGTH, 3).unwrap();
+        oracle.adjust_price(2 * ROUND_LENGTH, 1).unwrap();
+        assert_eq!(
+            oracle.current_price_upscaled(),
+            step(start, CHANGE_RATE[3]).unwrap()
+        );
+        assert_eq!(
+            bee.current_price_upscaled(),
+            step(start, CHANGE_RATE[3]).unwrap()
+        );
     }
 }

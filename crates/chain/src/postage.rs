@@ -398,6 +398,28 @@ impl PostageStamp {
         Ok(amount)
     }
 
+    /// Pays `amount` of the pot to `beneficiary` and leaves the rest in the pot for the next
+    /// round (comb's scaled payout, `staking-architecture.md` § Provider performance score).
+    /// Runs a full expiry pass first, like [`PostageStamp::withdraw`].
+    pub fn withdraw_part(
+        &mut self,
+        block: u64,
+        token: &mut Token,
+        events: &mut Events,
+        beneficiary: Address,
+        amount: U256,
+    ) -> Result<(), ChainError> {
+        let total = self.total_pot(block, token)?;
+        let rest = sub(total, amount)?;
+        token.transfer(&POSTAGE_STAMP, &beneficiary, amount)?;
+        events.push(Event::PotWithdrawn {
+            recipient: beneficiary,
+            total_amount: amount,
+        });
+        self.pot = rest;
+        Ok(())
+    }
+
     /// `setPrice(p)` (PRICE_ORACLE_ROLE): settles the payout so far at the old price first.
     pub fn set_price(
         &mut self,

@@ -50,6 +50,78 @@ impl Default for RedistributionParams {
     }
 }
 
+/// How a commit of the claimed round fared: what the staking architecture's score and
+/// penalty ladder react to (`staking-architecture.md` § Provider performance score,
+/// § Penalty ladder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitOutcome {
+    /// Revealed the truth.
+    Agreed,
+    /// Revealed something else; `frozen` tells whether Bee's random factor froze it.
+    Disagreed {
+        /// Whether Bee's freeze applied.
+        frozen: bool,
+    },
+    /// Committed without revealing (always frozen).
+    NotRevealed,
+}
+
+/// comb's hooks into `claim` (`staking-architecture.md`): called after Bee's freeze of each
+/// commit, and instead of Bee's "whole pot to the winner" payout.
+pub trait ClaimHooks {
+    /// Reacts to how one commit of the claimed round fared; Bee's freeze is applied already.
+    fn on_commit(
+        &mut self,
+        env: &Env,
+        staking: &mut StakeRegistry,
+        token: &mut Token,
+        events: &mut Events,
+        owner: Address,
+        outcome: CommitOutcome,
+    ) -> Result<(), ChainError>;
+
+    /// Pays the winner out of the pot.
+    fn pay_winner(
+        &mut self,
+        env: &Env,
+        postage: &mut PostageStamp,
+        token: &mut Token,
+        events: &mut Events,
+        winner: &Reveal,
+    ) -> Result<(), ChainError>;
+}
+
+/// Bee's claim without comb's extensions: no reaction to outcomes, the whole pot to the
+/// winner.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BeeClaim;
+
+impl ClaimHooks for BeeClaim {
+    fn on_commit(
+        &mut self,
+        _env: &Env,
+        _staking: &mut StakeRegistry,
+        _token: &mut Token,
+        _events: &mut Events,
+        _owner: Address,
+        _outcome: CommitOutcome,
+    ) -> Result<(), ChainError> {
+        Ok(())
+    }
+
+    fn pay_winner(
+        &mut self,
+        env: &Env,
+        postage: &mut PostageStamp,
+        token: &mut Token,
+        events: &mut Events,
+        winner: &Reveal,
+    ) -> Result<(), ChainError> {
+        postage.withdraw(env.block, token, events, winner.owner)?;
+        Ok(())
+    }
+}
+
 /// A commit of the current commit round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Commit {
@@ -500,6 +572,8 @@ impl Redistribution {
 
     /// `claim(proof1, proof2, proofLast)` (§5.7, §5.8): selects the winner, freezes
     /// offenders, adjusts the price, verifies the winner's proofs and pays it the pot.
+    /// `hooks` see each commit's outcome after Bee's freeze and pay the winner
+    /// ([`BeeClaim`] pays the whole pot as Bee does).
     #[allow(clippy::too_many_arguments)]
     pub fn claim(
         &mut self,
@@ -510,6 +584,7 @@ impl Redistribution {
         token: &mut Token,
         events: &mut Events,
         proofs: &[ClaimProof; 3],
+        hooks: &mut dyn ClaimHooks,
     ) -> Result<Reveal, ChainError> {
         self.check_claimable(env.block)?;
         let selection = self.selection()?.ok_or(ChainError::NoReveals)?;
@@ -517,7 +592,7 @@ impl Redistribution {
             hash: selection.truth_hash,
             depth: selection.truth_depth,
         });
-        self.apply_penalties(env, staking, events, &selection)?;
+        self.apply_penalties(env, staking, token, events, &selection, hooks)?;
         match oracle.adjust_price(env.block, selection.redundancy)? {
             Some(price) => postage.set_price(env.block, events, u64::from(price))?,
             None => events.push(Event::PriceAdjustmentSkipped {
@@ -531,7 +606,7 @@ impl Redistribution {
 
         self.verify_proofs(postage, &winner, proofs)?;
 
-        postage.withdraw(env.block, token, events, winner.owner)?;
+        hooks.pay_winner(env, postage, token, events, &winner)?;
         events.push(Event::WinnerSelected {
             overlay: winner.overlay,
             owner: winner.owner,
@@ -548,8 +623,10 @@ impl Redistribution {
         &self,
         env: &Env,
         staking: &mut StakeRegistry,
+        token: &mut Token,
         events: &mut Events,
         selection: &Selection,
+        hooks: &mut dyn ClaimHooks,
     ) -> Result<(), ChainError> {
         let base = ROUND_LENGTH
             .checked_mul(
@@ -570,12 +647,28 @@ impl Redistribution {
                             .ok_or(ChainError::Arithmetic)?;
                         staking.freeze(env.block, events, &reveal.owner, time);
                     }
+                    let outcome = if agrees {
+                        CommitOutcome::Agreed
+                    } else {
+                        CommitOutcome::Disagreed {
+                            frozen: penalise_disagreement,
+                        }
+                    };
+                    hooks.on_commit(env, staking, token, events, reveal.owner, outcome)?;
                 }
                 None => {
                     let time = base
                         .checked_mul(self.params.penalty_multiplier_non_revealed)
                         .ok_or(ChainError::Arithmetic)?;
                     staking.freeze(env.block, events, &commit.owner, time);
+                    hooks.on_commit(
+                        env,
+                        staking,
+                        token,
+                        events,
+                        commit.owner,
+                        CommitOutcome::NotRevealed,
+                    )?;
                 }
             }
         }
@@ -743,7 +836,14 @@ mod tests {
             sender: honest,
         };
         contract
-            .apply_penalties(&env, &mut staking, &mut events, &selection)
+            .apply_penalties(
+                &env,
+                &mut staking,
+                &mut token,
+                &mut events,
+                &selection,
+                &mut BeeClaim,
+            )
             .unwrap();
         assert_eq!(
             staking.stake(&liar).unwrap().last_updated_block,

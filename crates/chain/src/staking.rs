@@ -36,6 +36,13 @@ pub struct StakeRecord {
 pub struct StakeRegistry {
     network_id: u64,
     stakes: BTreeMap<Address, StakeRecord>,
+    /// `MIN_STAKE` in PLUR; governance may change it (`staking-architecture.md` § Governance).
+    #[serde(default = "default_min_stake")]
+    min_stake: U256,
+}
+
+fn default_min_stake() -> U256 {
+    U256::from(MIN_STAKE)
 }
 
 fn pow2(exponent: u8) -> Result<U256, ChainError> {
@@ -50,7 +57,19 @@ impl StakeRegistry {
         Self {
             network_id,
             stakes: BTreeMap::new(),
+            min_stake: default_min_stake(),
         }
+    }
+
+    /// The minimum first deposit at height 0 (`MIN_STAKE`, 10 BZZ unless governance changed it).
+    pub fn min_stake(&self) -> U256 {
+        self.min_stake
+    }
+
+    /// Sets the minimum stake (a passed governance proposal, `staking-architecture.md`
+    /// § Governance).
+    pub fn set_min_stake(&mut self, min_stake: U256) {
+        self.min_stake = min_stake;
     }
 
     /// The network id.
@@ -90,7 +109,8 @@ impl StakeRegistry {
         let new_overlay = overlay_address(&env.sender, self.network_id, &set_nonce);
         let previous = self.stakes.get(&env.sender).cloned().unwrap_or_default();
         if previous.last_updated_block == 0 {
-            let minimum = U256::from(MIN_STAKE)
+            let minimum = self
+                .min_stake
                 .checked_mul(pow2(height)?)
                 .ok_or(ChainError::Arithmetic)?;
             if add_amount < minimum {
@@ -222,6 +242,32 @@ impl StakeRegistry {
             self.stakes.remove(owner);
             all
         };
+        events.push(Event::StakeSlashed {
+            owner: *owner,
+            amount: taken,
+        });
+        taken
+    }
+}
+
+impl StakeRegistry {
+    /// A comb penalty-ladder slash (`staking-architecture.md` § Penalty ladder): removes
+    /// up to `amount` of deposited stake and returns what was taken. Unlike Bee's
+    /// [`StakeRegistry::slash`] it keeps `last_updated_block`, so a freeze applied in the
+    /// same claim stays in force. The record goes when nothing is left. The tokens stay in
+    /// the registry's account for the caller to route.
+    pub fn penalise(&mut self, events: &mut Events, owner: &Address, amount: U256) -> U256 {
+        let Some(record) = self.stakes.get_mut(owner) else {
+            return U256::ZERO;
+        };
+        let taken = amount.min(record.potential_stake);
+        if taken.is_zero() {
+            return taken;
+        }
+        record.potential_stake = record.potential_stake.saturating_sub(taken);
+        if record.potential_stake.is_zero() {
+            self.stakes.remove(owner);
+        }
         events.push(Event::StakeSlashed {
             owner: *owner,
             amount: taken,

@@ -7,9 +7,11 @@
 use comb_primitives::crypto::recover_prehash;
 use comb_primitives::keccak::keccak256;
 use comb_primitives::{Address, Signature, Signer, B256, U256};
-use comb_sampling::ClaimProof;
+use comb_sampling::{ClaimProof, PostageProof};
 use serde::{Deserialize, Serialize};
 
+use crate::challenge::SegmentProof;
+use crate::governance::ProposalAction;
 use crate::ChainError;
 
 /// A contract call. Variant and field names follow the contracts' functions.
@@ -117,6 +119,57 @@ pub enum Call {
         chequebook: Address,
         /// PLUR.
         amount: U256,
+    },
+    /// Open an availability challenge (`staking-architecture.md` § Availability challenge).
+    OpenChallenge {
+        /// The provider (stake owner).
+        provider: Address,
+        /// The chunk it must prove.
+        chunk_address: B256,
+        /// The challenger's stamp of the chunk.
+        stamp: PostageProof,
+    },
+    /// Answer an availability challenge with an inclusion proof of the drawn segment.
+    AnswerChallenge {
+        /// Challenge id.
+        id: u64,
+        /// The proof.
+        proof: Box<SegmentProof>,
+    },
+    /// Settle an unanswered challenge after its window (anyone).
+    SettleChallenge {
+        /// Challenge id.
+        id: u64,
+    },
+    /// Add to the sender's user stake (`staking-architecture.md` § User staking).
+    StakeUser {
+        /// PLUR to add.
+        amount: U256,
+        /// Lock length from now in blocks (the lock end only moves later).
+        lock_blocks: u64,
+    },
+    /// Start unbonding the sender's user stake after its lock end.
+    UnbondUser,
+    /// Withdraw the sender's user stake after the unbonding period.
+    WithdrawUser,
+    /// Claim the sender's share of the user-reward pool.
+    ClaimUserRewards,
+    /// Make a governance proposal (`staking-architecture.md` § Governance).
+    Propose {
+        /// What it does.
+        action: ProposalAction,
+    },
+    /// Vote on a proposal.
+    Vote {
+        /// Proposal id.
+        id: u64,
+        /// For (true) or against.
+        support: bool,
+    },
+    /// Execute (finalise) a proposal after voting and the timelock (anyone).
+    Execute {
+        /// Proposal id.
+        id: u64,
     },
 }
 

@@ -1,6 +1,7 @@
 //! A test harness over the pure ledger: funded signers, nonces, block advancing.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod arch;
 pub mod game;
 
 use std::collections::BTreeMap;
