@@ -134,8 +134,14 @@ pub fn tag_uid(value: &str) -> Result<u64, ApiError> {
         .map_err(|_| ApiError::bad_request("invalid tag: want a decimal uid"))
 }
 
-/// The upload headers: batch (required), `swarm-pin`, `swarm-tag`.
+/// The upload headers: batch (required), `swarm-pin`, `swarm-tag`. comb does not encrypt
+/// content: `swarm-encrypt: true` is refused rather than silently stored in the clear.
 pub fn upload_options(headers: &HeaderMap) -> Result<UploadOptions, ApiError> {
+    if bool_header(headers, "swarm-encrypt", false)? {
+        return Err(ApiError::bad_request(
+            "swarm-encrypt: encrypted uploads are not supported by comb; upload without it",
+        ));
+    }
     Ok(UploadOptions {
         batch: batch_header(headers)?,
         pin: bool_header(headers, "swarm-pin", false)?,
