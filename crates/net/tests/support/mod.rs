@@ -179,4 +179,4 @@ where
     }
 }
 
-pub const LIMIT: Duration = Duration::from_secs(10);
+pub const LIMIT: Duration = Duration::from_secs(30);
