@@ -59,7 +59,10 @@ pub fn sample_reserve_parallel(
 ) -> Result<Sample, StoreError> {
     let threads_u64 = u64::try_from(threads.get()).unwrap_or(u64::MAX);
     let within = reserve.counters()?.within(radius);
-    let slice_items = (within / threads_u64.saturating_mul(SLICES_PER_THREAD)).max(MIN_SLICE_ITEMS);
+    let slice_items = within
+        .checked_div(threads_u64.saturating_mul(SLICES_PER_THREAD))
+        .unwrap_or(within)
+        .max(MIN_SLICE_ITEMS);
     sample_reserve_in_slices(reserve, rules, radius, batches, threads, slice_items)
 }
 

@@ -58,9 +58,13 @@ impl Reserve {
                     .copied()
                     .unwrap_or(0);
                 // Expected items of this batch in this bin, assuming batches spread alike.
-                let expected =
-                    u128::from(count).saturating_mul(u128::from(in_bin)) / u128::from(total);
-                let parts = u64::try_from(expected / u128::from(slice_items))
+                let expected = u128::from(count)
+                    .saturating_mul(u128::from(in_bin))
+                    .checked_div(u128::from(total))
+                    .unwrap_or(0);
+                let parts = expected
+                    .checked_div(u128::from(slice_items))
+                    .and_then(|parts| u64::try_from(parts).ok())
                     .unwrap_or(MAX_PARTS)
                     .saturating_add(1)
                     .min(MAX_PARTS);
@@ -76,30 +80,22 @@ impl Reserve {
         let bin_end = item_bin_start(batch, bin.saturating_add(1));
         // Bits every address of the bin shares with (a variant of) the overlay; the last bin
         // holds every PO from 31 up, so its 32nd bit is free.
-        let fixed = if usize::from(bin) + 1 >= BINS {
+        let fixed = if usize::from(bin).saturating_add(1) >= BINS {
             u32::from(bin)
         } else {
-            u32::from(bin) + 1
+            u32::from(bin).saturating_add(1)
         };
         let overlay = U256::from_be_bytes(self.overlay().0);
-        let free = 256u32.saturating_sub(fixed);
-        let width = U256::from(1u8)
-            .checked_shl(free as usize)
-            .unwrap_or(U256::ZERO);
-        let mut low = if free >= 256 {
-            U256::ZERO
-        } else {
-            (overlay >> free as usize) << free as usize
-        };
-        if fixed == u32::from(bin) + 1 {
+        let free = 256u32.saturating_sub(fixed) as usize;
+        let width = U256::from(1u8).checked_shl(free).unwrap_or(U256::MAX);
+        // The overlay's first `fixed` bits, the rest zero.
+        let mut low = overlay & !width.saturating_sub(U256::from(1u8));
+        if fixed == u32::from(bin).saturating_add(1) {
             // The bin's own bit differs from the overlay's.
-            low ^= U256::from(1u8) << (255u32.saturating_sub(u32::from(bin))) as usize;
+            let bit = 255usize.saturating_sub(usize::from(bin));
+            low ^= U256::from(1u8).checked_shl(bit).unwrap_or(U256::ZERO);
         }
-        let step = if width.is_zero() {
-            U256::MAX / U256::from(parts)
-        } else {
-            width / U256::from(parts)
-        };
+        let step = width.checked_div(U256::from(parts)).unwrap_or(width);
         let mut start = bin_start;
         for part in 1..parts {
             let boundary = low.saturating_add(step.saturating_mul(U256::from(part)));
