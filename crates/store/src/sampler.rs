@@ -9,10 +9,11 @@
 //! gives exactly the sequential sample.
 
 use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use comb_postage::BatchLookup;
-use comb_sampling::{Sample, SampleBuilder, SampleRules};
+use comb_primitives::B256;
+use comb_sampling::{Offer, Sample, SampleBuilder, SampleRules};
 use redb::ReadableDatabase;
 
 use crate::reserve::read::for_each_item;
@@ -84,6 +85,7 @@ pub fn sample_reserve_in_slices(
     let slices = reserve.sample_slices(radius, slice_items)?;
 
     let next = AtomicUsize::new(0);
+    let bound = SharedBound::new();
     let work = || -> Result<Vec<(usize, Sample)>, StoreError> {
         let mut done = Vec::new();
         loop {
@@ -91,7 +93,10 @@ pub fn sample_reserve_in_slices(
             let Some(slice) = slices.get(index) else {
                 return Ok(done);
             };
-            done.push((index, sample_slice(&items, &chunks, slice, rules, batches)?));
+            done.push((
+                index,
+                sample_slice(&items, &chunks, slice, rules, batches, &bound)?,
+            ));
         }
     };
     let mut parts: Vec<(usize, Sample)> = std::thread::scope(|scope| {
@@ -114,17 +119,61 @@ pub fn sample_reserve_in_slices(
     Ok(sample)
 }
 
-/// The sample of one slice, from a fresh builder.
+/// An upper bound on the final sample's largest transformed address, shared by the
+/// threads: the first eight bytes of the smallest 16th item any full slice sample has
+/// reached (the rest taken as `0xff`, so the bound is never below the truth). Chunks above
+/// it skip the stamp check, which keeps the number of signature recoveries close to the
+/// sequential sampler's however many slices there are.
+struct SharedBound(AtomicU64);
+
+impl SharedBound {
+    fn new() -> Self {
+        Self(AtomicU64::new(u64::MAX))
+    }
+
+    fn publish(&self, sample: &Sample) {
+        if !sample.is_full() {
+            return;
+        }
+        if let Some(last) = sample.items().last() {
+            let mut top = [0u8; 8];
+            top.copy_from_slice(&last.transformed_address[..8]);
+            self.0.fetch_min(u64::from_be_bytes(top), Ordering::Relaxed);
+        }
+    }
+
+    fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The bound `top || ff…ff`.
+fn bound_address(top: u64) -> B256 {
+    let mut bound = B256::repeat_byte(0xff);
+    bound[..8].copy_from_slice(&top.to_be_bytes());
+    bound
+}
+
+/// The sample of one slice, from a fresh builder that prunes by the shared bound.
 fn sample_slice(
     items: &ItemsTable,
     chunks: &ChunksTable,
     slice: &KeySlice,
     rules: &SampleRules,
     batches: &impl BatchLookup,
+    bound: &SharedBound,
 ) -> Result<Sample, StoreError> {
     let mut builder = SampleBuilder::new(rules.clone());
+    let mut known = u64::MAX;
     for_each_item(items, chunks, slice, &mut |chunk, kind, stamp| {
-        builder.offer(chunk, kind, stamp, batches);
+        let shared = bound.get();
+        if shared < known {
+            known = shared;
+            builder.prune_above(bound_address(known));
+        }
+        if builder.offer(chunk, kind, stamp, batches) == Offer::Accepted {
+            bound.publish(builder.sample());
+        }
     })?;
     Ok(builder.finish())
 }
