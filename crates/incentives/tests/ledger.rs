@@ -1,0 +1,328 @@
+//! The driver plays the redistribution game (spec §5) against comb-chain's real ledger, in
+//! process: it samples real stamped chunks, commits, reveals and claims, and the ledger
+//! accepts the claim and pays the pot. A restart between commit and reveal still reveals;
+//! a node told to lie is frozen for disagreeing (§5.7).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use comb_chain::round::{round_start, PHASE_LENGTH};
+use comb_chain::staking::MIN_STAKE;
+use comb_chain::{Call, GenesisConfig, Ledger, Outcome, Receipt, Transaction};
+use comb_chain_rpc::types::{RedistributionInfo, StakeInfo};
+use comb_chain_rpc::{views, RpcError};
+use comb_incentives::{
+    AgentChain, AgentConfig, Driver, Health, IncentivesError, SampleRequest, SampleTerms, Sampler,
+    StateFile,
+};
+use comb_postage::{Batch, MemoryStampItems, Stamp, StampIssuer, Stamper};
+use comb_primitives::soc::{ChunkType, SingleOwnerChunk};
+use comb_primitives::{keccak256, Address, Chunk, Signer, B256, U256};
+use comb_sampling::{Sample, SampleBuilder};
+
+/// The ledger shared by the nodes' drivers.
+#[derive(Clone)]
+struct LedgerChain(Arc<Mutex<Ledger>>);
+
+impl LedgerChain {
+    fn with<R>(&self, f: impl FnOnce(&mut Ledger) -> R) -> R {
+        f(&mut self.0.lock().unwrap())
+    }
+
+    fn advance_to(&self, block: u64) {
+        self.with(|ledger| ledger.advance_to(block, 5).unwrap());
+    }
+
+    fn send_now(&self, signer: &Signer, call: Call) -> Receipt {
+        self.with(|ledger| submit(ledger, signer, call)).unwrap()
+    }
+}
+
+fn submit(ledger: &mut Ledger, signer: &Signer, call: Call) -> Result<Receipt, RpcError> {
+    let tx = Transaction {
+        chain_id: ledger.config().chain_id,
+        nonce: views::nonce(ledger, &signer.address()),
+        call,
+    };
+    ledger
+        .submit(tx.sign(signer).unwrap())
+        .map_err(RpcError::Reverted)
+}
+
+impl AgentChain for LedgerChain {
+    async fn redistribution(&self) -> Result<RedistributionInfo, RpcError> {
+        Ok(self.with(|l| views::redistribution(l)))
+    }
+
+    async fn stake(&self, owner: Address) -> Result<StakeInfo, RpcError> {
+        Ok(self.with(|l| views::stake(l, &owner)))
+    }
+
+    async fn is_participating(&self, owner: Address, depth: u8) -> Result<bool, RpcError> {
+        self.with(|l| views::is_participating(l, &owner, depth))
+            .map_err(RpcError::CallReverted)
+    }
+
+    async fn is_winner(&self, overlay: B256) -> Result<bool, RpcError> {
+        self.with(|l| views::is_winner(l, &overlay))
+            .map_err(RpcError::CallReverted)
+    }
+
+    async fn balance(&self, account: Address) -> Result<U256, RpcError> {
+        Ok(self.with(|l| views::balance(l, &account)))
+    }
+
+    async fn send(&self, signer: &Signer, call: Call) -> Result<Receipt, RpcError> {
+        self.with(|l| submit(l, signer, call))
+    }
+
+    async fn sample_terms(&self, _block: u64) -> Result<SampleTerms, RpcError> {
+        // Stamps are issued before the game starts and the batch outlives it.
+        Ok(SampleTerms {
+            consensus_time_ns: u64::MAX,
+            min_batch_value: U256::ZERO,
+        })
+    }
+}
+
+/// Every node holds the same reserve: these chunks.
+#[derive(Clone)]
+struct MemorySampler {
+    chunks: Arc<Vec<(Chunk, ChunkType, Stamp)>>,
+    batches: Arc<HashMap<B256, Batch>>,
+}
+
+impl Sampler for MemorySampler {
+    async fn sample(&self, request: SampleRequest) -> Result<Sample, IncentivesError> {
+        let mut builder = SampleBuilder::new(request.rules);
+        for (chunk, kind, stamp) in self.chunks.iter() {
+            builder.offer(chunk, *kind, stamp, self.batches.as_ref());
+        }
+        Ok(builder.finish())
+    }
+}
+
+fn signer(i: u8) -> Signer {
+    let mut key = [0x11u8; 32];
+    key[31] = i.wrapping_add(1);
+    Signer::from_bytes(&key).unwrap()
+}
+
+fn bzz(n: u64) -> U256 {
+    U256::from(n) * U256::from(10_000_000_000_000_000u64)
+}
+
+/// A chain with `nodes` staked nodes and a stamped reserve, at block 10.
+fn setup(nodes: u8) -> (LedgerChain, Vec<Signer>, MemorySampler) {
+    let allocations: BTreeMap<Address, U256> = (0..=nodes)
+        .map(|i| (signer(i).address(), bzz(100)))
+        .collect();
+    let mut config = GenesisConfig {
+        allocations,
+        randomness_seed: B256::repeat_byte(0x42),
+        ..GenesisConfig::default()
+    };
+    // 40 chunks cannot pass the reserve-size estimate (§5.8 step 6).
+    config.redistribution.sample_max_value = U256::MAX;
+    let chain = LedgerChain(Arc::new(Mutex::new(Ledger::genesis(config).unwrap())));
+    let buyer = signer(nodes);
+    let receipt = chain.send_now(
+        &buyer,
+        Call::CreateBatch {
+            owner: buyer.address(),
+            initial_balance_per_chunk: U256::from(1_000_000_000u64),
+            depth: 17,
+            bucket_depth: 16,
+            nonce: B256::repeat_byte(1),
+            immutable: false,
+        },
+    );
+    let Outcome::BatchId(batch_id) = receipt.outcome else {
+        panic!("no batch id: {:?}", receipt.outcome);
+    };
+    let record = chain.with(|l| l.state().postage.batch(&batch_id).unwrap().clone());
+    let batch = Batch {
+        id: batch_id,
+        owner: record.owner,
+        depth: record.depth,
+        bucket_depth: record.bucket_depth,
+        immutable: record.immutable,
+        value: record.normalised_balance,
+        start_block: record.last_updated_block,
+    };
+    let mut stamper = Stamper::new(
+        &batch,
+        StampIssuer::new(&batch).unwrap(),
+        MemoryStampItems::default(),
+        buyer.clone(),
+    )
+    .unwrap();
+    let mut chunks = Vec::new();
+    for i in 0..40u32 {
+        let cac = Chunk::content(format!("agent test chunk {i}").as_bytes()).unwrap();
+        let (chunk, kind) = if i % 3 == 0 {
+            let soc = SingleOwnerChunk::sign(&buyer, B256::from(keccak256(i.to_be_bytes())), cac)
+                .unwrap();
+            (soc.to_chunk(), ChunkType::SingleOwner)
+        } else {
+            (cac, ChunkType::Content)
+        };
+        let stamp = stamper
+            .stamp(chunk.address(), chunk.address(), 1_000 + u64::from(i))
+            .unwrap();
+        chunks.push((chunk, kind, stamp));
+    }
+    let stakers: Vec<Signer> = (0..nodes).map(signer).collect();
+    for (i, node) in stakers.iter().enumerate() {
+        chain.send_now(
+            node,
+            Call::ManageStake {
+                nonce: B256::repeat_byte(i as u8),
+                amount: U256::from(MIN_STAKE),
+                height: 0,
+            },
+        );
+    }
+    let sampler = MemorySampler {
+        chunks: Arc::new(chunks),
+        batches: Arc::new(HashMap::from([(batch_id, batch)])),
+    };
+    (chain, stakers, sampler)
+}
+
+fn overlay_of(chain: &LedgerChain, node: &Signer) -> B256 {
+    chain.with(|l| l.state().staking.stake(&node.address()).unwrap().overlay)
+}
+
+fn health() -> Health {
+    Health {
+        synced: true,
+        healthy: true,
+        paused: false,
+        storage_radius: 0,
+    }
+}
+
+type TestDriver = Driver<LedgerChain, MemorySampler>;
+
+fn open_driver(
+    chain: &LedgerChain,
+    sampler: &MemorySampler,
+    node: &Signer,
+    file: &StateFile,
+    lie: bool,
+) -> TestDriver {
+    let mut config = AgentConfig::new(overlay_of(chain, node));
+    config.reveal_wrong_hash = lie;
+    Driver::open(
+        chain.clone(),
+        sampler.clone(),
+        node.clone(),
+        config,
+        file.clone(),
+    )
+    .unwrap()
+}
+
+/// The round the scenarios play: stakes need two rounds to mature (§5.3).
+const ROUND: u64 = 3;
+
+#[tokio::test]
+async fn one_node_plays_a_full_round_and_its_claim_is_accepted() {
+    let (chain, nodes, sampler) = setup(1);
+    let node = &nodes[0];
+    let dir = tempfile::tempdir().unwrap();
+    let file = StateFile::new(dir.path().join("agent.json"));
+    let mut driver = open_driver(&chain, &sampler, node, &file, false);
+
+    // Claim phase of the round before: selected, samples.
+    chain.advance_to(round_start(ROUND - 1) + 2 * PHASE_LENGTH);
+    driver.tick(&health()).await.unwrap();
+    let sample = driver.agent().state().sample.clone().expect("sampled");
+    assert_eq!(sample.round, ROUND);
+    assert_eq!(sample.items.len(), 16);
+
+    // Commit phase: commits.
+    chain.advance_to(round_start(ROUND) + 1);
+    driver.tick(&health()).await.unwrap();
+    let committed = chain.with(|l| views::redistribution(l).commits);
+    assert_eq!(committed.len(), 1);
+    assert_eq!(driver.status().last_played_round, ROUND);
+
+    // Restart between commit and reveal: the secret comes back from the file.
+    drop(driver);
+    let mut driver = open_driver(&chain, &sampler, node, &file, false);
+
+    // Reveal phase: reveals.
+    chain.advance_to(round_start(ROUND) + PHASE_LENGTH + 1);
+    driver.tick(&health()).await.unwrap();
+    let reveals = chain.with(|l| views::redistribution(l).reveals);
+    assert_eq!(reveals.len(), 1);
+    assert_eq!(reveals[0].hash, sample.hash);
+
+    // Claim phase: wins (alone) and claims; the ledger verifies the proofs and pays.
+    chain.advance_to(round_start(ROUND) + 2 * PHASE_LENGTH + 1);
+    let before = chain.with(|l| views::balance(l, &node.address()));
+    driver.tick(&health()).await.unwrap();
+    let after = chain.with(|l| views::balance(l, &node.address()));
+    let info = chain.with(|l| views::redistribution(l));
+    assert_eq!(
+        info.current_claim_round, ROUND,
+        "the claim was not accepted"
+    );
+    assert_eq!(info.winner.unwrap().owner, node.address());
+    let status = driver.status();
+    assert_eq!(status.last_won_round, ROUND);
+    assert_eq!(status.reward, after - before);
+    // The same tick sampled for the next round.
+    assert_eq!(status.last_selected_round, ROUND + 1);
+}
+
+#[tokio::test]
+async fn a_lying_node_is_frozen_and_stops_playing() {
+    let (chain, nodes, sampler) = setup(3);
+    let dir = tempfile::tempdir().unwrap();
+    let mut drivers: Vec<TestDriver> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let file = StateFile::new(dir.path().join(format!("agent{i}.json")));
+            open_driver(&chain, &sampler, node, &file, i == 2)
+        })
+        .collect();
+    for block in [
+        round_start(ROUND - 1) + 2 * PHASE_LENGTH,
+        round_start(ROUND) + 1,
+        round_start(ROUND) + PHASE_LENGTH + 1,
+        round_start(ROUND) + 2 * PHASE_LENGTH + 1,
+    ] {
+        chain.advance_to(block);
+        for driver in &mut drivers {
+            driver.tick(&health()).await.unwrap();
+        }
+    }
+    let info = chain.with(|l| views::redistribution(l));
+    assert_eq!(info.current_claim_round, ROUND);
+    let winner = info.winner.unwrap().owner;
+    assert_ne!(winner, nodes[2].address(), "the liar won");
+    let liar = chain.with(|l| views::stake(l, &nodes[2].address()));
+    assert!(liar.frozen, "the liar was not frozen: {liar:?}");
+    let honest = chain.with(|l| views::stake(l, &nodes[0].address()));
+    assert!(!honest.frozen);
+    // The liar's next tick sees the freeze; it neither samples nor commits.
+    chain.advance_to(round_start(ROUND) + 2 * PHASE_LENGTH + 2);
+    let decisions = drivers[2].tick(&health()).await.unwrap();
+    assert!(
+        decisions.iter().all(|d| d.action.is_none()),
+        "{decisions:?}"
+    );
+    assert_eq!(drivers[2].status().last_frozen_round, ROUND);
+    assert!(drivers[2].status().is_frozen);
+    let won: u64 = drivers
+        .iter()
+        .map(|d| d.status().last_won_round)
+        .max()
+        .unwrap();
+    assert_eq!(won, ROUND);
+}
