@@ -20,14 +20,17 @@ use crate::{
     SampleRecord, SampleRequest, Sampler, StakeView, StateFile, Status,
 };
 
+/// Where reveal nonces come from.
+type NonceSource = Box<dyn FnMut() -> B256 + Send>;
+
 /// The agent wired to a chain, a sampler, the node's key and its state file.
-#[derive(Debug)]
 pub struct Driver<C, S> {
     chain: C,
     sampler: S,
     signer: Signer,
     agent: Agent,
     file: StateFile,
+    nonces: NonceSource,
 }
 
 impl<C: AgentChain, S: Sampler> Driver<C, S> {
@@ -46,7 +49,15 @@ impl<C: AgentChain, S: Sampler> Driver<C, S> {
             signer,
             agent: Agent::new(config, state),
             file,
+            nonces: Box::new(|| B256::from(rand::random::<[u8; 32]>())),
         })
+    }
+
+    /// Draws reveal nonces from `nonces` instead of the OS's randomness (for reproducible
+    /// tests: a nonce must stay secret until the reveal, spec §5.3).
+    pub fn with_nonces(mut self, nonces: impl FnMut() -> B256 + Send + 'static) -> Self {
+        self.nonces = Box::new(nonces);
+        self
     }
 
     /// The decision core and its state.
@@ -116,7 +127,7 @@ impl<C: AgentChain, S: Sampler> Driver<C, S> {
     /// when the phase allows; only reading the chain or saving the state fails the tick.
     pub async fn tick(&mut self, health: &Health) -> Result<Vec<Decision>, IncentivesError> {
         let view = self.view(health).await?;
-        let nonce = B256::from(rand::random::<[u8; 32]>());
+        let nonce = (self.nonces)();
         let decisions = self.agent.step(&view, health, nonce);
         self.file.save(self.agent.state())?;
         for decision in &decisions {

@@ -113,10 +113,15 @@ fn bzz(n: u64) -> U256 {
     U256::from(n) * U256::from(10_000_000_000_000_000u64)
 }
 
-/// A chain with `nodes` staked nodes and a stamped reserve, at block 10.
-fn setup(nodes: u8) -> (LedgerChain, Vec<Signer>, MemorySampler) {
+/// A chain with a stamped reserve and one staked node per entry of `stakes`, staking that
+/// many times the minimum.
+fn setup(stakes: &[u64]) -> (LedgerChain, Vec<Signer>, MemorySampler) {
+    let nodes = stakes.len() as u8;
     let allocations: BTreeMap<Address, U256> = (0..=nodes)
-        .map(|i| (signer(i).address(), bzz(100)))
+        .map(|i| {
+            let most = U256::from(MIN_STAKE) * U256::from(100_000u64);
+            (signer(i).address(), bzz(100) + most)
+        })
         .collect();
     let mut config = GenesisConfig {
         allocations,
@@ -179,7 +184,7 @@ fn setup(nodes: u8) -> (LedgerChain, Vec<Signer>, MemorySampler) {
             node,
             Call::ManageStake {
                 nonce: B256::repeat_byte(i as u8),
-                amount: U256::from(MIN_STAKE),
+                amount: U256::from(MIN_STAKE) * U256::from(stakes[i]),
                 height: 0,
             },
         );
@@ -215,6 +220,9 @@ fn open_driver(
 ) -> TestDriver {
     let mut config = AgentConfig::new(overlay_of(chain, node));
     config.reveal_wrong_hash = lie;
+    // Reproducible nonces: the transactions, and so the blocks' randomness, are the same
+    // on every run.
+    let mut counter = 0u8;
     Driver::open(
         chain.clone(),
         sampler.clone(),
@@ -223,6 +231,10 @@ fn open_driver(
         file.clone(),
     )
     .unwrap()
+    .with_nonces(move || {
+        counter = counter.wrapping_add(1);
+        B256::repeat_byte(counter)
+    })
 }
 
 /// The round the scenarios play: stakes need two rounds to mature (§5.3).
@@ -230,7 +242,7 @@ const ROUND: u64 = 3;
 
 #[tokio::test]
 async fn one_node_plays_a_full_round_and_its_claim_is_accepted() {
-    let (chain, nodes, sampler) = setup(1);
+    let (chain, nodes, sampler) = setup(&[1]);
     let node = &nodes[0];
     let dir = tempfile::tempdir().unwrap();
     let file = StateFile::new(dir.path().join("agent.json"));
@@ -281,7 +293,10 @@ async fn one_node_plays_a_full_round_and_its_claim_is_accepted() {
 
 #[tokio::test]
 async fn a_lying_node_is_frozen_and_stops_playing() {
-    let (chain, nodes, sampler) = setup(3);
+    // The truth is drawn by stake density (§5.6): the honest nodes hold 10^4 times the
+    // liar's stake, so the lie is the truth with probability 1/20001 (and the nonces make
+    // the draw the same on every run).
+    let (chain, nodes, sampler) = setup(&[10_000, 10_000, 1]);
     let dir = tempfile::tempdir().unwrap();
     let mut drivers: Vec<TestDriver> = nodes
         .iter()
@@ -298,8 +313,9 @@ async fn a_lying_node_is_frozen_and_stops_playing() {
         round_start(ROUND) + 2 * PHASE_LENGTH + 1,
     ] {
         chain.advance_to(block);
-        for driver in &mut drivers {
-            driver.tick(&health()).await.unwrap();
+        for (i, driver) in drivers.iter_mut().enumerate() {
+            let decisions = driver.tick(&health()).await.unwrap();
+            eprintln!("block {block} node {i}: {decisions:?}");
         }
     }
     let info = chain.with(|l| views::redistribution(l));
