@@ -36,6 +36,22 @@ fn chunk(n: u64) -> Chunk {
     Chunk::content(&payload).unwrap()
 }
 
+/// CPU seconds this process has used (Linux `/proc/self/stat`, 100 ticks a second), to
+/// tell how many cores a run kept busy; 0 where unavailable.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn build(reserve: &Reserve, count: u64, owner: &Signer) -> HashMap<B256, Batch> {
     let batches: HashMap<B256, Batch> = (1..=BATCHES)
         .map(|n| {
@@ -98,17 +114,19 @@ fn sampling(c: &mut Criterion) {
     let threads = default_sampler_threads();
 
     // One timed run of each outside criterion, for the record.
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     let sequential = sample_reserve(&reserve, &rules, 0, &batches).unwrap();
     let sequential_s = started.elapsed().as_secs_f64();
-    let started = Instant::now();
+    let sequential_cpu = cpu_seconds() - cpu;
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     let parallel = sample_reserve_parallel(&reserve, &rules, 0, &batches, threads).unwrap();
     let parallel_s = started.elapsed().as_secs_f64();
+    let parallel_cpu = cpu_seconds() - cpu;
     assert!(sequential.is_full());
     assert_eq!(parallel, sequential);
     eprintln!(
-        "{count} chunks: sequential {sequential_s:.2} s ({:.0} chunks/s), {threads} threads \
-         {parallel_s:.2} s ({:.0} chunks/s)",
+        "{count} chunks: sequential {sequential_s:.2} s ({:.0} chunks/s, {sequential_cpu:.2} \
+         CPU s), {threads} threads {parallel_s:.2} s ({:.0} chunks/s, {parallel_cpu:.2} CPU s)",
         count as f64 / sequential_s,
         count as f64 / parallel_s,
     );
