@@ -342,3 +342,121 @@ async fn a_lying_node_is_frozen_and_stops_playing() {
         .unwrap();
     assert_eq!(won, ROUND);
 }
+
+/// A chain that refuses the next transaction of each kind listed, once.
+#[derive(Clone)]
+struct Flaky {
+    inner: LedgerChain,
+    refuse: Arc<Mutex<Vec<&'static str>>>,
+}
+
+impl Flaky {
+    fn refuses(&self, call: &Call) -> bool {
+        let kind = match call {
+            Call::Commit { .. } => "commit",
+            Call::Reveal { .. } => "reveal",
+            Call::Claim { .. } => "claim",
+            _ => "other",
+        };
+        let mut refuse = self.refuse.lock().unwrap();
+        match refuse.iter().position(|k| *k == kind) {
+            Some(i) => {
+                refuse.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl AgentChain for Flaky {
+    async fn redistribution(&self) -> Result<RedistributionInfo, RpcError> {
+        self.inner.redistribution().await
+    }
+
+    async fn stake(&self, owner: Address) -> Result<StakeInfo, RpcError> {
+        self.inner.stake(owner).await
+    }
+
+    async fn is_participating(&self, owner: Address, depth: u8) -> Result<bool, RpcError> {
+        self.inner.is_participating(owner, depth).await
+    }
+
+    async fn is_winner(&self, overlay: B256) -> Result<bool, RpcError> {
+        self.inner.is_winner(overlay).await
+    }
+
+    async fn balance(&self, account: Address) -> Result<U256, RpcError> {
+        self.inner.balance(account).await
+    }
+
+    async fn send(&self, signer: &Signer, call: Call) -> Result<Receipt, RpcError> {
+        if self.refuses(&call) {
+            return Err(RpcError::Storage("injected failure".into()));
+        }
+        self.inner.send(signer, call).await
+    }
+
+    async fn sample_terms(&self, block: u64) -> Result<SampleTerms, RpcError> {
+        self.inner.sample_terms(block).await
+    }
+}
+
+#[tokio::test]
+async fn failed_transactions_are_retried_at_the_next_block() {
+    let (chain, nodes, sampler) = setup(&[1]);
+    let node = &nodes[0];
+    let flaky = Flaky {
+        inner: chain.clone(),
+        refuse: Arc::new(Mutex::new(vec!["commit", "reveal", "claim"])),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut driver = Driver::open(
+        flaky,
+        sampler,
+        node.clone(),
+        AgentConfig::new(overlay_of(&chain, node)),
+        StateFile::new(dir.path().join("agent.json")),
+    )
+    .unwrap();
+    let commits = || chain.with(|l| views::redistribution(l).commits);
+    let tick_at = |block: u64| {
+        chain.advance_to(block);
+        block
+    };
+
+    tick_at(round_start(ROUND - 1) + 2 * PHASE_LENGTH);
+    driver.tick(&health()).await.unwrap();
+    // The commit is refused once, then made at the next block.
+    tick_at(round_start(ROUND) + 1);
+    driver.tick(&health()).await.unwrap();
+    assert!(commits().is_empty());
+    assert!(
+        driver.agent().state().sample.is_some(),
+        "the sample was lost"
+    );
+    tick_at(round_start(ROUND) + 2);
+    driver.tick(&health()).await.unwrap();
+    assert_eq!(commits().len(), 1);
+    // The reveal likewise.
+    tick_at(round_start(ROUND) + PHASE_LENGTH + 1);
+    driver.tick(&health()).await.unwrap();
+    assert!(!commits()[0].revealed);
+    tick_at(round_start(ROUND) + PHASE_LENGTH + 2);
+    driver.tick(&health()).await.unwrap();
+    assert!(commits()[0].revealed);
+    // And the claim.
+    tick_at(round_start(ROUND) + 2 * PHASE_LENGTH + 1);
+    driver.tick(&health()).await.unwrap();
+    assert_eq!(
+        chain.with(|l| views::redistribution(l).current_claim_round),
+        0
+    );
+    tick_at(round_start(ROUND) + 2 * PHASE_LENGTH + 2);
+    driver.tick(&health()).await.unwrap();
+    assert_eq!(
+        chain.with(|l| views::redistribution(l).current_claim_round),
+        ROUND
+    );
+    assert_eq!(driver.status().last_won_round, ROUND);
+}
