@@ -118,17 +118,9 @@ impl Agent {
         }
     }
 
-    fn commit_phase(&mut self, view: &ChainView, health: &Health, nonce: B256) -> Decision {
-        if let Some(commit) = self.state.commit.as_ref().filter(|c| c.round == view.round) {
-            return Decision::skip(format!(
-                "round {}: commit already {:?}",
-                view.round, commit.stage
-            ));
-        }
-        let Some(sample) = self.state.sample.as_ref().filter(|s| s.round == view.round) else {
-            return Decision::skip(format!("round {}: no sample to commit", view.round));
-        };
-        let refusal = if health.paused {
+    /// Why the agent may not commit now, if it may not (spec §5.1, §5.3, §5.9).
+    fn commit_refusal(view: &ChainView, health: &Health) -> Option<&'static str> {
+        if health.paused {
             Some("paused")
         } else if !view.staked() {
             Some("not staked")
@@ -140,11 +132,40 @@ impl Agent {
             Some("node not healthy")
         } else if view.last_commit_block {
             Some("last block of the commit phase, commits are refused")
-        } else if view.committed {
+        } else {
+            None
+        }
+    }
+
+    fn commit_phase(&mut self, view: &ChainView, health: &Health, nonce: B256) -> Decision {
+        if let Some(commit) = self.state.commit.as_ref().filter(|c| c.round == view.round) {
+            // A commit recorded but not seen on chain: the process stopped while sending it.
+            // Send it again, same secret (the chain refuses a second commit of the overlay).
+            if commit.stage != CommitStage::Committing || view.committed {
+                return Decision::skip(format!(
+                    "round {}: commit already {:?}",
+                    view.round, commit.stage
+                ));
+            }
+            if let Some(why) = Self::commit_refusal(view, health) {
+                return Decision::skip(format!("round {}: no commit: {why}", view.round));
+            }
+            return Decision::act(
+                Action::Commit {
+                    round: view.round,
+                    obfuscated_hash: commit.obfuscated_hash,
+                },
+                format!("round {}: sending the recorded commit again", view.round),
+            );
+        }
+        let Some(sample) = self.state.sample.as_ref().filter(|s| s.round == view.round) else {
+            return Decision::skip(format!("round {}: no sample to commit", view.round));
+        };
+        let refusal = Self::commit_refusal(view, health).or(if view.committed {
             Some("the overlay already committed in this round without a record here")
         } else {
             None
-        };
+        });
         if let Some(why) = refusal {
             return Decision::skip(format!("round {}: no commit: {why}", view.round));
         }
@@ -185,7 +206,8 @@ impl Agent {
             return Decision::skip(format!("round {}: nothing committed", view.round));
         };
         match commit.stage {
-            CommitStage::Committed => {
+            // Revealing at a step means the process stopped while sending it: send again.
+            CommitStage::Committed | CommitStage::Revealing => {
                 commit.stage = CommitStage::Revealing;
                 Decision::act(
                     Action::Reveal {
@@ -211,7 +233,8 @@ impl Agent {
             return Decision::skip(format!("round {}: did not play", view.round));
         };
         match commit.stage {
-            CommitStage::Revealed => {}
+            // Claiming at a step means the process stopped while sending it: ask again.
+            CommitStage::Revealed | CommitStage::Claiming => {}
             CommitStage::Committed | CommitStage::Committing | CommitStage::Revealing => {
                 commit.stage = CommitStage::Done;
                 return Decision::skip(format!("round {}: the reveal did not land", view.round));
@@ -234,7 +257,10 @@ impl Agent {
                 commit.stage = CommitStage::Done;
                 Decision::skip(format!("round {}: not the winner", view.round))
             }
-            None => Decision::skip(format!("round {}: winner not known yet", view.round)),
+            None => {
+                commit.stage = CommitStage::Revealed;
+                Decision::skip(format!("round {}: winner not known yet", view.round))
+            }
         }
     }
 

@@ -113,7 +113,8 @@ impl<C: AgentChain, S: Sampler> Driver<C, S> {
                     reverted_as_none(self.chain.is_participating(owner, depth).await)?;
             }
             let revealed_here = self.agent.state().commit.as_ref().is_some_and(|commit| {
-                commit.round == view.round && commit.stage == CommitStage::Revealed
+                commit.round == view.round
+                    && matches!(commit.stage, CommitStage::Revealed | CommitStage::Claiming)
             });
             if revealed_here && view.revealed {
                 view.is_winner = reverted_as_none(self.chain.is_winner(overlay).await)?;

@@ -439,3 +439,43 @@ fn a_frozen_stake_is_recorded() {
     assert!(agent.status().is_frozen);
     assert_eq!(agent.status().phase, Phase::Claim);
 }
+
+#[test]
+fn killed_while_committing_in_the_commit_phase_sends_the_same_commit_again() {
+    let mut agent = sampled_agent();
+    let first = actions(&mut agent, &view(round_start(5)), &healthy());
+    let mut restarted = Agent::new(AgentConfig::new(OVERLAY), agent.state().clone());
+    // Another nonce is offered; the recorded secret is kept.
+    let again: Vec<Action> = restarted
+        .step(
+            &view(round_start(5) + 2),
+            &healthy(),
+            B256::repeat_byte(0x01),
+        )
+        .into_iter()
+        .filter_map(|d| d.action)
+        .collect();
+    assert_eq!(again, first);
+    // Once the chain shows it, nothing more is sent.
+    let mut v = view(round_start(5) + 3);
+    v.committed = true;
+    assert!(actions(&mut restarted, &v, &healthy()).is_empty());
+}
+
+#[test]
+fn killed_while_revealing_reveals_again() {
+    let mut agent = sampled_agent();
+    actions(&mut agent, &view(round_start(5)), &healthy());
+    agent.committed(5);
+    let mut v = view(round_start(5) + 40);
+    v.committed = true;
+    let first = actions(&mut agent, &v, &healthy());
+    // Saved in the Revealing stage, then the process died.
+    let mut restarted = Agent::new(AgentConfig::new(OVERLAY), agent.state().clone());
+    let mut v = view(round_start(5) + 41);
+    v.committed = true;
+    assert_eq!(actions(&mut restarted, &v, &healthy()), first);
+    // The chain shows the reveal: nothing more.
+    v.revealed = true;
+    assert!(actions(&mut restarted, &v, &healthy()).is_empty());
+}
