@@ -4,22 +4,17 @@
 //! a node told to lie is frozen for disagreeing (§5.7).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::{BTreeMap, HashMap};
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use comb_chain::round::{round_start, PHASE_LENGTH};
-use comb_chain::staking::MIN_STAKE;
-use comb_chain::{Call, GenesisConfig, Ledger, Outcome, Receipt, Transaction};
+use comb_chain::{Call, Ledger, Receipt, Transaction};
 use comb_chain_rpc::types::{RedistributionInfo, StakeInfo};
 use comb_chain_rpc::{views, RpcError};
-use comb_incentives::{
-    AgentChain, AgentConfig, Driver, Health, IncentivesError, SampleRequest, SampleTerms, Sampler,
-    StateFile,
-};
-use comb_postage::{Batch, MemoryStampItems, Stamp, StampIssuer, Stamper};
-use comb_primitives::soc::{ChunkType, SingleOwnerChunk};
-use comb_primitives::{keccak256, Address, Chunk, Signer, B256, U256};
-use comb_sampling::{Sample, SampleBuilder};
+use comb_incentives::{AgentChain, AgentConfig, Driver, SampleTerms, StateFile};
+use comb_primitives::{Address, Signer, B256, U256};
+use common::{batch_from, genesis, health, populate, MemorySampler};
 
 /// The ledger shared by the nodes' drivers.
 #[derive(Clone)]
@@ -86,127 +81,20 @@ impl AgentChain for LedgerChain {
     }
 }
 
-/// Every node holds the same reserve: these chunks.
-#[derive(Clone)]
-struct MemorySampler {
-    chunks: Arc<Vec<(Chunk, ChunkType, Stamp)>>,
-    batches: Arc<HashMap<B256, Batch>>,
-}
-
-impl Sampler for MemorySampler {
-    async fn sample(&self, request: SampleRequest) -> Result<Sample, IncentivesError> {
-        let mut builder = SampleBuilder::new(request.rules);
-        for (chunk, kind, stamp) in self.chunks.iter() {
-            builder.offer(chunk, *kind, stamp, self.batches.as_ref());
-        }
-        Ok(builder.finish())
-    }
-}
-
-fn signer(i: u8) -> Signer {
-    let mut key = [0x11u8; 32];
-    key[31] = i.wrapping_add(1);
-    Signer::from_bytes(&key).unwrap()
-}
-
-fn bzz(n: u64) -> U256 {
-    U256::from(n) * U256::from(10_000_000_000_000_000u64)
-}
-
-/// A chain with a stamped reserve and one staked node per entry of `stakes`, staking that
-/// many times the minimum.
+/// A ledger with a stamped reserve and one staked node per entry of `stakes`.
 fn setup(stakes: &[u64]) -> (LedgerChain, Vec<Signer>, MemorySampler) {
-    let nodes = stakes.len() as u8;
-    let allocations: BTreeMap<Address, U256> = (0..=nodes)
-        .map(|i| {
-            let most = U256::from(MIN_STAKE) * U256::from(100_000u64);
-            (signer(i).address(), bzz(100) + most)
-        })
-        .collect();
-    let mut config = GenesisConfig {
-        allocations,
-        randomness_seed: B256::repeat_byte(0x42),
-        ..GenesisConfig::default()
-    };
-    // 40 chunks cannot pass the reserve-size estimate (§5.8 step 6).
-    config.redistribution.sample_max_value = U256::MAX;
+    let config = genesis(stakes.len() as u8);
     let chain = LedgerChain(Arc::new(Mutex::new(Ledger::genesis(config).unwrap())));
-    let buyer = signer(nodes);
-    let receipt = chain.send_now(
-        &buyer,
-        Call::CreateBatch {
-            owner: buyer.address(),
-            initial_balance_per_chunk: U256::from(1_000_000_000u64),
-            depth: 17,
-            bucket_depth: 16,
-            nonce: B256::repeat_byte(1),
-            immutable: false,
-        },
+    let (nodes, sampler) = populate(
+        stakes,
+        &mut |signer, call| chain.send_now(signer, call),
+        &|id| chain.with(|l| batch_from(*id, l.state().postage.batch(id).unwrap())),
     );
-    let Outcome::BatchId(batch_id) = receipt.outcome else {
-        panic!("no batch id: {:?}", receipt.outcome);
-    };
-    let record = chain.with(|l| l.state().postage.batch(&batch_id).unwrap().clone());
-    let batch = Batch {
-        id: batch_id,
-        owner: record.owner,
-        depth: record.depth,
-        bucket_depth: record.bucket_depth,
-        immutable: record.immutable,
-        value: record.normalised_balance,
-        start_block: record.last_updated_block,
-    };
-    let mut stamper = Stamper::new(
-        &batch,
-        StampIssuer::new(&batch).unwrap(),
-        MemoryStampItems::default(),
-        buyer.clone(),
-    )
-    .unwrap();
-    let mut chunks = Vec::new();
-    for i in 0..40u32 {
-        let cac = Chunk::content(format!("agent test chunk {i}").as_bytes()).unwrap();
-        let (chunk, kind) = if i % 3 == 0 {
-            let soc = SingleOwnerChunk::sign(&buyer, B256::from(keccak256(i.to_be_bytes())), cac)
-                .unwrap();
-            (soc.to_chunk(), ChunkType::SingleOwner)
-        } else {
-            (cac, ChunkType::Content)
-        };
-        let stamp = stamper
-            .stamp(chunk.address(), chunk.address(), 1_000 + u64::from(i))
-            .unwrap();
-        chunks.push((chunk, kind, stamp));
-    }
-    let stakers: Vec<Signer> = (0..nodes).map(signer).collect();
-    for (i, node) in stakers.iter().enumerate() {
-        chain.send_now(
-            node,
-            Call::ManageStake {
-                nonce: B256::repeat_byte(i as u8),
-                amount: U256::from(MIN_STAKE) * U256::from(stakes[i]),
-                height: 0,
-            },
-        );
-    }
-    let sampler = MemorySampler {
-        chunks: Arc::new(chunks),
-        batches: Arc::new(HashMap::from([(batch_id, batch)])),
-    };
-    (chain, stakers, sampler)
+    (chain, nodes, sampler)
 }
 
 fn overlay_of(chain: &LedgerChain, node: &Signer) -> B256 {
     chain.with(|l| l.state().staking.stake(&node.address()).unwrap().overlay)
-}
-
-fn health() -> Health {
-    Health {
-        synced: true,
-        healthy: true,
-        paused: false,
-        storage_radius: 0,
-    }
 }
 
 type TestDriver = Driver<LedgerChain, MemorySampler>;
