@@ -8,7 +8,7 @@
 use comb_postage::{validate_stamp, BatchLookup, Stamp};
 use comb_primitives::proximity::proximity;
 use comb_primitives::soc::{ChunkType, SingleOwnerChunk};
-use comb_primitives::{Chunk, U256};
+use comb_primitives::{Chunk, B256, U256};
 
 use crate::sample::{Sample, SampleItem};
 use crate::transform::{transformed_address, TransformHasher};
@@ -50,6 +50,7 @@ pub struct SampleBuilder {
     anchor32: [u8; 32],
     hasher: TransformHasher,
     sample: Sample,
+    bound: Option<B256>,
 }
 
 impl SampleBuilder {
@@ -66,6 +67,17 @@ impl SampleBuilder {
             anchor32,
             hasher,
             sample: Sample::new(),
+            bound: None,
+        }
+    }
+
+    /// Tells the builder that no transformed address above `bound` can enter the final
+    /// sample (for example, another slice of the reserve already holds 16 items at or below
+    /// it): such chunks are then [`Offer::NotCompetitive`] and skip the stamp check. A chunk
+    /// equal to `bound` is still considered, so the tie rule (spec §6.3) is unaffected.
+    pub fn prune_above(&mut self, bound: B256) {
+        if self.bound.is_none_or(|current| bound < current) {
+            self.bound = Some(bound);
         }
     }
 
@@ -87,7 +99,9 @@ impl SampleBuilder {
         let Ok(transformed) = transformed_address(&self.hasher, chunk, kind) else {
             return Offer::Invalid;
         };
-        if !self.sample.would_accept(&transformed) {
+        if !self.sample.would_accept(&transformed)
+            || self.bound.is_some_and(|bound| transformed > bound)
+        {
             return Offer::NotCompetitive;
         }
         if stamp.timestamp > self.rules.consensus_time_ns {

@@ -76,6 +76,18 @@ impl Sample {
         }
     }
 
+    /// Merges `later`, the sample of chunks offered *after* this sample's chunks, into this
+    /// one. Each of `later`'s items is inserted by Bee's rule ([`Sample::insert`]), so merging
+    /// the samples of consecutive slices of the reserve, in slice order, gives exactly the
+    /// sample of offering the whole reserve in that order (spec §6.3): the 16 smallest are
+    /// among each slice's 16 smallest, and the tie rule (the last non-SOC, else the first)
+    /// composes across slices. This is what lets the sampler run slices in parallel.
+    pub fn merge(&mut self, later: Sample) {
+        for item in later.items {
+            self.insert(item);
+        }
+    }
+
     /// The commitment content: `chunkAddress || transformedAddress` for each item in order.
     pub fn commitment_content(&self) -> Vec<u8> {
         self.items

@@ -27,6 +27,9 @@ pub enum StoreError {
         /// Timestamp (ns) of the refused stamp.
         offered: u64,
     },
+    /// A sampler worker thread panicked; its slice of the reserve was not sampled (spec §6).
+    #[error("a reserve sampler thread panicked")]
+    SamplerThread,
     /// The database was created for another overlay: the reserve's bins would be wrong.
     #[error("database belongs to overlay {stored}, opened for {given}")]
     OverlayMismatch {

@@ -8,7 +8,8 @@
 //! * [`BatchStore`] — the mirror of the chain's postage state (§2.6), fed [`BatchEvent`]s.
 //! * [`Issuers`] — the node's own batches' stamp issuers, persisted so that a restart never
 //!   reuses an index (§2.9).
-//! * [`sample_reserve`] — the reserve sampler (§6).
+//! * [`sample_reserve_parallel`] — the reserve sampler (§6) on several threads, equal to the
+//!   sequential [`sample_reserve`].
 //!
 //! All parts share one redb [`Database`] ([`open_database`], or [`Store::open`] for all of
 //! them at once). Every write is one redb write transaction with redb's default durability:
@@ -42,7 +43,9 @@ pub use issuers::{Issuers, PersistentStamper};
 pub use pins::Pins;
 pub use radius::reserve_radius;
 pub use reserve::{PullItem, PutOutcome, Reserve, ReserveItem, BINS, DEFAULT_CAPACITY};
-pub use sampler::sample_reserve;
+pub use sampler::{
+    default_sampler_threads, sample_reserve, sample_reserve_in_slices, sample_reserve_parallel,
+};
 
 /// Default number of chunks the cache keeps (an operational choice, not from the spec).
 pub const DEFAULT_CACHE_CAPACITY: u64 = 1 << 20;

@@ -88,3 +88,104 @@ fn sampling_the_stored_reserve_matches_sample_builder() {
         assert_eq!(addresses(&sampled), addresses(&direct));
     }
 }
+
+/// A reserve of random chunks (CACs and SOCs, some under two batches) over four batches.
+fn random_reserve(
+    dir: &std::path::Path,
+    overlay: B256,
+    count: u64,
+) -> (comb_store::Reserve, HashMap<B256, Batch>) {
+    use comb_primitives::keccak256;
+    use comb_primitives::soc::SingleOwnerChunk;
+    let reserve = common::reserve(dir, overlay, DEFAULT_CAPACITY);
+    let owner = Signer::from_bytes(&[5u8; 32]).unwrap();
+    let batches: HashMap<B256, Batch> = (1..=4u8)
+        .map(|n| {
+            let mut b = batch(n, &owner);
+            b.depth = 22;
+            (b.id, b)
+        })
+        .collect();
+    let mut positions: HashMap<(B256, u32), u32> = HashMap::new();
+    let mut stamp = |chunk: &Chunk, batch_id: B256, timestamp: u64| {
+        let bucket = comb_postage::bucket_of(chunk.address(), 16);
+        let position = positions.entry((batch_id, bucket)).or_insert(0);
+        let index = StampIndex {
+            bucket,
+            position: *position,
+        };
+        *position += 1;
+        Stamp::sign(&owner, chunk.address(), batch_id, index, timestamp).unwrap()
+    };
+    let mut group = Vec::new();
+    for n in 0..count {
+        let seed = keccak256(n.to_be_bytes());
+        let cac = Chunk::content(&seed.repeat(1 + (n % 8) as usize)).unwrap();
+        let (chunk, kind) = if n % 5 == 0 {
+            let soc = SingleOwnerChunk::sign(&owner, B256::from(seed), cac).unwrap();
+            (soc.to_chunk(), ChunkType::SingleOwner)
+        } else {
+            (cac, ChunkType::Content)
+        };
+        let batch_id = B256::repeat_byte(1 + (seed[0] % 4));
+        // Stamps from 1 to 2000 ns: some are newer than the consensus time below.
+        group.push((chunk.clone(), stamp(&chunk, batch_id, 1 + n % 2000), kind));
+        if n % 7 == 0 {
+            let other = B256::repeat_byte(1 + (seed[0].wrapping_add(1) % 4));
+            group.push((chunk.clone(), stamp(&chunk, other, 1 + n % 1000), kind));
+        }
+        if group.len() >= 500 {
+            reserve.put_many(&group).unwrap();
+            group.clear();
+        }
+    }
+    reserve.put_many(&group).unwrap();
+    (reserve, batches)
+}
+
+#[test]
+fn parallel_sample_equals_sequential_sample() {
+    use std::num::NonZeroUsize;
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = B256::repeat_byte(0x5a);
+    let (reserve, mut batches) = random_reserve(dir.path(), overlay, 3000);
+    // One batch too cheap to be sampled.
+    batches.get_mut(&B256::repeat_byte(3)).unwrap().value = U256::from(1u64);
+    for (anchor, committed_depth, radius, consensus) in [
+        (0xa5u8, 0u8, 0u8, u64::MAX),
+        (0x5a, 1, 1, 1500),
+        (0x00, 2, 0, 800),
+        (0x5b, 0, 3, u64::MAX),
+    ] {
+        let rules = SampleRules {
+            anchor: vec![anchor; 32],
+            committed_depth,
+            consensus_time_ns: consensus,
+            min_batch_value: U256::from(2u64),
+        };
+        let sequential = sample_reserve(&reserve, &rules, radius, &batches).unwrap();
+        assert!(sequential.is_full(), "anchor {anchor:#x}");
+        for threads in [1usize, 2, 3] {
+            let threads = NonZeroUsize::new(threads).unwrap();
+            for slice_items in [1u64, 7, 100, 1 << 20] {
+                let parallel = comb_store::sample_reserve_in_slices(
+                    &reserve,
+                    &rules,
+                    radius,
+                    &batches,
+                    threads,
+                    slice_items,
+                )
+                .unwrap();
+                assert_eq!(
+                    parallel, sequential,
+                    "{threads} threads, slices of {slice_items}"
+                );
+            }
+            let parallel =
+                comb_store::sample_reserve_parallel(&reserve, &rules, radius, &batches, threads)
+                    .unwrap();
+            assert_eq!(parallel, sequential);
+        }
+    }
+}

@@ -19,7 +19,8 @@
 mod counters;
 mod pull;
 mod put;
-mod read;
+pub(crate) mod read;
+mod slices;
 mod txn;
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ use redb::{Database, ReadableDatabase, ReadableTable};
 
 pub use pull::PullItem;
 pub use put::PutOutcome;
+pub(crate) use slices::{ChunksTable, ItemsTable, KeySlice};
 pub(crate) use txn::ReserveTxn;
 
 use crate::tables::{

@@ -7,6 +7,7 @@ use redb::{ReadableDatabase, ReadableTable};
 
 use crate::codec::{item_bin_start, item_key, split_item_key, ItemValue};
 use crate::reserve::counters::Counters;
+use crate::reserve::slices::{ChunksTable, ItemsTable, KeySlice};
 use crate::reserve::{Reserve, ReserveItem, BINS};
 use crate::tables::{ADDRESS_BATCHES, CHUNKS, ITEMS, ITEM_KEY_SIZE, RESERVE_BATCHES, RESERVE_META};
 use crate::StoreError;
@@ -135,29 +136,47 @@ impl Reserve {
             let batch = B256::from(*batch.value());
             let start = item_bin_start(&batch, first_bin);
             let end = item_bin_start(&batch, BIN_END);
-            for entry in items.range::<&[u8; ITEM_KEY_SIZE]>(&start..&end)? {
-                let (key, value) = entry?;
-                let (_, _, address) = split_item_key(key.value());
-                let Ok(item) = ItemValue::decode(value.value()) else {
-                    continue;
-                };
-                let Ok(stamp) = item.parse_stamp() else {
-                    continue;
-                };
-                let Some(data) = chunks.get(&address.0)? else {
-                    continue;
-                };
-                let chunk = Chunk::new_unchecked(address, data.value().to_vec());
-                f(&chunk, item.kind, &stamp);
-                offered = offered.saturating_add(1);
-            }
+            let slice = KeySlice { start, end };
+            offered = offered.saturating_add(for_each_item(&items, &chunks, &slice, &mut f)?);
         }
         Ok(offered)
     }
 
-    pub(super) fn counters(&self) -> Result<Counters, StoreError> {
+    pub(crate) fn counters(&self) -> Result<Counters, StoreError> {
         let txn = self.db().begin_read()?;
         let meta = txn.open_table(RESERVE_META)?;
         Counters::load(&meta)
     }
+}
+
+/// Calls `f` with every item whose key is in `slice`, in key order, with its chunk, type and
+/// stamp; items whose chunk data or stamp does not load are skipped (spec §6.1 step 4).
+/// Returns the number of items offered.
+pub(crate) fn for_each_item<F>(
+    items: &ItemsTable,
+    chunks: &ChunksTable,
+    slice: &KeySlice,
+    f: &mut F,
+) -> Result<u64, StoreError>
+where
+    F: FnMut(&Chunk, ChunkType, &Stamp),
+{
+    let mut offered = 0u64;
+    for entry in items.range::<&[u8; ITEM_KEY_SIZE]>(&slice.start..&slice.end)? {
+        let (key, value) = entry?;
+        let (_, _, address) = split_item_key(key.value());
+        let Ok(item) = ItemValue::decode(value.value()) else {
+            continue;
+        };
+        let Ok(stamp) = item.parse_stamp() else {
+            continue;
+        };
+        let Some(data) = chunks.get(&address.0)? else {
+            continue;
+        };
+        let chunk = Chunk::new_unchecked(address, data.value().to_vec());
+        f(&chunk, item.kind, &stamp);
+        offered = offered.saturating_add(1);
+    }
+    Ok(offered)
 }
