@@ -209,3 +209,37 @@ proptest! {
         prop_assert_eq!(addresses, sorted);
     }
 }
+
+#[test]
+fn prune_above_skips_larger_transformed_addresses_but_not_equal_ones() {
+    use comb_sampling::{transformed_address, TransformHasher};
+    let batches: HashMap<B256, Batch> = [(B256::repeat_byte(1), batch(1, 1_000))].into();
+    let rules = rules(1, u64::MAX, 0);
+    let hasher = TransformHasher::new(&rules.anchor);
+    let mut chunks: Vec<(B256, Chunk)> = (0..6u32)
+        .map(|n| {
+            let chunk = cac(n);
+            (
+                transformed_address(&hasher, &chunk, ChunkType::Content).unwrap(),
+                chunk,
+            )
+        })
+        .collect();
+    chunks.sort_by_key(|(transformed, _)| *transformed);
+    let bound = chunks[2].0;
+    let mut builder = SampleBuilder::new(rules);
+    builder.prune_above(bound);
+    // A looser bound later does not widen it.
+    builder.prune_above(chunks[4].0);
+    for (i, (_, chunk)) in chunks.iter().enumerate() {
+        let stamp = stamp_for(chunk, 1, i as u32, 5);
+        let offer = builder.offer(chunk, ChunkType::Content, &stamp, &batches);
+        let expected = if i <= 2 {
+            Offer::Accepted
+        } else {
+            Offer::NotCompetitive
+        };
+        assert_eq!(offer, expected, "chunk {i}");
+    }
+    assert_eq!(builder.sample().items().len(), 3);
+}
