@@ -5,14 +5,12 @@
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
-use comb_primitives::keccak::{keccak256, keccak256_concat};
+use comb_manifest::website::feed_update_id;
+use comb_primitives::keccak::keccak256;
 use comb_primitives::soc::soc_digest;
-use comb_primitives::{Chunk, Signer, B256};
+use comb_primitives::{Chunk, Signer};
 
-use crate::transfer::json;
-
-/// Bee's default API address.
-const DEFAULT_API: &str = "http://127.0.0.1:1633";
+use crate::transfer::{json, DEFAULT_API};
 
 /// `comb feed …`.
 #[derive(Debug, Args)]
@@ -108,7 +106,7 @@ async fn update(args: &UpdateArgs) -> anyhow::Result<()> {
         }
         status => bail!("feed lookup answered {status}"),
     };
-    let id = B256::from(keccak256_concat(&[&topic, &index.to_be_bytes()]));
+    let id = feed_update_id(&topic, index);
     let wrapped = Chunk::content(&payload(&args.content))?;
     let signature = signer.sign_digest(&soc_digest(&id, wrapped.address()))?;
     let body = json(

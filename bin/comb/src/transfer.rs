@@ -15,7 +15,7 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
 /// Bee's default API address.
-const DEFAULT_API: &str = "http://127.0.0.1:1633";
+pub const DEFAULT_API: &str = "http://127.0.0.1:1633";
 
 /// Arguments of `comb upload`.
 #[derive(Debug, Args)]

@@ -30,6 +30,15 @@ pub const FEED_TYPE_KEY: &str = "swarm-feed-type";
 /// The only feed type Bee creates.
 pub const FEED_TYPE_SEQUENCE: &str = "Sequence";
 
+/// The SOC id of a sequence feed's update `index`: `keccak256(topic ‖ index as 8 bytes
+/// big-endian)` (Bee `pkg/feeds`); the update lives at `soc_address(id, owner)`.
+pub fn feed_update_id(topic: &[u8], index: u64) -> B256 {
+    B256::from(comb_primitives::keccak::keccak256_concat(&[
+        topic,
+        &index.to_be_bytes(),
+    ]))
+}
+
 /// The metadata Bee records for a file entry.
 pub fn file_metadata(name: &str, content_type: &str) -> Metadata {
     BTreeMap::from([

@@ -19,7 +19,7 @@ use comb_postage::{validate_stamp, Batch, Stamp, BUCKET_DEPTH};
 use comb_primitives::{Address, Chunk, Signature, B256, U256};
 use futures_util::StreamExt;
 
-use crate::content::{self, NetworkSource};
+use crate::content;
 use crate::node::Node;
 
 fn internal(error: impl std::fmt::Display) -> ApiError {
@@ -114,10 +114,6 @@ impl Node {
         {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-    }
-
-    async fn root_chunk(&self, reference: B256) -> Result<Chunk, ApiError> {
-        self.download_chunk(reference).await
     }
 }
 
@@ -385,7 +381,7 @@ impl NodeApi for Node {
     }
 
     async fn bytes_size(&self, reference: B256) -> Result<u64, ApiError> {
-        Ok(self.root_chunk(reference).await?.span())
+        Ok(self.download_chunk_any(reference).await?.span())
     }
 
     async fn download_bytes(&self, reference: B256) -> Result<(u64, DataStream), ApiError> {
@@ -429,16 +425,7 @@ impl NodeApi for Node {
     }
 
     async fn download_chunk(&self, address: B256) -> Result<Chunk, ApiError> {
-        if let Some((chunk, _)) = comb_net::LocalStore::get(self.local.as_ref(), &address) {
-            return Ok(chunk);
-        }
-        let (chunk, stamp) = self
-            .network
-            .retrieve(address)
-            .await
-            .map_err(|e| ApiError::not_found(format!("chunk {address} not found: {e}")))?;
-        comb_net::LocalStore::cache(self.local.as_ref(), chunk.clone(), stamp);
-        Ok(chunk)
+        self.download_chunk_any(address).await
     }
 
     async fn envelope(&self, batch: B256, address: B256) -> Result<(Stamp, Vec<u8>), ApiError> {
@@ -459,11 +446,7 @@ impl NodeApi for Node {
     }
 
     async fn is_retrievable(&self, reference: B256) -> Result<bool, ApiError> {
-        let source = NetworkSource::new(
-            Arc::clone(&self.local),
-            self.network.clone(),
-            tokio::runtime::Handle::current(),
-        );
+        let source = self.network_source();
         let all_there = tokio::task::spawn_blocking(move || {
             Joiner::new(source, reference)
                 .and_then(|joiner| joiner.copy_to(&mut std::io::sink()))

@@ -3,7 +3,6 @@
 //! resolution of `GET /bzz/{reference}/{path}` through manifests and feeds.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use comb_api::{ApiError, BzzResponse, BzzUpload, FileDownload};
 use comb_filetree::{ChunkSource, FileTreeError};
@@ -164,6 +163,3 @@ pub fn bzz_file(
         is_error_document: resolved.is_error_document,
     })
 }
-
-/// Shared handle to a chunk source for blocking work.
-pub type SharedSource<S> = Arc<S>;

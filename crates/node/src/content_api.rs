@@ -11,10 +11,9 @@ use comb_api::{
     SocDownload, UploadOptions, Uploaded,
 };
 use comb_filetree::Joiner;
-use comb_manifest::website;
+use comb_manifest::website::{self, feed_update_id};
 use comb_manifest::Node as Manifest;
 use comb_postage::Stamp;
-use comb_primitives::keccak::keccak256_concat;
 use comb_primitives::soc::{soc_address, SingleOwnerChunk};
 use comb_primitives::{Address, Chunk, Signature, B256, CHUNK_SIZE};
 use futures_util::{StreamExt, TryStreamExt};
@@ -33,12 +32,6 @@ const FEED_PROBE_LIMIT: u32 = 63;
 
 fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError::internal(error.to_string())
-}
-
-/// The SOC id of a sequence feed's update `index`: `keccak256(topic ‖ index as 8 bytes
-/// big-endian)` (Bee `pkg/feeds`).
-pub fn feed_update_id(topic: &[u8], index: u64) -> B256 {
-    B256::from(keccak256_concat(&[topic, &index.to_be_bytes()]))
 }
 
 /// Bee's legacy feed payload: `timestamp (8) ‖ reference (32)`; the reference, if the

@@ -7,56 +7,15 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use comb_manifest::website::feed_update_id;
 use comb_manifest::Collection;
 use comb_node::devnet::{Devnet, DevnetConfig};
-use comb_primitives::keccak::keccak256_concat;
+
+mod common;
 use comb_primitives::soc::soc_digest;
 use comb_primitives::{Chunk, Signer, B256};
+use common::{buy_usable_batch, json};
 use serde_json::Value;
-
-async fn json(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn buy_usable_batch(client: &reqwest::Client, api: &str) -> String {
-    let (_, chain) = json(
-        client
-            .get(format!("{api}/chainstate"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let price: u128 = chain["currentPrice"].as_str().unwrap().parse().unwrap();
-    let amount = price * 100_000;
-    let (status, bought) = json(
-        client
-            .post(format!("{api}/stamps/{amount}/20"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201, "{bought}");
-    let id = bought["batchID"].as_str().unwrap().to_string();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (status, batch) = json(
-            client
-                .get(format!("{api}/stamps/{id}"))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        if status == 200 && batch["usable"] == Value::Bool(true) {
-            return id;
-        }
-        assert!(Instant::now() < deadline, "batch never usable: {batch}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 const WEBSITE: [(&str, &[u8]); 5] = [
     (
@@ -133,8 +92,19 @@ fn sign_soc(signer: &Signer, id: &B256, payload: &[u8]) -> (Vec<u8>, String) {
     (wrapped.data().to_vec(), hex::encode(signature.as_bytes()))
 }
 
-fn feed_id(topic: &[u8], index: u64) -> B256 {
-    B256::from(keccak256_concat(&[topic, &index.to_be_bytes()]))
+/// `POST /soc/{owner}/{id}?sig=` at `api`; the status and JSON answer.
+async fn post_soc(
+    client: &reqwest::Client,
+    api: &str,
+    batch: &str,
+    owner_hex: &str,
+    id: &B256,
+    sig: &str,
+    data: Vec<u8>,
+) -> (u16, serde_json::Value) {
+    let url = format!("{api}/soc/{owner_hex}/{}?sig={sig}", hex::encode(id));
+    let request = client.post(url).header("swarm-postage-batch-id", batch);
+    json(request.body(data).send().await.unwrap()).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -156,7 +126,7 @@ async fn website_files_socs_feeds_pins_and_tags() {
         .unwrap();
     let up = net.nodes[0].api_url();
     let down = net.nodes[2].api_url();
-    let batch = buy_usable_batch(&client, &up).await;
+    let batch = buy_usable_batch(&client, &up, 20, 100_000).await;
 
     // A website as a tar collection.
     let response = client
@@ -256,19 +226,7 @@ async fn website_files_socs_feeds_pins_and_tags() {
     let owner_hex = hex::encode(owner.address());
     let id = B256::repeat_byte(0x11);
     let (data, sig) = sign_soc(&owner, &id, b"single owner payload");
-    let (status, body) = json(
-        client
-            .post(format!(
-                "{up}/soc/{owner_hex}/{}?sig={sig}",
-                hex::encode(id)
-            ))
-            .header("swarm-postage-batch-id", &batch)
-            .body(data.clone())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = post_soc(&client, &up, &batch, &owner_hex, &id, &sig, data.clone()).await;
     assert_eq!(status, 201, "{body}");
     let soc = get_until(
         &client,
@@ -279,19 +237,7 @@ async fn website_files_socs_feeds_pins_and_tags() {
     assert_eq!(header(&soc, "swarm-soc-signature"), sig);
     assert_eq!(soc.bytes().await.unwrap().as_ref(), b"single owner payload");
     let (_, forged) = sign_soc(&Signer::random(), &id, b"single owner payload");
-    let (status, body) = json(
-        client
-            .post(format!(
-                "{up}/soc/{owner_hex}/{}?sig={forged}",
-                hex::encode(id)
-            ))
-            .header("swarm-postage-batch-id", &batch)
-            .body(data)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = post_soc(&client, &up, &batch, &owner_hex, &id, &forged, data).await;
     assert_eq!(status, 401, "{body}");
     assert!(body["message"].as_str().unwrap().contains("signature"));
 
@@ -304,21 +250,9 @@ async fn website_files_socs_feeds_pins_and_tags() {
     let site_bytes = hex::decode(&site).unwrap();
     let payloads: [&[u8]; 3] = [b"first", b"second", &site_bytes];
     for (index, payload) in payloads.iter().enumerate() {
-        let id = feed_id(&topic, index as u64);
+        let id = feed_update_id(&topic, index as u64);
         let (data, sig) = sign_soc(&owner, &id, payload);
-        let (status, body) = json(
-            client
-                .post(format!(
-                    "{up}/soc/{owner_hex}/{}?sig={sig}",
-                    hex::encode(id)
-                ))
-                .header("swarm-postage-batch-id", &batch)
-                .body(data)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, body) = post_soc(&client, &up, &batch, &owner_hex, &id, &sig, data).await;
         assert_eq!(status, 201, "{body}");
     }
     let deadline = Instant::now() + Duration::from_secs(30);

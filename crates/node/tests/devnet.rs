@@ -6,8 +6,11 @@
 use std::time::{Duration, Instant};
 
 use comb_node::devnet::{Devnet, DevnetConfig};
+
+mod common;
 use comb_primitives::proximity::proximity_uncapped;
 use comb_primitives::{Chunk, B256};
+use common::{buy_usable_batch, json};
 use serde_json::Value;
 
 async fn devnet(nodes: usize, dir: &std::path::Path) -> Devnet {
@@ -21,55 +24,6 @@ async fn devnet(nodes: usize, dir: &std::path::Path) -> Devnet {
     })
     .await
     .unwrap()
-}
-
-async fn json(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-/// Buys a batch at `api` paid for `blocks` blocks and polls until it is usable.
-async fn buy_usable_batch(client: &reqwest::Client, api: &str, depth: u8, blocks: u128) -> String {
-    let (status, chain) = json(
-        client
-            .get(format!("{api}/chainstate"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 200, "{chain}");
-    let price: u128 = chain["currentPrice"].as_str().unwrap().parse().unwrap();
-    let amount = price * blocks;
-    let (status, bought) = json(
-        client
-            .post(format!("{api}/stamps/{amount}/{depth}"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201, "{bought}");
-    let id = bought["batchID"].as_str().unwrap().to_string();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (status, batch) = json(
-            client
-                .get(format!("{api}/stamps/{id}"))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        if status == 200 && batch["usable"] == Value::Bool(true) {
-            return id;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "batch never became usable: {batch}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 fn random_bytes(len: usize, seed: u64) -> Vec<u8> {

@@ -1,0 +1,61 @@
+//! Helpers shared by the node's devnet tests.
+#![allow(clippy::unwrap_used, dead_code)]
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// A response's status and JSON body (`null` when it has none).
+pub async fn json(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Buys a batch at `api` paid for `blocks` blocks and polls until it is usable.
+pub async fn buy_usable_batch(
+    client: &reqwest::Client,
+    api: &str,
+    depth: u8,
+    blocks: u128,
+) -> String {
+    let (status, chain) = json(
+        client
+            .get(format!("{api}/chainstate"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{chain}");
+    let price: u128 = chain["currentPrice"].as_str().unwrap().parse().unwrap();
+    let amount = price * blocks;
+    let (status, bought) = json(
+        client
+            .post(format!("{api}/stamps/{amount}/{depth}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{bought}");
+    let id = bought["batchID"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, batch) = json(
+            client
+                .get(format!("{api}/stamps/{id}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        if status == 200 && batch["usable"] == Value::Bool(true) {
+            return id;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "batch never became usable: {batch}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
