@@ -224,12 +224,10 @@ impl Node {
         &self.chain
     }
 
-    /// A live batch from the batch store, or 404.
+    /// A live batch from the batch store, or 404. Liveness is checked against the chain
+    /// state (spec §2.6), so a batch that expired but is not yet purged is refused too.
     pub(crate) fn live_batch(&self, id: &B256) -> Result<Batch, ApiError> {
-        self.store
-            .batches
-            .get(id)
-            .map_err(|e| ApiError::internal(e.to_string()))?
+        comb_postage::BatchLookup::batch(&self.store.batches, id)
             .ok_or_else(|| ApiError::not_found(format!("batch {id} not found or expired")))
     }
 
