@@ -16,6 +16,7 @@ use comb_api::{
 use comb_chain::{Call, Outcome};
 use comb_filetree::Joiner;
 use comb_postage::{validate_stamp, Batch, Stamp, BUCKET_DEPTH};
+use comb_primitives::soc::ChunkType;
 use comb_primitives::{Address, Chunk, Signature, B256, U256};
 use futures_util::StreamExt;
 
@@ -395,7 +396,9 @@ impl NodeApi for Node {
                 let address = *chunk.address();
                 let stamped = tokio::task::spawn_blocking({
                     let store = Arc::clone(&self.local);
-                    move || content::stamp_and_store(&stamper, &store, vec![chunk])
+                    move || {
+                        content::stamp_and_store(&stamper, &store, vec![chunk], ChunkType::Content)
+                    }
                 })
                 .await
                 .map_err(internal)?

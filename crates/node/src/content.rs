@@ -15,7 +15,7 @@ use bytes::Bytes;
 use comb_filetree::{ChunkSink, ChunkSource, FileTreeError, Splitter};
 use comb_net::{LocalStore, Network};
 use comb_postage::Stamp;
-use comb_primitives::soc::{chunk_type, ChunkType};
+use comb_primitives::soc::ChunkType;
 use comb_primitives::{Chunk, B256};
 use comb_store::PersistentStamper;
 use futures_util::{StreamExt, TryStreamExt};
@@ -124,11 +124,13 @@ pub fn body_reader(
     )
 }
 
-/// Stamps a group of content chunks and stores them durably; returns them with their stamps.
+/// Stamps a group of chunks of one `kind` (the producer knows it; re-deriving it would hash
+/// every chunk again) and stores them durably; returns them with their stamps.
 pub fn stamp_and_store(
     stamper: &Mutex<PersistentStamper>,
     store: &NodeStore,
     chunks: Vec<Chunk>,
+    kind: ChunkType,
 ) -> Result<Vec<(Chunk, Stamp)>, String> {
     let keys: Vec<(B256, B256)> = chunks
         .iter()
@@ -146,10 +148,7 @@ pub fn stamp_and_store(
         .partition(|(chunk, _)| store.in_radius(chunk.address()));
     let items: Vec<(Chunk, Stamp, ChunkType)> = reserve
         .into_iter()
-        .map(|(chunk, stamp)| {
-            let kind = chunk_type(&chunk).unwrap_or(ChunkType::Content);
-            (chunk, stamp, kind)
-        })
+        .map(|(chunk, stamp)| (chunk, stamp, kind))
         .collect();
     for result in store
         .reserve()
@@ -179,6 +178,8 @@ pub struct Pipeline {
     pub network: Network,
     /// The upload's tag, if it is followed.
     pub tag: Option<Arc<Tag>>,
+    /// What the producer writes: content-addressed chunks, or a single-owner chunk.
+    pub kind: ChunkType,
 }
 
 impl Pipeline {
@@ -213,6 +214,7 @@ impl Pipeline {
             store,
             network,
             tag,
+            kind,
         } = self;
         let storer = async move {
             let permits = Arc::new(tokio::sync::Semaphore::new(PUSH_CONCURRENCY));
@@ -221,10 +223,11 @@ impl Pipeline {
             while let Some(group) = group_rx.recv().await {
                 let stamper = Arc::clone(&stamper);
                 let store = Arc::clone(&store);
-                let stamped =
-                    tokio::task::spawn_blocking(move || stamp_and_store(&stamper, &store, group))
-                        .await
-                        .map_err(|e| e.to_string())??;
+                let stamped = tokio::task::spawn_blocking(move || {
+                    stamp_and_store(&stamper, &store, group, kind)
+                })
+                .await
+                .map_err(|e| e.to_string())??;
                 chunks = chunks.saturating_add(stamped.len() as u64);
                 if let Some(tag) = &tag {
                     Tag::add(&tag.stored, stamped.len() as u64);

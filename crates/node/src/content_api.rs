@@ -14,7 +14,7 @@ use comb_filetree::Joiner;
 use comb_manifest::website::{self, feed_update_id};
 use comb_manifest::Node as Manifest;
 use comb_postage::Stamp;
-use comb_primitives::soc::{soc_address, SingleOwnerChunk};
+use comb_primitives::soc::{soc_address, ChunkType, SingleOwnerChunk};
 use comb_primitives::{Address, Chunk, Signature, B256, CHUNK_SIZE};
 use futures_util::{StreamExt, TryStreamExt};
 
@@ -74,6 +74,7 @@ impl Node {
                 store: Arc::clone(&self.local),
                 network: self.network.clone(),
                 tag: Some(Arc::clone(&tag)),
+                kind: ChunkType::Content,
             },
             tag,
         ))
@@ -316,7 +317,8 @@ impl Node {
             )));
         }
         let chunk = soc.to_chunk();
-        let (pipeline, tag) = self.pipeline(&options).await?;
+        let (mut pipeline, tag) = self.pipeline(&options).await?;
+        pipeline.kind = ChunkType::SingleOwner;
         let report = pipeline
             .run(move |sink| {
                 comb_filetree::ChunkSink::put(sink, chunk.clone()).map_err(|e| e.to_string())?;
