@@ -10,6 +10,7 @@
 //! | `pin_roots` | root (32) | the addresses of its chunks, 32 bytes each |
 //! | `pin_chunks` | address (32) | count (4) ‖ stamp (113) ‖ wire data |
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use comb_postage::{Stamp, STAMP_SIZE};
@@ -25,6 +26,10 @@ const PIN_CHUNKS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("pin_
 #[derive(Debug, Clone)]
 pub struct Pins {
     db: Arc<Database>,
+    /// Whether any root is pinned, kept in memory so that the node's chunk lookups (which
+    /// fall back to the pins after the reserve and the cache) skip the pin table on every
+    /// miss while nothing is pinned.
+    any: Arc<AtomicBool>,
 }
 
 fn decode_chunk(address: &B256, value: &[u8]) -> Result<(u32, Stamp, Chunk), StoreError> {
@@ -56,7 +61,20 @@ impl Pins {
             txn.open_table(PIN_CHUNKS)?;
         }
         txn.commit()?;
-        Ok(Self { db })
+        let pins = Self {
+            db,
+            any: Arc::new(AtomicBool::new(false)),
+        };
+        pins.refresh_any()?;
+        Ok(pins)
+    }
+
+    fn refresh_any(&self) -> Result<(), StoreError> {
+        use redb::ReadableTableMetadata;
+        let txn = self.db.begin_read()?;
+        let any = !txn.open_table(PIN_ROOTS)?.is_empty()?;
+        self.any.store(any, Ordering::SeqCst);
+        Ok(())
     }
 
     /// Pins `root` with every chunk under it, in one durable transaction. Pinning a root
@@ -85,6 +103,7 @@ impl Pins {
             roots.insert(&root.0, addresses.as_slice())?;
         }
         txn.commit()?;
+        self.any.store(true, Ordering::SeqCst);
         Ok(true)
     }
 
@@ -116,6 +135,7 @@ impl Pins {
             }
         }
         txn.commit()?;
+        self.refresh_any()?;
         Ok(true)
     }
 
@@ -139,6 +159,9 @@ impl Pins {
 
     /// A pinned chunk with its stamp.
     pub fn get(&self, address: &B256) -> Result<Option<(Chunk, Stamp)>, StoreError> {
+        if !self.any.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
         let txn = self.db.begin_read()?;
         let table = txn.open_table(PIN_CHUNKS)?;
         let Some(value) = table.get(&address.0)? else {
@@ -177,7 +200,8 @@ mod tests {
     #[test]
     fn shared_chunks_survive_until_the_last_unpin() {
         let dir = tempfile::tempdir().unwrap();
-        let pins = Pins::open(crate::open_database(&dir.path().join("db")).unwrap()).unwrap();
+        let db = crate::open_database(&dir.path().join("db")).unwrap();
+        let pins = Pins::open(Arc::clone(&db)).unwrap();
         let a = Chunk::content(b"a").unwrap();
         let b = Chunk::content(b"b").unwrap();
         let c = Chunk::content(b"c").unwrap();
@@ -191,6 +215,12 @@ mod tests {
             .unwrap());
         assert_eq!(pins.roots().unwrap(), vec![r1, r2]);
         assert_eq!(pins.chunk_count().unwrap(), 3);
+        // Opened again over the same database, the pins are found.
+        let reopened = Pins::open(db).unwrap();
+        assert_eq!(
+            reopened.get(a.address()).unwrap().map(|(ch, _)| ch),
+            Some(a.clone())
+        );
         assert!(pins.unpin(&r1).unwrap());
         assert!(pins.get(a.address()).unwrap().is_none());
         assert_eq!(
