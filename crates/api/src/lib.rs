@@ -5,6 +5,7 @@
 
 pub mod backend;
 mod error;
+pub mod incentives;
 pub mod params;
 pub mod routes;
 pub mod types;
@@ -32,7 +33,7 @@ pub const API_VERSION: &str = "7.3.0";
 
 /// The router with every endpoint, over a node.
 pub fn router<B: NodeApi>(node: Arc<B>) -> Router {
-    use routes::{content, data, pins, stamps, status};
+    use routes::{content, data, pins, stake, stamps, status};
     Router::new()
         .route("/health", get(status::health))
         .route("/readiness", get(status::readiness::<B>))
@@ -88,6 +89,20 @@ pub fn router<B: NodeApi>(node: Arc<B>) -> Router {
             get(pins::tag::<B>)
                 .delete(pins::delete_tag::<B>)
                 .patch(pins::update_tag::<B>),
+        )
+        .route(
+            "/redistributionstate",
+            get(stake::redistribution_state::<B>),
+        )
+        .route("/stake", get(stake::staked::<B>))
+        .route("/stake/{amount}", post(stake::deposit::<B>))
+        .route(
+            "/stake/withdrawable",
+            get(stake::withdrawable::<B>).delete(stake::withdraw::<B>),
+        )
+        .route(
+            "/rchash/{depth}/{anchor1}/{anchor2}",
+            get(stake::rchash::<B>),
         )
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") })
         .with_state(node)

@@ -79,6 +79,9 @@ pub struct ChainClient {
     url: String,
     next_id: AtomicU64,
     chain_id: OnceLock<u64>,
+    /// Held from reading the nonce to the receipt, so that tasks sharing the client (the
+    /// incentive agent, API handlers) never sign two transactions with one nonce.
+    send_lock: tokio::sync::Mutex<()>,
 }
 
 impl ChainClient {
@@ -96,6 +99,7 @@ impl ChainClient {
             url: url.into(),
             next_id: AtomicU64::new(1),
             chain_id: OnceLock::new(),
+            send_lock: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -200,8 +204,9 @@ impl ChainClient {
     }
 
     /// Signs `call` with the signer's next nonce (`comb_nonce`) for this chain and submits
-    /// it.
+    /// it. Sends through one client are serialised.
     pub async fn send(&self, signer: &Signer, call: Call) -> Result<Receipt, RpcError> {
+        let _one_at_a_time = self.send_lock.lock().await;
         let chain_id = self.chain_id().await?;
         let nonce = self.nonce(signer.address()).await?;
         let transaction = Transaction {

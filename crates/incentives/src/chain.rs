@@ -111,6 +111,37 @@ impl AgentChain for ChainClient {
     }
 }
 
+/// A shared chain backend (the node keeps one [`ChainClient`] for all its tasks).
+impl<T: AgentChain> AgentChain for std::sync::Arc<T> {
+    async fn redistribution(&self) -> Result<RedistributionInfo, RpcError> {
+        T::redistribution(self).await
+    }
+
+    async fn stake(&self, owner: Address) -> Result<StakeInfo, RpcError> {
+        T::stake(self, owner).await
+    }
+
+    async fn is_participating(&self, owner: Address, depth: u8) -> Result<bool, RpcError> {
+        T::is_participating(self, owner, depth).await
+    }
+
+    async fn is_winner(&self, overlay: B256) -> Result<bool, RpcError> {
+        T::is_winner(self, overlay).await
+    }
+
+    async fn balance(&self, account: Address) -> Result<U256, RpcError> {
+        T::balance(self, account).await
+    }
+
+    async fn send(&self, signer: &Signer, call: Call) -> Result<Receipt, RpcError> {
+        T::send(self, signer, call).await
+    }
+
+    async fn sample_terms(&self, block: u64) -> Result<SampleTerms, RpcError> {
+        T::sample_terms(self, block).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

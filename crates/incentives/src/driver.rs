@@ -21,7 +21,7 @@ use crate::{
 };
 
 /// Where reveal nonces come from.
-type NonceSource = Box<dyn FnMut() -> B256 + Send>;
+type NonceSource = Box<dyn FnMut() -> B256 + Send + Sync>;
 
 /// The agent wired to a chain, a sampler, the node's key and its state file.
 pub struct Driver<C, S> {
@@ -55,7 +55,7 @@ impl<C: AgentChain, S: Sampler> Driver<C, S> {
 
     /// Draws reveal nonces from `nonces` instead of the OS's randomness (for reproducible
     /// tests: a nonce must stay secret until the reveal, spec §5.3).
-    pub fn with_nonces(mut self, nonces: impl FnMut() -> B256 + Send + 'static) -> Self {
+    pub fn with_nonces(mut self, nonces: impl FnMut() -> B256 + Send + Sync + 'static) -> Self {
         self.nonces = Box::new(nonces);
         self
     }
@@ -124,7 +124,7 @@ impl<C: AgentChain, S: Sampler> Driver<C, S> {
     }
 
     /// One step: decide, save, act, save. Returns the decisions taken (each is also logged
-    /// with its reason). A failed action is logged and reported to the agent, which retries
+    /// with its reason: actions at `info`, waiting at `debug`, as every block repeats them). A failed action is logged and reported to the agent, which retries
     /// when the phase allows; only reading the chain or saving the state fails the tick.
     pub async fn tick(&mut self, health: &Health) -> Result<Vec<Decision>, IncentivesError> {
         let view = self.view(health).await?;
@@ -132,7 +132,14 @@ impl<C: AgentChain, S: Sampler> Driver<C, S> {
         let decisions = self.agent.step(&view, health, nonce);
         self.file.save(self.agent.state())?;
         for decision in &decisions {
-            tracing::info!(block = view.block, reason = %decision.reason, "incentive agent");
+            match &decision.action {
+                Some(_) => {
+                    tracing::info!(block = view.block, reason = %decision.reason, "incentive agent")
+                }
+                None => {
+                    tracing::debug!(block = view.block, reason = %decision.reason, "incentive agent")
+                }
+            }
             if let Some(action) = &decision.action {
                 self.act(action, &view).await;
                 self.file.save(self.agent.state())?;

@@ -94,6 +94,7 @@ pub use error::NetError;
 pub use identity::{decode_keypair, encode_keypair, generate_keypair};
 pub use memstore::MemoryStore;
 pub use network::{Network, PeerInfo};
+pub use pullsync::SyncStatus;
 pub use pushsync::Receipt;
 pub use storage::{BatchValidator, LocalStore, PullItem, StampValidator};
 pub use topology::{BinSnapshot, Topology, TopologySnapshot};

@@ -259,6 +259,12 @@ impl Network {
         retrieval::retrieve(&self.node, address).await
     }
 
+    /// What pullsync has done so far: whether the reserve has caught up with the
+    /// neighbourhood.
+    pub fn sync_status(&self) -> crate::SyncStatus {
+        self.node.sync_stats.status()
+    }
+
     /// Runs a pullsync round now instead of at the next interval.
     pub fn trigger_pullsync(&self) {
         self.node.pull_trigger.notify_one();

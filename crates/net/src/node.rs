@@ -86,6 +86,7 @@ pub(crate) struct Node {
     pub validator: Arc<dyn StampValidator>,
     pub accounting: Arc<dyn Accounting>,
     pub pull_trigger: Notify,
+    pub sync_stats: crate::pullsync::SyncStats,
     pub shutdown: watch::Sender<bool>,
     commands: mpsc::UnboundedSender<Command>,
     state: Mutex<State>,
@@ -120,6 +121,7 @@ impl Node {
             validator: parts.validator,
             accounting: parts.accounting,
             pull_trigger: Notify::new(),
+            sync_stats: crate::pullsync::SyncStats::default(),
             shutdown,
             commands: parts.commands,
             state: Mutex::new(State {

@@ -19,6 +19,7 @@
 //! "lacks" means `has(address)` is false, whatever the batch.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use comb_primitives::{B256, MAX_BINS};
@@ -38,6 +39,61 @@ pub const MAX_PAGE: usize = 250;
 const MAX_PAGES_PER_ROUND: usize = 16;
 /// The most cursors a peer may send.
 const MAX_CURSORS: usize = 256;
+
+/// What the last complete pullsync round did: Bee's "sync rate" as counts. A round that
+/// stored no new chunk and failed with no peer means the reserve has caught up with the
+/// neighbourhood (the storage-incentive agent's "synced" rail, spec `storage-incentives.md`
+/// §5.9).
+#[derive(Debug, Default)]
+pub(crate) struct SyncStats {
+    rounds: AtomicU64,
+    last_round_chunks: AtomicU64,
+    last_round_failures: AtomicU64,
+    last_round_peers: AtomicU64,
+}
+
+impl SyncStats {
+    fn record(&self, peers: u64, chunks: u64, failures: u64) {
+        self.last_round_peers.store(peers, Ordering::SeqCst);
+        self.last_round_chunks.store(chunks, Ordering::SeqCst);
+        self.last_round_failures.store(failures, Ordering::SeqCst);
+        self.rounds.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A snapshot for the node.
+    pub(crate) fn status(&self) -> SyncStatus {
+        SyncStatus {
+            rounds: self.rounds.load(Ordering::SeqCst),
+            last_round_peers: self.last_round_peers.load(Ordering::SeqCst),
+            last_round_chunks: self.last_round_chunks.load(Ordering::SeqCst),
+            last_round_failures: self.last_round_failures.load(Ordering::SeqCst),
+        }
+    }
+}
+
+/// The pullsync progress of a node: how many rounds ran, and what the last one did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncStatus {
+    /// Complete pullsync rounds since start.
+    pub rounds: u64,
+    /// Neighbourhood peers the last round pulled from.
+    pub last_round_peers: u64,
+    /// New chunks the last round stored.
+    pub last_round_chunks: u64,
+    /// Peers the last round failed to sync with.
+    pub last_round_failures: u64,
+}
+
+impl SyncStatus {
+    /// Whether the reserve has caught up: a round ran with at least one peer, stored
+    /// nothing new and failed with no peer (Bee: sync rate 0).
+    pub fn caught_up(&self) -> bool {
+        self.rounds > 0
+            && self.last_round_peers > 0
+            && self.last_round_chunks == 0
+            && self.last_round_failures == 0
+    }
+}
 
 /// The puller: runs until shutdown.
 pub(crate) async fn run(node: Arc<Node>) {
@@ -65,19 +121,32 @@ pub(crate) async fn run(node: Arc<Node>) {
 pub(crate) async fn sync_round(node: &Arc<Node>) {
     let depth = node.depth();
     let peers = node.state().topology.neighbours(depth);
+    let peer_count = peers.len() as u64;
     let syncs = peers.into_iter().map(|peer| {
         let node = Arc::clone(node);
         async move {
-            if let Err(error) = sync_peer(&node, peer, depth).await {
-                tracing::debug!(%peer, %error, "pullsync failed");
-                penalize_if_misbehaved(&node, &peer, &error);
+            match sync_peer(&node, peer, depth).await {
+                Ok(stored) => Ok(stored),
+                Err(error) => {
+                    tracing::debug!(%peer, %error, "pullsync failed");
+                    penalize_if_misbehaved(&node, &peer, &error);
+                    Err(())
+                }
             }
         }
     });
-    futures::future::join_all(syncs).await;
+    let results = futures::future::join_all(syncs).await;
+    let stored = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .fold(0u64, |sum, n| sum.saturating_add(*n));
+    let failures = results.iter().filter(|r| r.is_err()).count() as u64;
+    node.sync_stats.record(peer_count, stored, failures);
 }
 
-async fn sync_peer(node: &Arc<Node>, peer: B256, depth: u8) -> Result<(), NetError> {
+/// Syncs every bin from `depth` up from `peer`; returns how many new chunks it stored.
+async fn sync_peer(node: &Arc<Node>, peer: B256, depth: u8) -> Result<u64, NetError> {
+    let mut stored = 0u64;
     let (cursors, epoch) = get_cursors(node, &peer).await?;
     {
         let mut state = node.state();
@@ -99,7 +168,8 @@ async fn sync_peer(node: &Arc<Node>, peer: B256, depth: u8) -> Result<(), NetErr
                 break;
             }
             match sync_range(node, &peer, bin, start).await? {
-                Some(topmost) => {
+                Some((topmost, new)) => {
+                    stored = stored.saturating_add(new);
                     node.state()
                         .intervals
                         .insert((peer, bin), topmost.saturating_add(1));
@@ -108,7 +178,7 @@ async fn sync_peer(node: &Arc<Node>, peer: B256, depth: u8) -> Result<(), NetErr
             }
         }
     }
-    Ok(())
+    Ok(stored)
 }
 
 async fn get_cursors(node: &Node, peer: &B256) -> Result<(Vec<u64>, u64), NetError> {
@@ -125,14 +195,14 @@ async fn get_cursors(node: &Node, peer: &B256) -> Result<(Vec<u64>, u64), NetErr
     Ok((ack.cursors, ack.epoch))
 }
 
-/// Syncs one offer of `bin` from `start`; returns the offer's topmost bin id, or `None`
-/// for an empty offer.
+/// Syncs one offer of `bin` from `start`; returns the offer's topmost bin id and how many
+/// new chunks it stored, or `None` for an empty offer.
 async fn sync_range(
     node: &Node,
     peer: &B256,
     bin: u8,
     start: u64,
-) -> Result<Option<u64>, NetError> {
+) -> Result<Option<(u64, u64)>, NetError> {
     let mut stream = node.open(peer, PULLSYNC).await?;
     stream
         .send(&pb::Get {
@@ -172,6 +242,7 @@ async fn sync_range(
             bit_vector: bitvector::encode(&wanted),
         })
         .await?;
+    let mut stored = 0u64;
     for _ in 0..wanted.iter().filter(|w| **w).count() {
         let delivery: pb::PullDelivery = stream.recv().await?;
         if delivery.address.is_empty() {
@@ -185,9 +256,10 @@ async fn sync_range(
         let stamp = validation::valid_stamp(node.validator.as_ref(), &chunk, &delivery.stamp)?;
         // A durable write waits for disk: keep it off the async workers.
         crate::storage::off_runtime(|| node.store.put(chunk, stamp)).map_err(NetError::Store)?;
+        stored = stored.saturating_add(1);
     }
     let _ = stream.close().await;
-    Ok(Some(offer.topmost))
+    Ok(Some((offer.topmost, stored)))
 }
 
 /// Serves the cursors.

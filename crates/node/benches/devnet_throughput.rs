@@ -45,6 +45,8 @@ async fn main() {
         base_port: 0,
         batch_block_threshold: 2,
         minimum_validity_blocks: None,
+        // Not about the redistribution game: no stakes, no agent transactions.
+        stakes_bzz: Vec::new(),
     })
     .await
     .unwrap();

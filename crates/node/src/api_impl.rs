@@ -23,11 +23,11 @@ use futures_util::StreamExt;
 use crate::content;
 use crate::node::Node;
 
-fn internal(error: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError::internal(error.to_string())
 }
 
-fn chain_error(error: comb_chain_rpc::RpcError) -> ApiError {
+pub(crate) fn chain_error(error: comb_chain_rpc::RpcError) -> ApiError {
     match error.chain_error() {
         Some(reverted) => ApiError::bad_request(format!("transaction reverted: {reverted}")),
         None => ApiError::unavailable(format!("chain: {error}")),

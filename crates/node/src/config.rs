@@ -30,6 +30,14 @@ pub struct NodeConfig {
     pub private_key: Option<String>,
     /// Blocks a new batch must age before the node stamps with it (Bee's `blockThreshold`).
     pub batch_block_threshold: u64,
+    /// Starts the storage-incentive agent paused: it samples and commits nothing new, but a
+    /// round already committed still reveals and claims (spec `storage-incentives.md` §5.9).
+    pub redistribution_paused: bool,
+    /// FOR TESTS ONLY: the agent commits and reveals a reserve commitment that is not its
+    /// sample's, so that the ledger freezes the stake (§5.7). Never set by a config file,
+    /// the environment or a flag.
+    #[serde(skip)]
+    pub test_reveal_wrong_hash: bool,
 }
 
 impl Default for NodeConfig {
@@ -44,6 +52,8 @@ impl Default for NodeConfig {
             cache_capacity: 1 << 16,
             private_key: None,
             batch_block_threshold: 10,
+            redistribution_paused: false,
+            test_reveal_wrong_hash: false,
         }
     }
 }
@@ -70,6 +80,8 @@ pub struct ConfigOverrides {
     pub private_key: Option<String>,
     /// `batch-block-threshold` / `COMB_BATCH_BLOCK_THRESHOLD`.
     pub batch_block_threshold: Option<u64>,
+    /// `redistribution-paused` / `COMB_REDISTRIBUTION_PAUSED` / `--redistribution-paused`.
+    pub redistribution_paused: Option<bool>,
 }
 
 impl NodeConfig {
@@ -85,6 +97,7 @@ impl NodeConfig {
             cache_capacity,
             private_key,
             batch_block_threshold,
+            redistribution_paused,
         } = overrides;
         if let Some(v) = data_dir {
             self.data_dir = v;
@@ -112,6 +125,9 @@ impl NodeConfig {
         }
         if let Some(v) = batch_block_threshold {
             self.batch_block_threshold = v;
+        }
+        if let Some(v) = redistribution_paused {
+            self.redistribution_paused = v;
         }
     }
 
@@ -167,6 +183,7 @@ pub fn overrides_from_env(
             "COMB_CACHE_CAPACITY" => o.cache_capacity = Some(parse(&key, &value)?),
             "COMB_PRIVATE_KEY" => o.private_key = Some(value),
             "COMB_BATCH_BLOCK_THRESHOLD" => o.batch_block_threshold = Some(parse(&key, &value)?),
+            "COMB_REDISTRIBUTION_PAUSED" => o.redistribution_paused = Some(parse(&key, &value)?),
             _ => {}
         }
     }

@@ -2,15 +2,20 @@
 //! between them (`comb devnet`, and the multi-node tests).
 //!
 //! Node i signs with dev account i of the dev genesis, so every node is funded from block 0.
-//! Node 0 is every other node's bootnode; hive introduces the rest.
+//! Node 0 is every other node's bootnode; hive introduces the rest. Every node stakes at
+//! start (spec `storage-incentives.md` §3), so the redistribution game runs as soon as the
+//! stakes are two rounds old (§5.3 `MustStake2Rounds`). The dev genesis lifts the
+//! admin-settable `sampleMaxValue` (§5.8) so that a devnet's small reserves can claim.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use comb_chain::token::PLUR_PER_BZZ;
 use comb_chain_rpc::dev::{dev_genesis, dev_key};
 use comb_chain_rpc::producer::unix_now;
 use comb_chain_rpc::{ChainService, Genesis, ServiceConfig};
+use comb_primitives::U256;
 use serde::Serialize;
 
 use crate::{start, NodeConfig, NodeError, RunningNode};
@@ -32,6 +37,10 @@ pub struct DevnetConfig {
     /// Overrides the postage contract's `minimumValidityBlocks` (17280 by default), so that
     /// tests can buy batches that expire within seconds.
     pub minimum_validity_blocks: Option<u64>,
+    /// The stake of each node in BZZ: node i stakes entry i, nodes past the end stake the
+    /// last entry; an empty list stakes nothing. The default is the stake registry's
+    /// minimum, 10 BZZ, for every node.
+    pub stakes_bzz: Vec<u64>,
 }
 
 impl Default for DevnetConfig {
@@ -43,6 +52,7 @@ impl Default for DevnetConfig {
             base_port: 8545,
             batch_block_threshold: 10,
             minimum_validity_blocks: None,
+            stakes_bzz: vec![10],
         }
     }
 }
@@ -89,10 +99,24 @@ fn local(port: u16) -> SocketAddr {
 }
 
 impl Devnet {
-    /// Starts the chain and the nodes, connects them and waits until every node has a peer.
+    /// Starts the chain and the nodes, stakes them, connects them and waits until every
+    /// node is connected to every other.
     pub async fn start(config: &DevnetConfig) -> Result<Self, NodeError> {
+        Self::start_with(config, |_, _| {}).await
+    }
+
+    /// [`Devnet::start`], with `tweak(index, config)` applied to each node's configuration
+    /// before it starts.
+    pub async fn start_with(
+        config: &DevnetConfig,
+        tweak: impl Fn(usize, &mut NodeConfig),
+    ) -> Result<Self, NodeError> {
         let mut genesis = dev_genesis()?;
         genesis.timestamp = unix_now();
+        // A devnet's reserves hold hundreds of chunks, not the ~1.4 million the default
+        // reserve-size estimate asks of a sample's last item (`sampleMaxValue`, spec §5.8
+        // step 6, admin-settable): lift it so that claims can pass.
+        genesis.redistribution.sample_max_value = U256::MAX;
         if let Some(blocks) = config.minimum_validity_blocks {
             genesis.postage.minimum_validity_blocks = blocks;
         }
@@ -115,7 +139,7 @@ impl Devnet {
                     .collect(),
                 None => Vec::new(),
             };
-            let node_config = NodeConfig {
+            let mut node_config = NodeConfig {
                 data_dir: config.dir.join(format!("node-{index}")),
                 api_addr: local(port(config.base_port, 1 + 2 * index)?),
                 p2p_addr: local(port(config.base_port, 2 + 2 * index)?),
@@ -125,7 +149,20 @@ impl Devnet {
                 batch_block_threshold: config.batch_block_threshold,
                 ..NodeConfig::default()
             };
+            tweak(index, &mut node_config);
             nodes.push(start(node_config).await?);
+        }
+        let stakes = nodes.iter().enumerate().filter_map(|(index, node)| {
+            let bzz = config
+                .stakes_bzz
+                .get(index)
+                .or(config.stakes_bzz.last())
+                .copied()?;
+            let amount = U256::from(bzz).saturating_mul(U256::from(PLUR_PER_BZZ));
+            Some(async move { node.node.stake(amount).await })
+        });
+        for staked in futures_util::future::join_all(stakes).await {
+            staked?;
         }
         let devnet = Self { chain, nodes };
         devnet.await_connected(Duration::from_secs(30)).await?;

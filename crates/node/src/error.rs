@@ -18,4 +18,7 @@ pub enum NodeError {
     /// The network failed.
     #[error("network: {0}")]
     Network(#[from] comb_net::NetError),
+    /// The storage-incentive agent failed (its state file, a sample).
+    #[error("incentives: {0}")]
+    Incentives(#[from] comb_incentives::IncentivesError),
 }

@@ -2,6 +2,7 @@
 //! contract into the batch store, the upload and download pipelines, and the wiring of store,
 //! network and HTTP API into one running node.
 
+pub mod agent;
 mod api_impl;
 pub mod bzz;
 pub mod config;
@@ -12,6 +13,7 @@ mod error;
 pub mod follower;
 pub mod keys;
 pub mod node;
+mod stake_api;
 pub mod storage;
 pub mod tags;
 

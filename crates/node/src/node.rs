@@ -39,6 +39,7 @@ pub struct Node {
     pub(crate) stampers: Mutex<HashMap<B256, Arc<Mutex<PersistentStamper>>>>,
     pub(crate) labels: Mutex<HashMap<B256, String>>,
     pub(crate) tags: crate::tags::Tags,
+    pub(crate) agent: crate::agent::AgentShared,
     pub(crate) ready: AtomicBool,
 }
 
@@ -166,6 +167,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         .local_addr()
         .map_err(|e| NodeError::Io(e.to_string()))?;
 
+    let config_paused = config.redistribution_paused;
     let node = Arc::new(Node {
         config,
         signer,
@@ -178,8 +180,10 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         stampers: Mutex::new(HashMap::new()),
         labels: Mutex::new(HashMap::new()),
         tags: crate::tags::Tags::default(),
+        agent: crate::agent::AgentShared::new(config_paused),
         ready: AtomicBool::new(false),
     });
+    let driver = crate::agent::open_driver(&node)?;
     let (shutdown, mut stopped) = watch::channel(false);
     let api_node = Arc::clone(&node);
     let api = tokio::spawn(async move {
@@ -189,12 +193,17 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         let _ = comb_api::serve(listener, api_node, signal).await;
     });
     let follow = tokio::spawn(follower.run(FOLLOW_INTERVAL));
+    let agent = tokio::spawn(crate::agent::run(
+        Arc::clone(&node),
+        driver,
+        shutdown.subscribe(),
+    ));
     node.ready.store(true, Ordering::SeqCst);
     Ok(RunningNode {
         node,
         api_addr,
         shutdown,
-        tasks: vec![api, follow, network_task],
+        tasks: vec![api, follow, agent, network_task],
     })
 }
 
@@ -222,6 +231,17 @@ impl Node {
     /// The chain client.
     pub fn chain(&self) -> &ChainClient {
         &self.chain
+    }
+
+    /// The configuration the node started with (to restart it the same way).
+    pub fn config(&self) -> &NodeConfig {
+        &self.config
+    }
+
+    /// Pauses or resumes the storage-incentive agent (spec §5.9: a round already committed
+    /// still reveals and claims).
+    pub fn set_redistribution_paused(&self, paused: bool) {
+        self.agent.set_paused(paused);
     }
 
     /// A live batch from the batch store, or 404. Liveness is checked against the chain

@@ -117,6 +117,8 @@ async fn website_files_socs_feeds_pins_and_tags() {
         base_port: 0,
         batch_block_threshold: 2,
         minimum_validity_blocks: Some(40),
+        // Not about the redistribution game: no stakes, no agent transactions.
+        stakes_bzz: Vec::new(),
     })
     .await
     .unwrap();

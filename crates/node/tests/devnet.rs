@@ -21,6 +21,8 @@ async fn devnet(nodes: usize, dir: &std::path::Path) -> Devnet {
         base_port: 0,
         batch_block_threshold: 2,
         minimum_validity_blocks: Some(40),
+        // Not about the redistribution game: no stakes, no agent transactions.
+        stakes_bzz: Vec::new(),
     })
     .await
     .unwrap()

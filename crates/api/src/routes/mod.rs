@@ -3,5 +3,6 @@
 pub mod content;
 pub mod data;
 pub mod pins;
+pub mod stake;
 pub mod stamps;
 pub mod status;

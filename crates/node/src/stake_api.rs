@@ -1,0 +1,147 @@
+//! The storage-incentive endpoints on the node (spec `storage-incentives.md` §3, §5.9, §6):
+//! the stake in the stake registry, the agent's status and an on-demand reserve sample.
+
+use comb_api::incentives::{IncentivesApi, RedistributionState, ReserveSampleTiming};
+use comb_api::ApiError;
+use comb_chain::round::Phase;
+use comb_chain::Call;
+use comb_primitives::{B256, U256};
+use comb_sampling::{make_inclusion_proofs, SampleRules, SAMPLE_SIZE};
+
+use crate::api_impl::{chain_error, internal};
+use crate::node::Node;
+
+fn phase_name(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Commit => "commit",
+        Phase::Reveal => "reveal",
+        Phase::Claim => "claim",
+    }
+}
+
+impl Node {
+    async fn stake_info(&self) -> Result<comb_chain_rpc::types::StakeInfo, ApiError> {
+        self.chain
+            .stake(self.signer.address())
+            .await
+            .map_err(chain_error)
+    }
+
+    /// Deposits `amount` PLUR of stake for the node's overlay (Bee's `manageStake` with the
+    /// overlay nonce zero and height 0; spec §3.1); the transaction's hash.
+    pub async fn stake(&self, amount: U256) -> Result<B256, crate::NodeError> {
+        let receipt = self
+            .chain
+            .send(
+                &self.signer,
+                Call::ManageStake {
+                    nonce: B256::ZERO,
+                    amount,
+                    height: 0,
+                },
+            )
+            .await?;
+        Ok(receipt.transaction_hash)
+    }
+
+    async fn submit(&self, call: Call) -> Result<B256, ApiError> {
+        let receipt = self
+            .chain
+            .send(&self.signer, call)
+            .await
+            .map_err(chain_error)?;
+        Ok(receipt.transaction_hash)
+    }
+}
+
+impl IncentivesApi for Node {
+    async fn redistribution_state(&self) -> Result<RedistributionState, ApiError> {
+        let status = self
+            .agent
+            .status()
+            .ok_or_else(|| ApiError::unavailable("the redistribution agent has not started"))?;
+        Ok(RedistributionState {
+            minimum_gas_funds: "0".to_string(),
+            has_sufficient_funds: true,
+            is_frozen: status.is_frozen,
+            is_fully_synced: status.is_fully_synced,
+            phase: phase_name(status.phase).to_string(),
+            round: status.round,
+            last_won_round: status.last_won_round,
+            last_played_round: status.last_played_round,
+            last_frozen_round: status.last_frozen_round,
+            last_selected_round: status.last_selected_round,
+            last_sample_duration_seconds: status.last_sample_duration_seconds,
+            block: status.block,
+            reward: status.reward.to_string(),
+            fees: status.fees.to_string(),
+            is_healthy: status.is_healthy,
+            is_paused: status.is_paused,
+        })
+    }
+
+    async fn staked_amount(&self) -> Result<U256, ApiError> {
+        Ok(self
+            .stake_info()
+            .await?
+            .record
+            .map_or(U256::ZERO, |record| record.potential_stake))
+    }
+
+    async fn deposit_stake(&self, amount: U256) -> Result<B256, ApiError> {
+        self.stake(amount).await.map_err(|error| match error {
+            crate::NodeError::Chain(error) => chain_error(error),
+            other => internal(other),
+        })
+    }
+
+    async fn withdrawable_stake(&self) -> Result<U256, ApiError> {
+        Ok(self.stake_info().await?.withdrawable_stake)
+    }
+
+    async fn withdraw_stake(&self) -> Result<B256, ApiError> {
+        if self.withdrawable_stake().await?.is_zero() {
+            return Err(ApiError::bad_request("no withdrawable stake"));
+        }
+        self.submit(Call::WithdrawFromStake).await
+    }
+
+    /// Samples with every chunk eligible by time (the consensus time is now) and no minimum
+    /// batch value, as Bee's `/rchash` does.
+    async fn reserve_sample(
+        &self,
+        depth: u8,
+        anchor1: Vec<u8>,
+        anchor2: Vec<u8>,
+    ) -> Result<ReserveSampleTiming, ApiError> {
+        let now_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+            .unwrap_or(0);
+        let rules = SampleRules {
+            anchor: anchor1.clone(),
+            committed_depth: depth,
+            consensus_time_ns: now_ns,
+            min_batch_value: U256::ZERO,
+        };
+        let (sample, took) = crate::agent::sample_now(self, rules)
+            .await
+            .map_err(|e| internal(e.to_string()))?;
+        let hash = sample
+            .reserve_commitment()
+            .map_err(|e| internal(e.to_string()))?;
+        let proofs = if sample.items().len() == SAMPLE_SIZE {
+            let proofs = make_inclusion_proofs(&sample, &anchor1, &anchor2)
+                .map_err(|e| internal(e.to_string()))?;
+            Some(serde_json::to_value(&proofs).map_err(|e| internal(e.to_string()))?)
+        } else {
+            None
+        };
+        Ok(ReserveSampleTiming {
+            duration_seconds: took.as_secs_f64(),
+            hash: hex::encode(hash),
+            items: sample.items().len(),
+            proofs,
+        })
+    }
+}
