@@ -1,5 +1,6 @@
 // Runs @ethersphere/bee-js 12, unchanged, against a comb node's API (argv[2]) and checks every
-// endpoint of the node-network and content-API issues. Prints one line per check and exits non-zero on any
+// endpoint of the node-network and content-API issues, and the staking and redistribution
+// endpoints of the incentive-loop issue. Prints one line per check and exits non-zero on any
 // failure. bee-js validates every response with its own schemas, so a wrong field name or
 // type fails here.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
@@ -181,6 +182,30 @@ await check('createTag/retrieveTag/getAllTags/deleteTag', async () => {
   assert((await bee.retrieveTag(tag.uid)).uid === tag.uid, 'retrieve')
   assert((await bee.getAllTags()).some(t => t.uid === tag.uid), 'listed')
   await bee.deleteTag(tag.uid)
+})
+
+await check('getStake/depositStake', async () => {
+  const before = BigInt((await bee.getStake()).toPLURString())
+  assert(before >= 10n ** 17n, `the devnet staked the node: ${before}`)
+  const tx = await bee.depositStake('1000000000000000000')
+  assert(tx.toHex().length === 64, 'tx hash')
+  const after = BigInt((await bee.getStake()).toPLURString())
+  assert(after === before + 10n ** 18n, `stake ${after}`)
+})
+await check('getWithdrawableStake', async () => {
+  const withdrawable = BigInt((await bee.getWithdrawableStake()).toPLURString())
+  assert(withdrawable >= 0n, 'amount')
+})
+await check('getRedistributionState', async () => {
+  const state = await bee.getRedistributionState()
+  assert(['commit', 'reveal', 'claim'].includes(state.phase), `phase ${state.phase}`)
+  assert(state.block > 0 && state.round === Math.floor(state.block / 152), `round ${state.round}`)
+  assert(state.isHealthy === true, 'healthy with a peer')
+  assert(state.reward.toPLURString() !== undefined, 'reward')
+})
+await check('rchash', async () => {
+  const seconds = await bee.rchash(0, '11'.repeat(32), '22'.repeat(32))
+  assert(seconds >= 0 && seconds < 60, `duration ${seconds}`)
 })
 
 console.log(`bee-js: ${passed} passed, ${failed} failed`)

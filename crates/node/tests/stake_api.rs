@@ -1,0 +1,152 @@
+//! The staking endpoints of one node (spec `storage-incentives.md` §3, §5.9, §6; Bee's
+//! `/stake`, `/stake/withdrawable`, `/redistributionstate`, `/rchash`): deposits land in the
+//! stake registry, bad input is a 400 with Bee's JSON and changes nothing, and `/rchash`
+//! samples the node's reserve.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use comb_node::devnet::{Devnet, DevnetConfig};
+use serde_json::Value;
+
+mod common;
+use common::{buy_usable_batch, json};
+
+async fn get(client: &reqwest::Client, url: String) -> (u16, Value) {
+    json(client.get(url).send().await.unwrap()).await
+}
+
+async fn post(client: &reqwest::Client, url: String) -> (u16, Value) {
+    json(client.post(url).send().await.unwrap()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stake_deposit_withdrawable_state_and_rchash() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = Devnet::start(&DevnetConfig {
+        nodes: 1,
+        block_time_ms: 100,
+        dir: dir.path().to_path_buf(),
+        base_port: 0,
+        batch_block_threshold: 2,
+        minimum_validity_blocks: None,
+        stakes_bzz: Vec::new(),
+    })
+    .await
+    .unwrap();
+    let api = net.nodes[0].api_url();
+    let http = reqwest::Client::new();
+
+    let (status, body) = get(&http, format!("{api}/stake")).await;
+    assert_eq!((status, body["stakedAmount"].clone()), (200, "0".into()));
+
+    // Bad amounts: 400 with Bee's error body, nothing staked.
+    for bad in ["abc", "0", "-5", "1"] {
+        let (status, body) = post(&http, format!("{api}/stake/{bad}")).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert_eq!(body["code"], 400, "{body}");
+        assert!(body["message"].as_str().unwrap().len() > 3, "{body}");
+    }
+    let (_, body) = get(&http, format!("{api}/stake")).await;
+    assert_eq!(
+        body["stakedAmount"], "0",
+        "a reverted deposit staked something"
+    );
+
+    // 10 BZZ, the registry's minimum.
+    let minimum = "100000000000000000";
+    let (status, body) = post(&http, format!("{api}/stake/{minimum}")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["txHash"].as_str().unwrap().len(), 66, "{body}");
+    let (_, body) = get(&http, format!("{api}/stake")).await;
+    assert_eq!(body["stakedAmount"], minimum);
+
+    // The surplus over `committedStake × price` (rounding) is withdrawable, once.
+    let (status, body) = get(&http, format!("{api}/stake/withdrawable")).await;
+    assert_eq!(status, 200, "{body}");
+    let surplus: u128 = body["withdrawableAmount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        surplus < 24_000 << 10,
+        "more than one price unit of surplus: {surplus}"
+    );
+    let delete = || async {
+        json(
+            http.delete(format!("{api}/stake/withdrawable"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    };
+    if surplus > 0 {
+        let (status, body) = delete().await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["txHash"].as_str().unwrap().len(), 66, "{body}");
+        let (_, body) = get(&http, format!("{api}/stake")).await;
+        let staked: u128 = body["stakedAmount"].as_str().unwrap().parse().unwrap();
+        assert_eq!(staked, 100_000_000_000_000_000 - surplus);
+    }
+    let (_, body) = get(&http, format!("{api}/stake/withdrawable")).await;
+    assert_eq!(body["withdrawableAmount"], "0");
+    let (status, body) = delete().await;
+    assert_eq!(status, 400, "nothing to withdraw: {body}");
+
+    // The agent reports once it has seen a block.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let state = loop {
+        let (status, body) = get(&http, format!("{api}/redistributionstate")).await;
+        if status == 200 && body["block"].as_u64().unwrap_or(0) > 0 {
+            break body;
+        }
+        assert!(Instant::now() < deadline, "no redistribution state: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(state["round"], state["block"].as_u64().unwrap() / 152);
+    assert_eq!(state["isFrozen"], false);
+    assert_eq!(state["reward"], "0");
+    assert_eq!(state["lastWonRound"], 0);
+    assert_eq!(state["isHealthy"], false, "a lone node has no peer");
+    assert!(state["lastSampleDurationSeconds"].is_number());
+
+    // `/rchash`: an empty reserve samples nothing; bad parameters are 400.
+    let anchors = format!("{}/{}", "11".repeat(32), "22".repeat(32));
+    let (status, body) = get(&http, format!("{api}/rchash/0/{anchors}")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["items"], 0);
+    assert!(body["proofs"].is_null());
+    assert!(body["durationSeconds"].as_f64().unwrap() >= 0.0);
+    for bad in [
+        format!("300/{anchors}"),
+        format!("0/zz/{}", "22".repeat(32)),
+    ] {
+        let (status, body) = get(&http, format!("{api}/rchash/{bad}")).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+
+    // With ~100 chunks in the reserve the sample is full and its claim proofs are built.
+    let batch = buy_usable_batch(&http, &api, 20, 100_000).await;
+    let data: Vec<u8> = (0..400_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let response = http
+        .post(format!("{api}/bytes"))
+        .header("swarm-postage-batch-id", &batch)
+        .body(data)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let (status, body) = get(&http, format!("{api}/rchash/0/{anchors}")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["items"], 16, "{body}");
+    assert_eq!(body["hash"].as_str().unwrap().len(), 64);
+    assert_eq!(body["proofs"].as_array().unwrap().len(), 3, "{body}");
+    // Another anchor draws another sample.
+    let other = format!("{}/{}", "33".repeat(32), "22".repeat(32));
+    let (_, again) = get(&http, format!("{api}/rchash/0/{other}")).await;
+    assert_ne!(again["hash"], body["hash"]);
+
+    net.shutdown().await.unwrap();
+}
