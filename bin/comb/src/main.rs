@@ -7,6 +7,7 @@ mod collection;
 mod feed;
 mod hash;
 mod node;
+mod status;
 mod transfer;
 
 use clap::{Parser, Subcommand};
@@ -42,6 +43,9 @@ enum Command {
     Download(transfer::DownloadArgs),
     /// Update or read a sequence feed.
     Feed(feed::FeedArgs),
+    /// Show each node's redistribution round, wins, frozen state, stake, balances and
+    /// cheques (the nodes of a devnet, or the APIs given).
+    Status(status::StatusArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -54,5 +58,6 @@ fn main() -> anyhow::Result<()> {
         Command::Upload(args) => transfer::run_upload(&args),
         Command::Download(args) => transfer::run_download(&args),
         Command::Feed(args) => feed::run(&args),
+        Command::Status(args) => status::run(&args),
     }
 }

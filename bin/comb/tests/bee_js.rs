@@ -36,7 +36,23 @@ fn bee_js_12_works_against_a_devnet_node() {
         .current_dir(&dir)
         .output()
         .unwrap();
+    // `comb status` reads every node of the devnet: round state and stake.
+    let status = Command::new(env!("CARGO_BIN_EXE_comb"))
+        .arg("status")
+        .arg("--devnet")
+        .arg(devnet.dir.path())
+        .output()
+        .unwrap();
     devnet.stop();
+    let status_text = String::from_utf8_lossy(&status.stdout);
+    assert!(status.status.success(), "{status_text}");
+    assert_eq!(status_text.matches(" overlay ").count(), 2, "{status_text}");
+    assert_eq!(
+        status_text.matches("stake 1").count(),
+        2,
+        "staked: {status_text}"
+    );
+    assert!(status_text.contains("round "), "{status_text}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
