@@ -132,7 +132,9 @@ pub struct SocDownload {
 
 /// The node's services as the API uses them. Every method maps to one endpoint family;
 /// errors are already [`ApiError`]s with Bee's status codes.
-pub trait NodeApi: crate::incentives::IncentivesApi + Send + Sync + 'static {
+pub trait NodeApi:
+    crate::incentives::IncentivesApi + crate::architecture::ArchitectureApi + Send + Sync + 'static
+{
     /// Whether the node is ready to serve (`/readiness`).
     fn is_ready(&self) -> bool;
     /// `/status`.

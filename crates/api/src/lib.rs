@@ -3,6 +3,7 @@
 //! against a comb node unchanged. Errors are Bee's `{"code", "message"}` JSON with the right
 //! 4xx. The API holds no state: every handler calls the node through [`NodeApi`].
 
+pub mod architecture;
 pub mod backend;
 mod error;
 pub mod incentives;
@@ -33,7 +34,7 @@ pub const API_VERSION: &str = "7.3.0";
 
 /// The router with every endpoint, over a node.
 pub fn router<B: NodeApi>(node: Arc<B>) -> Router {
-    use routes::{content, data, pins, stake, stamps, status};
+    use routes::{architecture, content, data, pins, stake, stamps, status};
     Router::new()
         .route("/health", get(status::health))
         .route("/readiness", get(status::readiness::<B>))
@@ -103,6 +104,50 @@ pub fn router<B: NodeApi>(node: Arc<B>) -> Router {
         .route(
             "/rchash/{depth}/{anchor1}/{anchor2}",
             get(stake::rchash::<B>),
+        )
+        .route("/staking/parameters", get(architecture::parameters::<B>))
+        .route("/staking/provider", get(architecture::own_provider::<B>))
+        .route(
+            "/staking/provider/{address}",
+            get(architecture::provider::<B>),
+        )
+        .route(
+            "/staking/challenges",
+            get(architecture::challenges::<B>).post(architecture::open_challenge::<B>),
+        )
+        .route(
+            "/staking/challenges/{id}/settle",
+            post(architecture::settle_challenge::<B>),
+        )
+        .route("/staking/user", get(architecture::own_user_stake::<B>))
+        .route(
+            "/staking/user/{address}",
+            get(architecture::user_stake::<B>),
+        )
+        .route(
+            "/staking/user/stake/{amount}",
+            post(architecture::stake_user::<B>),
+        )
+        .route("/staking/user/unbond", post(architecture::unbond_user::<B>))
+        .route(
+            "/staking/user/withdraw",
+            post(architecture::withdraw_user::<B>),
+        )
+        .route(
+            "/staking/user/rewards",
+            post(architecture::claim_user_rewards::<B>),
+        )
+        .route(
+            "/governance/proposals",
+            get(architecture::proposals::<B>).post(architecture::propose::<B>),
+        )
+        .route(
+            "/governance/proposals/{id}/vote/{choice}",
+            post(architecture::vote::<B>),
+        )
+        .route(
+            "/governance/proposals/{id}/execute",
+            post(architecture::execute::<B>),
         )
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") })
         .with_state(node)

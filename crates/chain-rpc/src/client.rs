@@ -282,6 +282,13 @@ impl ChainClient {
         self.call("comb_isWinner", json!([overlay])).await
     }
 
+    /// `comb_architecture`: the staking architecture's whole state (scores, penalty ladder,
+    /// open availability challenges, user stakes, reward pool, governance and parameters;
+    /// `staking-architecture.md`) at the head.
+    pub async fn architecture(&self) -> Result<comb_chain::architecture::Architecture, RpcError> {
+        self.call("comb_architecture", json!([])).await
+    }
+
     /// `comb_chequebook`.
     pub async fn chequebook(&self, address: Address) -> Result<Option<ChequebookInfo>, RpcError> {
         self.call("comb_chequebook", json!([address])).await

@@ -26,6 +26,7 @@
 //! | `comb_isParticipating` | `[owner, depth]` | bool; a contract revert is error `3` |
 //! | `comb_isWinner` | `[overlay]` | bool; a contract revert is error `3` |
 //! | `comb_chequebook` | `[address]` | [`crate::types::ChequebookInfo`] or `null` |
+//! | `comb_architecture` | — | the staking architecture's state ([`comb_chain::architecture::Architecture`]) |
 //!
 //! Errors: `-32700` malformed JSON, `-32600` not a request, `-32601` unknown method, `-32602`
 //! bad parameters, `-32603` server failure, `3` revert (message: the [`comb_chain::ChainError`]
@@ -333,6 +334,10 @@ fn dispatch(chain: &Chain, method: &str, values: &[Value]) -> Result<Value, Erro
                     .view(|l| views::is_winner(l, &overlay))?
                     .map_err(reverted)?,
             )
+        }
+        "comb_architecture" => {
+            params.expect(0)?;
+            json(chain.view(|l| l.state().architecture.clone())?)
         }
         "comb_chequebook" => {
             params.expect(1)?;

@@ -101,6 +101,11 @@ pub struct Governance {
 }
 
 impl Governance {
+    /// Every proposal not yet executed, by id.
+    pub fn proposals(&self) -> &BTreeMap<u64, Proposal> {
+        &self.proposals
+    }
+
     /// Proposal `id`, until executed.
     pub fn proposal(&self, id: u64) -> Option<&Proposal> {
         self.proposals.get(&id)

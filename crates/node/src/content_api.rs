@@ -164,7 +164,8 @@ impl Node {
         self.chunk_with_stamp(address).await.map(|(chunk, _)| chunk)
     }
 
-    async fn chunk_with_stamp(&self, address: B256) -> Result<(Chunk, Stamp), ApiError> {
+    /// The chunk and the stamp on it: from the local store, else from the network.
+    pub(crate) async fn chunk_with_stamp(&self, address: B256) -> Result<(Chunk, Stamp), ApiError> {
         if let Some(found) = comb_net::LocalStore::get(self.local.as_ref(), &address) {
             return Ok(found);
         }

@@ -4,7 +4,9 @@
 
 pub mod agent;
 mod api_impl;
+mod architecture_api;
 pub mod bzz;
+pub mod challenges;
 pub mod config;
 pub mod content;
 mod content_api;

@@ -198,12 +198,16 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         driver,
         shutdown.subscribe(),
     ));
+    let answerer = tokio::spawn(crate::challenges::run(
+        Arc::clone(&node),
+        shutdown.subscribe(),
+    ));
     node.ready.store(true, Ordering::SeqCst);
     Ok(RunningNode {
         node,
         api_addr,
         shutdown,
-        tasks: vec![api, follow, agent, network_task],
+        tasks: vec![api, follow, agent, answerer, network_task],
     })
 }
 

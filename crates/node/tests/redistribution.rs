@@ -8,6 +8,10 @@
 //! the reveal phase and must be frozen 2 × …; 4 is killed after committing and restarted
 //! before the reveal phase ends, and must reveal and not be frozen. The run lasts until at
 //! least three rounds have been claimed.
+//!
+//! Then availability challenges (`staking-architecture.md`), opened through node 0's API on
+//! the root chunk it stamped: node 1 answers one automatically within the window; node 2,
+//! whose reserve lost the chunk, fails one, settled through the API.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeMap, HashMap};
@@ -198,6 +202,9 @@ async fn agents_play_claim_and_freeze_liars_and_no_shows() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 201);
+    let (_, uploaded) = json(response).await;
+    let root: B256 = uploaded["reference"].as_str().unwrap().parse().unwrap();
+    let batch_id: B256 = batch.parse().unwrap();
 
     let start_price = client.price().await.unwrap();
     let mut start_balances = Vec::new();
@@ -406,6 +413,122 @@ async fn agents_play_claim_and_freeze_liars_and_no_shows() {
             );
         }
     }
+
+    // Availability challenges (`staking-architecture.md`): node 0 stamped the upload's root
+    // chunk. Node 1 holds it and answers a challenge on its own, within the window.
+    let challenge = |provider: usize| {
+        let http = http.clone();
+        let uploader = uploader.clone();
+        let provider = owners[provider];
+        async move {
+            let (status, body) = json(
+                http.post(format!("{uploader}/staking/challenges"))
+                    .body(serde_json::json!({"provider": provider, "chunk": root}).to_string())
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+            body["id"].as_u64().unwrap()
+        }
+    };
+    let answered_id = challenge(1).await;
+    let window_end = watcher.head().await + 38;
+    loop {
+        watcher.catch_up().await;
+        let answered = watcher.events.iter().any(|r| {
+            matches!(r.event, Event::ChallengeAnswered { id, provider, .. }
+                if id == answered_id && provider == owners[1])
+        });
+        if answered {
+            break;
+        }
+        assert!(
+            watcher.head().await <= window_end + 2,
+            "node 1 did not answer challenge {answered_id} within the window"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The liar's reserve loses the chunk: its challenge goes unanswered, is settled through
+    // the API after the window, slashes the provider and compensates the challenger.
+    let liar = net
+        .nodes
+        .iter()
+        .find(|n| n.node.overlay() == overlays[LIAR])
+        .unwrap();
+    assert!(liar.node.store().reserve.remove(&root, &batch_id).unwrap());
+    let failed_id = challenge(LIAR).await;
+    let (_, listed) = json(
+        http.get(format!("{uploader}/staking/challenges"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let open = listed["challenges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == failed_id)
+        .unwrap()
+        .clone();
+    let answer_by = open["answerBy"].as_u64().unwrap();
+    let settle_url = format!("{uploader}/staking/challenges/{failed_id}/settle");
+    let (status, body) = json(http.post(&settle_url).send().await.unwrap()).await;
+    assert_eq!(status, 400, "settled inside the window: {body}");
+    while watcher.head().await <= answer_by {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, body) = json(http.post(&settle_url).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    // The settlement's block must be sealed before its events are readable.
+    let settled_deadline = Instant::now() + Duration::from_secs(20);
+    let (slashed, compensated) = loop {
+        watcher.catch_up().await;
+        let failed = watcher.events.iter().find_map(|r| match &r.event {
+            Event::ChallengeFailed {
+                id,
+                provider,
+                challenger,
+                slashed,
+                compensated,
+            } if *id == failed_id => {
+                assert_eq!((*provider, *challenger), (owners[LIAR], owners[0]));
+                Some((*slashed, *compensated))
+            }
+            _ => None,
+        });
+        if let Some(found) = failed {
+            break found;
+        }
+        assert!(
+            Instant::now() < settled_deadline,
+            "the unanswered challenge did not fail"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(slashed > U256::ZERO && compensated > U256::ZERO);
+    assert!(!watcher.events.iter().any(|r| matches!(
+        r.event,
+        Event::ChallengeAnswered { id, .. } if id == failed_id
+    )));
+    let (_, standing) = json(
+        http.get(format!("{uploader}/staking/provider/{}", owners[LIAR]))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        standing["offences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["offence"] == "failedChallenge"),
+        "{standing}"
+    );
 
     // Conservation over the whole run.
     net.chain

@@ -1,5 +1,6 @@
 //! Handlers, one module per endpoint family.
 
+pub mod architecture;
 pub mod content;
 pub mod data;
 pub mod pins;
