@@ -61,20 +61,25 @@ where
             break;
         }
         let exchange = Exchange::credit(service, peer, address, route == Route::Origin);
-        if let Err(reason) = node.accounting.prepare(&exchange) {
-            last = NetError::Accounting(reason);
-            continue;
-        }
+        let mut reservation = match node.accounting.prepare(&exchange) {
+            Ok(reservation) => reservation,
+            Err(reason) => {
+                last = NetError::Accounting(reason);
+                continue;
+            }
+        };
         let result = tokio::time::timeout(budget, attempt(peer))
             .await
             .map_err(|_| NetError::Timeout(timeout_label))
             .and_then(|result| result);
         match result {
             Ok(value) => {
-                node.accounting.apply(&exchange);
+                node.accounting.apply(&mut reservation);
+                node.accounting.cleanup(reservation);
                 return Ok(value);
             }
             Err(error) => {
+                node.accounting.cleanup(reservation);
                 tracing::debug!(%peer, %address, %error, "attempt failed");
                 penalize_if_misbehaved(node, &peer, &error);
                 last = error;

@@ -35,6 +35,9 @@
 //! | `/swarm/retrieval/1.4.0/retrieval` | `Request{Addr=1}` → `Delivery{Data=1, Stamp=2, Err=3}` |
 //! | `/swarm/pullsync/1.4.0/cursors` | `Syn{}` → `Ack{Cursors=1, Epoch=2}` |
 //! | `/swarm/pullsync/1.4.0/pullsync` | `Get{Bin=1, Start=2}` → `Offer{Topmost=1, Chunks=2 [{Address=1, BatchID=2, StampHash=3}]}` → `Want{BitVector=1}` → `Delivery{Address=1, Data=2, Stamp=3}`* |
+//! | `/swarm/pricing/1.0.0/pricing` | `AnnouncePaymentThreshold{PaymentThreshold=1}` |
+//! | `/swarm/pseudosettle/1.0.0/pseudosettle` | `Payment{Amount=1}` → `PaymentAck{Amount=1, Timestamp=2}` |
+//! | `/swarm/swap/1.0.0/swap` | handler headers `exchange`, `deduction` → `EmitCheque{Cheque=1}` |
 //!
 //! `BzzAddress{Underlay=1, Signature=2, Overlay=3, Nonce=4, Timestamp=5, ChequebookAddress=6}`.
 //!
@@ -80,6 +83,7 @@ pub mod protocols;
 pub mod pullsync;
 pub mod pushsync;
 pub mod retrieval;
+pub mod settlement;
 pub mod storage;
 mod streams;
 pub mod topology;
@@ -87,7 +91,9 @@ mod transport;
 mod validation;
 pub mod wire;
 
-pub use accounting::{Accounting, Direction, Exchange, NoAccounting, Service};
+pub use accounting::{
+    Accounting, ChequeRates, Direction, Exchange, NoAccounting, Reservation, Service,
+};
 pub use bzz::BzzAddress;
 pub use config::NetConfig;
 pub use error::NetError;
@@ -95,6 +101,7 @@ pub use identity::{decode_keypair, encode_keypair, generate_keypair};
 pub use memstore::MemoryStore;
 pub use network::{Network, PeerInfo};
 pub use pushsync::Receipt;
+pub use settlement::ChequeStream;
 pub use storage::{BatchValidator, LocalStore, PullItem, StampValidator};
 pub use topology::{BinSnapshot, Topology, TopologySnapshot};
 

@@ -86,6 +86,8 @@ pub(crate) struct Node {
     pub validator: Arc<dyn StampValidator>,
     pub accounting: Arc<dyn Accounting>,
     pub pull_trigger: Notify,
+    /// Woken whenever a peer completes the handshake.
+    pub registered: Notify,
     pub shutdown: watch::Sender<bool>,
     commands: mpsc::UnboundedSender<Command>,
     state: Mutex<State>,
@@ -120,6 +122,7 @@ impl Node {
             validator: parts.validator,
             accounting: parts.accounting,
             pull_trigger: Notify::new(),
+            registered: Notify::new(),
             shutdown,
             commands: parts.commands,
             state: Mutex::new(State {
@@ -243,6 +246,8 @@ impl Node {
         };
         let info = peer_info(&state, &connected);
         state.peers.insert(overlay, connected);
+        drop(state);
+        self.registered.notify_waiters();
         Ok((info, new))
     }
 
@@ -250,6 +255,7 @@ impl Node {
     pub fn remove_peer(&self, peer_id: &PeerId) {
         let mut state = self.state();
         state.remote_addrs.remove(peer_id);
+        let mut gone = None;
         if let Some(overlay) = state.overlays.remove(peer_id) {
             if state
                 .peers
@@ -258,8 +264,23 @@ impl Node {
             {
                 state.peers.remove(&overlay);
                 state.topology.remove(&overlay);
+                gone = Some(overlay);
             }
         }
+        drop(state);
+        if let Some(overlay) = gone {
+            self.accounting.disconnected(overlay);
+        }
+    }
+
+    /// Refuses `overlay` for `duration` and closes its connections (accounting blocklist,
+    /// spec `swap.md` §1.2, §1.10).
+    pub fn blocklist(&self, overlay: &B256, duration: std::time::Duration) {
+        let Some(peer) = self.peer_id_of(overlay) else {
+            return;
+        };
+        self.state().banned.insert(peer, deadline(duration));
+        let _ = self.command(Command::Disconnect(peer));
     }
 
     /// The info of a connected overlay.

@@ -65,23 +65,31 @@ pub(crate) async fn handle(
             return Ok(());
         }
     };
+    // Prepared just before the delivery is written, applied once it was (spec `swap.md`
+    // §1.4); a failed write leaves a ghost balance through `cleanup`.
     let exchange = Exchange::debit(Service::Retrieval, from, address, &node.overlay);
-    if let Err(reason) = node.accounting.prepare(&exchange) {
-        let _ = stream
-            .send(&error_delivery(&NetError::Accounting(reason)))
-            .await;
-        return Ok(());
-    }
-    stream
+    let mut reservation = match node.accounting.prepare(&exchange) {
+        Ok(reservation) => reservation,
+        Err(reason) => {
+            let _ = stream
+                .send(&error_delivery(&NetError::Accounting(reason)))
+                .await;
+            return Ok(());
+        }
+    };
+    let sent = stream
         .send(&pb::RetrievalDelivery {
             data: chunk.data().to_vec(),
             stamp: stamp.to_bytes().to_vec(),
             err: String::new(),
         })
-        .await?;
-    node.accounting.apply(&exchange);
-    let _ = stream.close().await;
-    Ok(())
+        .await;
+    if sent.is_ok() {
+        node.accounting.apply(&mut reservation);
+        let _ = stream.close().await;
+    }
+    node.accounting.cleanup(reservation);
+    sent
 }
 
 async fn forward(node: &Arc<Node>, from: B256, address: B256) -> Result<(Chunk, Stamp), NetError> {
