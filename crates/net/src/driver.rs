@@ -299,7 +299,7 @@ async fn await_handshake(node: &Node, peer: &PeerId) -> Option<B256> {
         if let Some(overlay) = node.overlay_of(peer) {
             return Some(overlay);
         }
-        if node.state().remote_addrs.get(peer).is_none() {
+        if !node.state().remote_addrs.contains_key(peer) {
             return None;
         }
         if tokio::time::timeout_at(deadline, registered).await.is_err() {

@@ -236,7 +236,10 @@ mod tests {
     #[test]
     fn amounts_are_minimal_big_endian() {
         assert_eq!(encode_amount(U256::ZERO), Vec::<u8>::new());
-        assert_eq!(encode_amount(U256::from(13_500_000u64)), vec![0xcd, 0xfe, 0x60]);
+        assert_eq!(
+            encode_amount(U256::from(13_500_000u64)),
+            vec![0xcd, 0xfe, 0x60]
+        );
         assert_eq!(decode_amount(&[]).unwrap(), U256::ZERO);
         assert_eq!(decode_amount(&[0, 1]).unwrap(), U256::from(1u8));
         assert!(decode_amount(&[1u8; 33]).is_err());

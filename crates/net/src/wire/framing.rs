@@ -100,7 +100,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> MessageStream<S> {
 
     /// The handler's side of the headers exchange answering with `ours` (the swap
     /// receiver's rates, spec `swap.md` §3.4).
-    pub async fn answer_headers_with(&mut self, ours: pb::Headers) -> Result<pb::Headers, NetError> {
+    pub async fn answer_headers_with(
+        &mut self,
+        ours: pb::Headers,
+    ) -> Result<pb::Headers, NetError> {
         let headers = self.recv::<pb::Headers>().await?;
         self.send(&ours).await?;
         Ok(headers)
