@@ -30,6 +30,13 @@ pub struct NodeConfig {
     pub private_key: Option<String>,
     /// Blocks a new batch must age before the node stamps with it (Bee's `blockThreshold`).
     pub batch_block_threshold: u64,
+    /// Whether the node stores chunks and forwards (Bee's `full-node`). A light node
+    /// (false) only uploads and downloads, and its accounting uses the light factors (spec
+    /// `swap.md` §1.7). Default true.
+    pub full_node: bool,
+    /// Bandwidth accounting and SWAP (spec `swap.md`; Bee's defaults, see
+    /// [`crate::swap::SwapConfig`]).
+    pub swap: crate::swap::SwapConfig,
 }
 
 impl Default for NodeConfig {
@@ -44,6 +51,8 @@ impl Default for NodeConfig {
             cache_capacity: 1 << 16,
             private_key: None,
             batch_block_threshold: 10,
+            full_node: true,
+            swap: crate::swap::SwapConfig::default(),
         }
     }
 }
@@ -70,6 +79,10 @@ pub struct ConfigOverrides {
     pub private_key: Option<String>,
     /// `batch-block-threshold` / `COMB_BATCH_BLOCK_THRESHOLD`.
     pub batch_block_threshold: Option<u64>,
+    /// `full-node` (file only).
+    pub full_node: Option<bool>,
+    /// `swap` (an object; file only).
+    pub swap: Option<crate::swap::SwapConfig>,
 }
 
 impl NodeConfig {
@@ -85,6 +98,8 @@ impl NodeConfig {
             cache_capacity,
             private_key,
             batch_block_threshold,
+            full_node,
+            swap,
         } = overrides;
         if let Some(v) = data_dir {
             self.data_dir = v;
@@ -112,6 +127,12 @@ impl NodeConfig {
         }
         if let Some(v) = batch_block_threshold {
             self.batch_block_threshold = v;
+        }
+        if let Some(v) = full_node {
+            self.full_node = v;
+        }
+        if let Some(v) = swap {
+            self.swap = v;
         }
     }
 

@@ -18,4 +18,10 @@ pub enum NodeError {
     /// The network failed.
     #[error("network: {0}")]
     Network(#[from] comb_net::NetError),
+    /// Bandwidth accounting or a cheque was refused (spec `swap.md` §1, §3).
+    #[error("accounting: {0}")]
+    Accounting(#[from] comb_accounting::AccountingError),
+    /// A SWAP operation could not run (no chequebook, peer unknown, …).
+    #[error("swap: {0}")]
+    Swap(String),
 }

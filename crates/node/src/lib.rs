@@ -13,6 +13,8 @@ pub mod follower;
 pub mod keys;
 pub mod node;
 pub mod storage;
+pub mod swap;
+mod swap_api;
 pub mod tags;
 
 pub use config::{ConfigOverrides, NodeConfig};
