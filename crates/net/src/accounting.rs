@@ -183,6 +183,42 @@ pub trait Accounting: Send + Sync + 'static {
     }
 }
 
+/// A reservation that is cleaned up when dropped, so that a cancelled request (its future
+/// dropped mid-exchange) releases what it reserved, like Bee's deferred `Cleanup`.
+pub(crate) struct Reserved {
+    accounting: std::sync::Arc<dyn Accounting>,
+    reservation: Option<Reservation>,
+}
+
+impl Reserved {
+    /// Prepares `exchange`; the refusal's reason on error.
+    pub(crate) fn prepare(
+        accounting: &std::sync::Arc<dyn Accounting>,
+        exchange: &Exchange,
+    ) -> Result<Self, String> {
+        let reservation = accounting.prepare(exchange)?;
+        Ok(Self {
+            accounting: std::sync::Arc::clone(accounting),
+            reservation: Some(reservation),
+        })
+    }
+
+    /// Books the exchange (it succeeded).
+    pub(crate) fn apply(&mut self) {
+        if let Some(reservation) = self.reservation.as_mut() {
+            self.accounting.apply(reservation);
+        }
+    }
+}
+
+impl Drop for Reserved {
+    fn drop(&mut self) {
+        if let Some(reservation) = self.reservation.take() {
+            self.accounting.cleanup(reservation);
+        }
+    }
+}
+
 /// Accounting that allows and records nothing.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoAccounting;

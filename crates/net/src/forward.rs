@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use comb_primitives::B256;
 
-use crate::accounting::{Exchange, Service};
+use crate::accounting::{Exchange, Reserved, Service};
 use crate::node::{deadline, Node};
 use crate::pushsync::penalize_if_misbehaved;
 use crate::NetError;
@@ -109,7 +109,7 @@ where
             break;
         }
         let exchange = Exchange::credit(service, peer, address, route == Route::Origin);
-        let mut reservation = match node.accounting.prepare(&exchange) {
+        let mut reservation = match Reserved::prepare(&node.accounting, &exchange) {
             Ok(reservation) => reservation,
             Err(reason) => {
                 refused = true;
@@ -124,12 +124,11 @@ where
             .and_then(|result| result);
         match result {
             Ok(value) => {
-                node.accounting.apply(&mut reservation);
-                node.accounting.cleanup(reservation);
+                reservation.apply();
                 return (Ok(value), false);
             }
             Err(error) => {
-                node.accounting.cleanup(reservation);
+                drop(reservation);
                 tracing::debug!(%peer, %address, %error, "attempt failed");
                 penalize_if_misbehaved(node, &peer, &error);
                 last = error;

@@ -32,7 +32,7 @@ use comb_primitives::soc::chunk_type;
 use comb_primitives::{Address, Chunk, Signature, B256, MAX_PO};
 use libp2p::swarm::Stream;
 
-use crate::accounting::{Exchange, Service};
+use crate::accounting::{Exchange, Reserved, Service};
 use crate::forward::{try_peers, Route};
 use crate::node::Node;
 use crate::protocols::PUSHSYNC;
@@ -101,7 +101,7 @@ pub(crate) async fn handle(
     // Bee prepares the debit before storing or forwarding and applies it once the receipt
     // went back upstream (spec `swap.md` §1.4).
     let exchange = Exchange::debit(Service::PushSync, from, address, &node.overlay);
-    let mut reservation = match node.accounting.prepare(&exchange) {
+    let mut reservation = match Reserved::prepare(&node.accounting, &exchange) {
         Ok(reservation) => reservation,
         Err(reason) => {
             let _ = stream
@@ -113,7 +113,7 @@ pub(crate) async fn handle(
     let result = match forward_or_store(node, chunk, stamp).await {
         Ok(receipt) => match stream.send(&receipt).await {
             Ok(()) => {
-                node.accounting.apply(&mut reservation);
+                reservation.apply();
                 let _ = stream.close().await;
                 Ok(())
             }
@@ -125,7 +125,7 @@ pub(crate) async fn handle(
             Ok(())
         }
     };
-    node.accounting.cleanup(reservation);
+    drop(reservation);
     result
 }
 

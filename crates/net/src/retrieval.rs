@@ -16,7 +16,7 @@ use comb_postage::Stamp;
 use comb_primitives::{Chunk, B256};
 use libp2p::swarm::Stream;
 
-use crate::accounting::{Exchange, Service};
+use crate::accounting::{Exchange, Reserved, Service};
 use crate::forward::{try_peers, Route};
 use crate::node::Node;
 use crate::protocols::RETRIEVAL;
@@ -68,7 +68,7 @@ pub(crate) async fn handle(
     // Prepared just before the delivery is written, applied once it was (spec `swap.md`
     // §1.4); a failed write leaves a ghost balance through `cleanup`.
     let exchange = Exchange::debit(Service::Retrieval, from, address, &node.overlay);
-    let mut reservation = match node.accounting.prepare(&exchange) {
+    let mut reservation = match Reserved::prepare(&node.accounting, &exchange) {
         Ok(reservation) => reservation,
         Err(reason) => {
             let _ = stream
@@ -85,10 +85,10 @@ pub(crate) async fn handle(
         })
         .await;
     if sent.is_ok() {
-        node.accounting.apply(&mut reservation);
+        reservation.apply();
         let _ = stream.close().await;
     }
-    node.accounting.cleanup(reservation);
+    drop(reservation);
     sent
 }
 

@@ -5,3 +5,4 @@ pub mod data;
 pub mod pins;
 pub mod stamps;
 pub mod status;
+pub mod swap;

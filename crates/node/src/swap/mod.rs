@@ -71,7 +71,7 @@ pub struct Swap {
     /// One cheque received at a time (the cheque store's global lock, spec §3.5 step 3).
     receiving: tokio::sync::Mutex<()>,
     /// One cash-out at a time (Bee's semaphore of size 1, spec §5.2).
-    cashing: tokio::sync::Mutex<()>,
+    pub(crate) cashing: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Swap {
@@ -106,7 +106,13 @@ impl Swap {
         }
         let mut accounting_config = config.accounting(loaded.chequebook.is_some());
         if !full_node {
-            accounting_config = accounting_config.light_mode();
+            // Spec §1.7: a light node's accounting runs at the light ("enforced") refresh
+            // rate; the threshold it grants full peers stays the configured one, so that
+            // they accept it (their minimum is 2 × the full rate).
+            accounting_config.refresh_rate = accounting_config
+                .refresh_rate
+                .checked_div(U256::from(accounting_config.light_factor.max(1)))
+                .unwrap_or_default();
         }
         let accounting = Accounting::new(accounting_config)
             .map_err(|e| NodeError::Config(format!("accounting: {e}")))?;
@@ -279,6 +285,7 @@ impl Swap {
                 Err(RefreshFailure::Other)
             }
         };
+        eprintln!("DEBUG refresh {amount} -> {outcome:?}");
         let blocked = self
             .accounting()
             .notify_refreshment_sent(&peer, amount, outcome, check_time);
@@ -293,6 +300,7 @@ impl Swap {
     /// NotifyPaymentSent).
     async fn pay(&self, peer: B256, amount: U256) {
         let result = self.send_cheque(peer, amount).await;
+        eprintln!("DEBUG cheque {amount} -> {result:?}");
         if let Err(error) = &result {
             tracing::info!(%peer, %error, "cheque not sent");
         }
@@ -327,9 +335,15 @@ impl comb_net::Accounting for Swap {
                     CreditDecision::Overdraft {
                         expected_debt,
                         limit,
-                    } => Err(format!(
-                        "overdraft: expected debt {expected_debt} above {limit}"
-                    )),
+                    } => {
+                        eprintln!(
+                            "DEBUG overdraft {expected_debt} {limit} {:?}",
+                            self.accounting().peer(&exchange.peer)
+                        );
+                        Err(format!(
+                            "overdraft: expected debt {expected_debt} above {limit}"
+                        ))
+                    }
                 }
             }
             Direction::Debit => {
