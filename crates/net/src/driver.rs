@@ -188,7 +188,6 @@ fn spawn_handshake(
         let result = handshake::initiate(&node, peer, remote).await;
         if let Err(error) = &result {
             tracing::debug!(%peer, %error, "outbound handshake failed");
-            eprintln!("DEBUG outbound handshake failed {peer} {error}");
             let _ = node.command(Command::CloseConnection(connection));
             if error.is_misbehaviour() {
                 node.penalize(peer, error);
@@ -282,7 +281,6 @@ async fn serve(node: Arc<Node>, inbound: InboundStream) {
     };
     if let Err(error) = result {
         tracing::debug!(%peer, %protocol, %error, "inbound stream failed");
-        eprintln!("DEBUG inbound failed {peer} {protocol} {error}");
         if error.is_misbehaviour() {
             node.penalize(peer, &error);
         }

@@ -139,10 +139,29 @@ async fn upload(client: &reqwest::Client, api: &str, batch: &str, data: Vec<u8>)
     body["reference"].as_str().unwrap().to_string()
 }
 
+/// A server granting its light peers 10,000,000 AU (a tenth of 100,000,000, within Bee's
+/// configurable maximum of 24 × the refresh rate), so that a test download settles in a few
+/// rounds; every other value is Bee's default.
+fn generous_server() -> SwapConfig {
+    SwapConfig {
+        payment_threshold: 100_000_000,
+        ..SwapConfig::default()
+    }
+}
+
+/// `value` of a JSON string field as an integer.
+fn int(value: &Value) -> i128 {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"))
+        .parse()
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_downloading_light_node_pays_by_time_and_by_cheque() {
     let net = start_net(vec![
-        (true, SwapConfig::default()),
+        (true, generous_server()),
         (false, SwapConfig::default()),
     ])
     .await;
@@ -152,43 +171,277 @@ async fn a_downloading_light_node_pays_by_time_and_by_cheque() {
     let server_overlay = hex::encode(server.node.overlay());
     let downloader_overlay = hex::encode(downloader.node.overlay());
 
+    // 120 chunks at 10,000–320,000 AU each: several times the 10,000,000 AU the server
+    // grants, far beyond what time-based settlement forgives in the download's seconds.
     let batch = buy_usable_batch(&client, &server_api, 20, 20_000).await;
-    let data = random_bytes(40 * 4096, 7);
+    let data = random_bytes(120 * 4096, 7);
     let reference = upload(&client, &server_api, &batch, data.clone()).await;
-
     let started = Instant::now();
     let response = client
         .get(format!("{downloader_api}/bytes/{reference}"))
         .send()
         .await
         .unwrap();
-    let status = response.status().as_u16();
-    if status != 200 {
-        eprintln!("{:?}", response.text().await);
-        eprintln!("downloader {:?}", downloader.node.swap().peer_states());
-        eprintln!("server {:?}", server.node.swap().peer_states());
-        eprintln!("peers {:?}", downloader.node.network().peers());
-    }
-    assert_eq!(status, 200);
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.bytes().await.unwrap().as_ref(), data.as_slice());
+    eprintln!("downloaded {} bytes in {:?}", data.len(), started.elapsed());
+
+    // The downloader sent cheques; the server lists the last one as received, the
+    // downloader as sent, and both settlements agree.
+    let (status, sent) = get(
+        &client,
+        format!("{downloader_api}/chequebook/cheque/{server_overlay}"),
+    )
+    .await;
+    assert_eq!(status, 200, "{sent}");
+    let payout = int(&sent["lastsent"]["payout"]);
+    assert!(payout > 0, "{sent}");
+    let (_, received) = get(&client, format!("{server_api}/chequebook/cheque")).await;
+    let entry = received["lastcheques"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["peer"] == Value::String(downloader_overlay.clone()))
+        .unwrap_or_else(|| panic!("no cheque from the downloader: {received}"))
+        .clone();
+    assert_eq!(entry["lastreceived"], sent["lastsent"]);
+    assert_eq!(entry["lastsent"], Value::Null);
+    let (_, address) = get(&client, format!("{downloader_api}/chequebook/address")).await;
+    assert_eq!(
+        entry["lastreceived"]["chequebook"],
+        address["chequebookAddress"]
+    );
+    let (_, settlements) = get(
+        &client,
+        format!("{server_api}/settlements/{downloader_overlay}"),
+    )
+    .await;
+    assert_eq!(int(&settlements["received"]), payout);
+    assert_eq!(int(&settlements["sent"]), 0);
+    let (_, totals) = get(&client, format!("{downloader_api}/settlements")).await;
+    assert_eq!(int(&totals["totalSent"]), payout);
+
+    // Time-based settlement happened too, in AU, the same amount on both sides.
+    let (_, time_sent) = get(&client, format!("{downloader_api}/timesettlements")).await;
+    let (_, time_received) = get(&client, format!("{server_api}/timesettlements")).await;
+    assert!(int(&time_sent["totalSent"]) > 0, "{time_sent}");
+    eprintln!(
+        "cheques {payout} PLUR; time-based {} AU",
+        int(&time_sent["totalSent"])
+    );
+
+    // Once settlement rests, the two balances mirror each other (spec §1.1: /balances is
+    // balance − surplus) and the time totals agree.
+    wait_until("balances mirror", Duration::from_secs(10), || async {
+        let (_, d) = get(
+            &client,
+            format!("{downloader_api}/balances/{server_overlay}"),
+        )
+        .await;
+        let (_, s) = get(
+            &client,
+            format!("{server_api}/balances/{downloader_overlay}"),
+        )
+        .await;
+        let (_, ts) = get(&client, format!("{downloader_api}/timesettlements")).await;
+        let (_, tr) = get(&client, format!("{server_api}/timesettlements")).await;
+        d["balance"].is_string()
+            && int(&d["balance"]) == -int(&s["balance"])
+            && ts["totalSent"] == tr["totalReceived"]
+    })
+    .await;
+    let _ = time_received;
+
+    // Cash-out moves the cheque's value from the downloader's chequebook to the server's.
+    let chain = ChainClient::new(net.chain.url()).unwrap();
+    let server_book: comb_primitives::Address =
+        get(&client, format!("{server_api}/chequebook/address"))
+            .await
+            .1["chequebookAddress"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+    let downloader_book: comb_primitives::Address = address["chequebookAddress"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let before = chain
+        .chequebook(server_book)
+        .await
+        .unwrap()
+        .unwrap()
+        .balance;
+    let payer_before = chain
+        .chequebook(downloader_book)
+        .await
+        .unwrap()
+        .unwrap()
+        .balance;
+    let (_, status_before) = get(
+        &client,
+        format!("{server_api}/chequebook/cashout/{downloader_overlay}"),
+    )
+    .await;
+    let uncashed = int(&status_before["uncashedAmount"]);
+    assert_eq!(status_before["transactionHash"], Value::Null);
+    let (status, cashed) = json(
+        client
+            .post(format!(
+                "{server_api}/chequebook/cashout/{downloader_overlay}"
+            ))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{cashed}");
+    assert!(cashed["transactionHash"]
+        .as_str()
+        .unwrap()
+        .starts_with("0x"));
+    let after = chain
+        .chequebook(server_book)
+        .await
+        .unwrap()
+        .unwrap()
+        .balance;
+    let payer_after = chain
+        .chequebook(downloader_book)
+        .await
+        .unwrap()
+        .unwrap()
+        .balance;
+    let moved = after - before;
+    assert_eq!(moved, payer_before - payer_after);
+    assert_eq!(moved.to::<u128>() as i128, uncashed);
+    let (_, status_after) = get(
+        &client,
+        format!("{server_api}/chequebook/cashout/{downloader_overlay}"),
+    )
+    .await;
+    assert_eq!(status_after["transactionHash"], cashed["transactionHash"]);
+    assert_eq!(int(&status_after["result"]["lastPayout"]), uncashed);
+    assert_eq!(status_after["result"]["bounced"], Value::Bool(false));
+    eprintln!("cashed out {moved} PLUR");
+
+    net.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_light_node_that_does_not_pay_is_cut_off_and_refused() {
+    let freeloader = SwapConfig {
+        test_freeloader: true,
+        ..SwapConfig::default()
+    };
+    let net = start_net(vec![(true, SwapConfig::default()), (false, freeloader)]).await;
+    let client = reqwest::Client::new();
+    let (server, downloader) = (&net.nodes[0], &net.nodes[1]);
+    let server_api = server.api_url();
+    let downloader_overlay = downloader.node.overlay();
+
+    let batch = buy_usable_batch(&client, &server_api, 20, 20_000).await;
+    let data = random_bytes(40 * 4096, 11);
+    let reference = upload(&client, &server_api, &batch, data).await;
+    // Bee's defaults: a light peer is granted 1,350,000 AU and cut off at 125 % of it plus
+    // up to a second of refresh (spec §1.4) — a handful of chunks.
     let response = client
-        .get(format!("{downloader_api}/bytes/{reference}"))
+        .get(format!("{}/bytes/{reference}", downloader.api_url()))
         .send()
         .await
         .unwrap();
-    let body = response.bytes().await;
-    if body.is_err() {
-        eprintln!("downloader {:?}", downloader.node.swap().peer_states());
-        eprintln!("server {:?}", server.node.swap().peer_states());
-        eprintln!("downloader {:?}", downloader.node.swap().snapshot());
-        eprintln!("server {:?}", server.node.swap().snapshot());
-    }
-    assert_eq!(body.unwrap().as_ref(), data.as_slice());
-    eprintln!("downloaded {} bytes in {:?}", data.len(), started.elapsed());
+    let complete = response.status().as_u16() == 200 && response.bytes().await.is_ok();
+    assert!(!complete, "a freeloader downloaded everything");
+    wait_until(
+        "server disconnects the freeloader",
+        Duration::from_secs(10),
+        || async { server.node.network().peer(&downloader_overlay).is_none() },
+    )
+    .await;
+    let state = server.node.swap().peer_state(&downloader_overlay).unwrap();
+    assert!(!state.connected);
+    let until = state.blocklisted_until.expect("blocklisted");
+    eprintln!(
+        "cut off at balance {} (limit {}), blocklisted for {} s",
+        state.balance,
+        state.disconnect_limit,
+        until.saturating_sub(unix_now())
+    );
+    assert!(state.balance >= state.disconnect_limit, "{state:?}");
+    // While blocklisted, the freeloader cannot come back.
+    let again = downloader
+        .node
+        .network()
+        .connect(server.node.network().listen_addrs()[0].clone())
+        .await;
+    assert!(again.is_err(), "reconnected while blocklisted");
+    net.shutdown().await;
+}
 
-    let server_state = server.node.swap().snapshot();
-    let downloader_state = downloader.node.swap().snapshot();
-    eprintln!("server: {server_state:?}");
-    eprintln!("downloader: {downloader_state:?}");
-    let _ = (server_overlay, downloader_overlay);
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_swap_requests_get_bee_errors() {
+    let net = start_net(vec![(true, SwapConfig::default())]).await;
+    let client = reqwest::Client::new();
+    let api = net.nodes[0].api_url();
+    let unknown = "ab".repeat(32);
+    for (method, path, code) in [
+        ("GET", "/balances/xyz".to_string(), 400),
+        ("GET", format!("/balances/{unknown}"), 404),
+        ("GET", format!("/consumed/{unknown}"), 404),
+        ("GET", format!("/settlements/{unknown}"), 404),
+        ("GET", format!("/chequebook/cashout/{unknown}"), 404),
+        ("POST", format!("/chequebook/cashout/{unknown}"), 404),
+        ("POST", "/chequebook/deposit".to_string(), 400),
+        ("POST", "/chequebook/deposit?amount=abc".to_string(), 400),
+        ("POST", "/chequebook/withdraw?amount=0".to_string(), 400),
+        (
+            "POST",
+            format!("/chequebook/withdraw?amount={}", u128::MAX),
+            400,
+        ),
+    ] {
+        let request = match method {
+            "GET" => client.get(format!("{api}{path}")),
+            _ => client.post(format!("{api}{path}")),
+        };
+        let (status, body) = json(request.send().await.unwrap()).await;
+        assert_eq!(status, code, "{method} {path}: {body}");
+        assert_eq!(body["code"], Value::from(code), "{body}");
+        assert!(body["message"].is_string(), "{body}");
+    }
+    // The chequebook was deployed and funded with the default deposit at first start.
+    let (status, balance) = get(&client, format!("{api}/chequebook/balance")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        int(&balance["totalBalance"]),
+        comb_node::swap::config::DEFAULT_CHEQUEBOOK_DEPOSIT as i128
+    );
+    assert_eq!(balance["availableBalance"], balance["totalBalance"]);
+    let (status, deposit) = json(
+        client
+            .post(format!("{api}/chequebook/deposit?amount=1000"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{deposit}");
+    let (status, _) = json(
+        client
+            .post(format!("{api}/chequebook/withdraw?amount=500"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, balance) = get(&client, format!("{api}/chequebook/balance")).await;
+    assert_eq!(
+        int(&balance["totalBalance"]),
+        comb_node::swap::config::DEFAULT_CHEQUEBOOK_DEPOSIT as i128 + 500
+    );
+    let (_, lists) = get(&client, format!("{api}/chequebook/cheque")).await;
+    assert_eq!(lists["lastcheques"], Value::Array(vec![]));
     net.shutdown().await;
 }

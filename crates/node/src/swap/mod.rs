@@ -285,7 +285,6 @@ impl Swap {
                 Err(RefreshFailure::Other)
             }
         };
-        eprintln!("DEBUG refresh {amount} -> {outcome:?}");
         let blocked = self
             .accounting()
             .notify_refreshment_sent(&peer, amount, outcome, check_time);
@@ -300,7 +299,6 @@ impl Swap {
     /// NotifyPaymentSent).
     async fn pay(&self, peer: B256, amount: U256) {
         let result = self.send_cheque(peer, amount).await;
-        eprintln!("DEBUG cheque {amount} -> {result:?}");
         if let Err(error) = &result {
             tracing::info!(%peer, %error, "cheque not sent");
         }
