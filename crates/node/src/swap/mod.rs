@@ -333,15 +333,9 @@ impl comb_net::Accounting for Swap {
                     CreditDecision::Overdraft {
                         expected_debt,
                         limit,
-                    } => {
-                        eprintln!(
-                            "DEBUG overdraft {expected_debt} {limit} {:?}",
-                            self.accounting().peer(&exchange.peer)
-                        );
-                        Err(format!(
-                            "overdraft: expected debt {expected_debt} above {limit}"
-                        ))
-                    }
+                    } => Err(format!(
+                        "overdraft: expected debt {expected_debt} above {limit}"
+                    )),
                 }
             }
             Direction::Debit => {
