@@ -9,7 +9,9 @@
 //! the swarm task's `JoinHandle`. The network does not depend on the store crate: the node
 //! implements the two traits over its real stores; [`MemoryStore`] and [`BatchValidator`]
 //! serve tests. Every pushsync and retrieval exchange passes through [`Accounting`] (no-op by
-//! default) with the peer, Bee's price and whether this node originated it.
+//! default) with the peer, Bee's price and whether this node originated it, on both the
+//! requesting and the serving side; the hook also follows connections and answers the
+//! settlement protocols ([`settlement`]).
 //!
 //! One swarm task owns libp2p; a custom behaviour hands every inbound stream to
 //! a dispatcher that runs one task per stream, and opens outbound streams on request. A peer
@@ -52,6 +54,10 @@
 //! the storer's overlay from signature, network id and nonce, with the shallow-receipt rule;
 //! retrieval 1.4.0's messages; pullsync 1.4.0's ids and messages, pages of 250, Bee's bit
 //! vector layout.
+//!
+//! The settlement protocols' messages are those of Bee's `pricing.proto`,
+//! `pseudosettle.proto` and `swap.proto` (spec `swap.md` §1.6, §1.7, §3.3); pricing's
+//! optional `ProximityPrice` (field 2, unused by Bee) is not sent.
 //!
 //! **Chosen** (not established from Bee's sources here): `BzzAddress` field numbers 4
 //! (nonce) and 5 (timestamp, Unix seconds; refused when 0 or more than 60 s ahead); the hive
