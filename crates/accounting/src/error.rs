@@ -1,7 +1,7 @@
 //! The crate's single error type.
 
 use alloy_primitives::U256;
-use comb_primitives::B256;
+use comb_primitives::{Address, B256};
 
 /// Everything that can go wrong in accounting (spec `swap.md` §1, §1.6, §1.7).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,6 +60,73 @@ pub enum AccountingError {
         ours: i64,
         /// Seconds the peer claims.
         alleged: i64,
+    },
+    /// A cheque's JSON did not parse (spec §3.3).
+    #[error("malformed cheque: {0}")]
+    MalformedCheque(String),
+    /// The cheque is from another chequebook than the peer used before (spec §3.5 step 1).
+    #[error("wrong chequebook: expected {expected}, got {got}")]
+    WrongChequebook {
+        /// The chequebook on record for the peer.
+        expected: Address,
+        /// The cheque's chequebook.
+        got: Address,
+    },
+    /// The cheque is not made out to us (spec §3.5 step 2).
+    #[error("wrong beneficiary {0}")]
+    WrongBeneficiary(Address),
+    /// The factory did not deploy the cheque's chequebook (spec §3.5 step 4).
+    #[error("chequebook {0} not deployed by factory")]
+    NotDeployedByFactory(Address),
+    /// The cumulative payout does not grow (spec §3.5 step 5).
+    #[error("cheque not increasing: last {last}, got {got}")]
+    ChequeNotIncreasing {
+        /// The last received cumulative payout.
+        last: U256,
+        /// The cheque's.
+        got: U256,
+    },
+    /// The increment after deduction is worth less than one accounting unit (spec §3.5 step 6).
+    #[error("cheque value too low: increment {0}")]
+    ChequeValueTooLow(U256),
+    /// The signature does not recover to the chequebook's issuer for our chain id (spec §3.5
+    /// step 7).
+    #[error("cheque signature invalid")]
+    ChequeInvalid,
+    /// The chequebook cannot cover the cheque (spec §3.5 step 8).
+    #[error("bouncing cheque: balance {balance}, owed {owed}")]
+    BouncingCheque {
+        /// The chequebook's balance.
+        balance: U256,
+        /// `cumulativePayout − paidOut`.
+        owed: U256,
+    },
+    /// The receiver's exchange rate differs from ours (spec §3.4, ErrNegotiateRate).
+    #[error("exchange rates differ: ours {ours}, theirs {theirs}")]
+    NegotiateRate {
+        /// Ours.
+        ours: U256,
+        /// The receiver's.
+        theirs: U256,
+    },
+    /// The receiver's deduction is neither ours nor 0 (spec §3.4, ErrNegotiateDeduction).
+    #[error("deductions differ: ours {ours}, theirs {theirs}")]
+    NegotiateDeduction {
+        /// Ours.
+        ours: U256,
+        /// The receiver's.
+        theirs: U256,
+    },
+    /// The receiver asks for a deduction we already paid it (spec §3.4, ErrHaveDeduction).
+    #[error("deduction already paid to this peer")]
+    HaveDeduction,
+    /// The cheque would exceed the chequebook's available balance (spec §3.6, ErrOutOfFunds).
+    #[error("chequebook out of funds: {needed} needed, {available} available")]
+    OutOfFunds {
+        /// The cheque's value.
+        needed: U256,
+        /// What is available.
+        available: U256,
     },
     /// The configuration is unusable (zero rate or factor, percentages above 100).
     #[error("invalid configuration: {0}")]

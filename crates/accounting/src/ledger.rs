@@ -64,6 +64,11 @@ impl Accounting {
         self.peers.get(peer)
     }
 
+    /// Every peer ever connected, with its state (spec §1.1), in overlay order.
+    pub fn peers(&self) -> impl Iterator<Item = (&B256, &PeerState)> {
+        self.peers.iter()
+    }
+
     pub(crate) fn state_mut(&mut self, peer: &B256) -> Result<&mut PeerState> {
         self.peers
             .get_mut(peer)

@@ -11,6 +11,7 @@
 #![warn(clippy::arithmetic_side_effects)]
 
 mod amount;
+pub mod cheque;
 pub mod config;
 mod credit;
 mod debit;

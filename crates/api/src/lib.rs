@@ -9,6 +9,7 @@ mod error;
 pub mod incentives;
 pub mod params;
 pub mod routes;
+pub mod swap;
 pub mod types;
 
 use std::future::Future;
@@ -24,6 +25,7 @@ pub use backend::{
     Postage, SocDownload, UploadOptions, Uploaded,
 };
 pub use error::ApiError;
+pub use swap::SwapApi;
 
 /// The node version reported by `/health`.
 pub const VERSION: &str = concat!("comb-", env!("CARGO_PKG_VERSION"));
@@ -33,7 +35,7 @@ pub const VERSION: &str = concat!("comb-", env!("CARGO_PKG_VERSION"));
 pub const API_VERSION: &str = "7.3.0";
 
 /// The router with every endpoint, over a node.
-pub fn router<B: NodeApi>(node: Arc<B>) -> Router {
+pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
     use routes::{architecture, content, data, pins, stake, stamps, status};
     Router::new()
         .route("/health", get(status::health))
@@ -149,12 +151,13 @@ pub fn router<B: NodeApi>(node: Arc<B>) -> Router {
             "/governance/proposals/{id}/execute",
             post(architecture::execute::<B>),
         )
+        .merge(routes::swap::routes::<B>())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") })
         .with_state(node)
 }
 
 /// Serves the API on `listener` until `shutdown` resolves.
-pub async fn serve<B: NodeApi>(
+pub async fn serve<B: NodeApi + SwapApi>(
     listener: TcpListener,
     node: Arc<B>,
     shutdown: impl Future<Output = ()> + Send + 'static,

@@ -4,7 +4,8 @@
 //! 10 000` accounting units. The default implementation ([`NoAccounting`]) allows everything.
 
 use comb_primitives::proximity::proximity;
-use comb_primitives::{B256, MAX_PO};
+use comb_primitives::{B256, MAX_PO, U256};
+use futures::future::BoxFuture;
 
 /// Bee's base price per proximity step (`FixedPricer` `poPrice`).
 pub const BASE_PRICE: u64 = 10_000;
@@ -79,16 +80,143 @@ impl Exchange {
     }
 }
 
-/// Balances per peer. `prepare` runs before the exchange and may refuse it (for example
-/// when the peer's balance is over the threshold); `apply` runs after it succeeded.
+/// A prepared exchange: what [`Accounting::prepare`] reserved. Hand it to
+/// [`Accounting::apply`] once the exchange succeeded and always to [`Accounting::cleanup`]
+/// afterwards (Bee's `Action.Apply` / `Action.Cleanup`, spec `swap.md` §1.3–§1.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation {
+    /// The exchange.
+    pub exchange: Exchange,
+    /// The implementation's handle of the reservation.
+    pub id: u64,
+    /// Whether [`Accounting::apply`] ran.
+    pub applied: bool,
+}
+
+impl Reservation {
+    /// A reservation of `exchange` under the implementation's handle `id`.
+    pub fn new(exchange: Exchange, id: u64) -> Self {
+        Self {
+            exchange,
+            id,
+            applied: false,
+        }
+    }
+}
+
+/// The exchange rate and deduction a cheque receiver answers on the swap stream's headers
+/// (spec `swap.md` §3.4), in PLUR per accounting unit and PLUR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChequeRates {
+    /// PLUR per accounting unit (header `exchange`).
+    pub exchange: U256,
+    /// PLUR deducted from the first cheque (header `deduction`; 0 once paid).
+    pub deduction: U256,
+}
+
+/// Bandwidth accounting and settlement, implemented by the node (spec `swap.md` §1–§3).
+///
+/// * Every pushsync and retrieval exchange, on both sides, runs `prepare` before (it may
+///   refuse), `apply` after success, and `cleanup` always (§1.3, §1.4).
+/// * `connected` / `disconnected` follow the peers past the handshake (§1.2); refusing a
+///   connection (a blocklisted peer) fails the handshake.
+/// * The settlement protocols' receivers call `threshold_announced` (pricing, §1.7),
+///   `refresh_received` (pseudosettle, §1.6), `cheque_rates` and `cheque_received` (swap,
+///   §3.4–§3.5).
+///
+/// Every method has a default that allows or ignores everything ([`NoAccounting`]).
 pub trait Accounting: Send + Sync + 'static {
     /// Reserves the exchange; an error refuses it.
-    fn prepare(&self, _exchange: &Exchange) -> Result<(), String> {
-        Ok(())
+    fn prepare(&self, exchange: &Exchange) -> Result<Reservation, String> {
+        Ok(Reservation::new(*exchange, 0))
     }
 
     /// Books the exchange after it succeeded.
-    fn apply(&self, _exchange: &Exchange) {}
+    fn apply(&self, reservation: &mut Reservation) {
+        reservation.applied = true;
+    }
+
+    /// Releases what `apply` did not book.
+    fn cleanup(&self, _reservation: Reservation) {}
+
+    /// A peer completed the handshake; an error refuses it (spec §1.2).
+    fn connected(&self, _peer: B256, _full_node: bool) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The payment threshold to announce to a newly connected peer through the pricing
+    /// protocol (spec §1.7); `None` announces nothing.
+    fn threshold_for(&self, _peer: B256) -> Option<U256> {
+        None
+    }
+
+    /// The peer's last connection closed (spec §1.2).
+    fn disconnected(&self, _peer: B256) {}
+
+    /// The peer announced the payment threshold it grants us (spec §1.7); an error
+    /// disconnects it.
+    fn threshold_announced(&self, _peer: B256, _threshold: U256) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The peer refreshes `amount` (pseudosettle receiver, spec §1.6): the accepted amount
+    /// and our Unix time in seconds, or an error that resets the stream.
+    fn refresh_received(&self, _peer: B256, _amount: U256) -> Result<(U256, i64), String> {
+        Err("time-based settlement not supported".into())
+    }
+
+    /// The rates to answer on a swap stream the peer opened (spec §3.4); `None` sends no
+    /// headers, and the issuer gives up.
+    fn cheque_rates(&self, _peer: B256) -> Option<ChequeRates> {
+        None
+    }
+
+    /// The peer sent a cheque (the `EmitCheque` JSON) after we answered `rates` (spec §3.5);
+    /// an error refuses it.
+    fn cheque_received(
+        &self,
+        _peer: B256,
+        _cheque: Vec<u8>,
+        _rates: ChequeRates,
+    ) -> BoxFuture<'static, Result<(), String>> {
+        Box::pin(async { Err("cheques not supported".to_string()) })
+    }
+}
+
+/// A reservation that is cleaned up when dropped, so that a cancelled request (its future
+/// dropped mid-exchange) releases what it reserved, like Bee's deferred `Cleanup`.
+pub(crate) struct Reserved {
+    accounting: std::sync::Arc<dyn Accounting>,
+    reservation: Option<Reservation>,
+}
+
+impl Reserved {
+    /// Prepares `exchange`; the refusal's reason on error.
+    pub(crate) fn prepare(
+        accounting: &std::sync::Arc<dyn Accounting>,
+        exchange: &Exchange,
+    ) -> Result<Self, String> {
+        let reservation = accounting.prepare(exchange)?;
+        Ok(Self {
+            accounting: std::sync::Arc::clone(accounting),
+            reservation: Some(reservation),
+        })
+    }
+
+    /// Books the exchange (it succeeded).
+    pub(crate) fn apply(&mut self) {
+        if let Some(reservation) = self.reservation.as_mut() {
+            self.accounting.apply(reservation);
+        }
+    }
+}
+
+impl Drop for Reserved {
+    fn drop(&mut self) {
+        if let Some(reservation) = self.reservation.take() {
+            self.accounting.cleanup(reservation);
+        }
+    }
 }
 
 /// Accounting that allows and records nothing.

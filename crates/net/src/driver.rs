@@ -18,7 +18,7 @@ use crate::protocols;
 use crate::streams::InboundStream;
 use crate::transport::{Behaviour, BehaviourEvent};
 use crate::wire::MessageStream;
-use crate::{handshake, hive, pullsync, pushsync, retrieval, NetError};
+use crate::{handshake, hive, pullsync, pushsync, retrieval, settlement, NetError};
 
 /// A dial waiting for its connection.
 struct PendingDial {
@@ -249,12 +249,20 @@ async fn serve(node: Arc<Node>, inbound: InboundStream) {
             }
         }
     } else {
-        let Some(overlay) = node.overlay_of(&peer) else {
+        let Some(overlay) = await_handshake(&node, &peer).await else {
             tracing::debug!(%peer, %protocol, "stream before handshake dropped");
             return;
         };
         let mut stream = MessageStream::new(stream, node.config.message_timeout);
-        match stream.answer_headers().await {
+        let rates = if protocol.as_ref() == protocols::SWAP {
+            node.accounting.cheque_rates(overlay)
+        } else {
+            None
+        };
+        match stream
+            .answer_headers_with(settlement::rate_headers(rates))
+            .await
+        {
             Err(error) => Err(error),
             Ok(_) => match protocol.as_ref() {
                 protocols::HIVE => hive::handle(&node, overlay, stream).await,
@@ -262,6 +270,11 @@ async fn serve(node: Arc<Node>, inbound: InboundStream) {
                 protocols::RETRIEVAL => retrieval::handle(&node, overlay, stream).await,
                 protocols::PULLSYNC => pullsync::handle_range(&node, stream).await,
                 protocols::PULLSYNC_CURSORS => pullsync::handle_cursors(&node, stream).await,
+                protocols::PRICING => settlement::handle_pricing(&node, overlay, stream).await,
+                protocols::PSEUDOSETTLE => {
+                    settlement::handle_pseudosettle(&node, overlay, stream).await
+                }
+                protocols::SWAP => settlement::handle_swap(&node, overlay, rates, stream).await,
                 _ => Ok(()),
             },
         }
@@ -270,6 +283,27 @@ async fn serve(node: Arc<Node>, inbound: InboundStream) {
         tracing::debug!(%peer, %protocol, %error, "inbound stream failed");
         if error.is_misbehaviour() {
             node.penalize(peer, &error);
+        }
+    }
+}
+
+/// The overlay of `peer`, waiting up to the handshake timeout for a handshake in progress:
+/// the dialler may open its first streams (pricing, hive) before the listener has read the
+/// final `Ack`.
+async fn await_handshake(node: &Node, peer: &PeerId) -> Option<B256> {
+    let deadline = tokio::time::Instant::now() + node.config.handshake_timeout;
+    loop {
+        let registered = node.registered.notified();
+        tokio::pin!(registered);
+        registered.as_mut().enable();
+        if let Some(overlay) = node.overlay_of(peer) {
+            return Some(overlay);
+        }
+        if !node.state().remote_addrs.contains_key(peer) {
+            return None;
+        }
+        if tokio::time::timeout_at(deadline, registered).await.is_err() {
+            return None;
         }
     }
 }

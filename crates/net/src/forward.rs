@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use comb_primitives::B256;
 
-use crate::accounting::{Exchange, Service};
+use crate::accounting::{Exchange, Reserved, Service};
 use crate::node::{deadline, Node};
 use crate::pushsync::penalize_if_misbehaved;
 use crate::NetError;
@@ -25,16 +25,24 @@ pub(crate) enum Route {
     Forward,
 }
 
+/// How long the origin waits before asking again when every peer refused for accounting
+/// reasons (overdraft: our debt must first be settled, spec `swap.md` §1.3 step 5).
+const OVERDRAFT_RETRY: Duration = Duration::from_millis(50);
+
 /// Tries up to `max_attempts` peers (never one in `tried`) for `address`; `attempt` performs
 /// the exchange with one peer. Returns the first success, else the last error
 /// ([`NetError::NoPeer`] if no peer could be tried). `timeout_label` names a timed-out
 /// attempt.
+///
+/// At the origin, when the accounting refused every peer (our debt to each is at its
+/// threshold), the round is repeated after [`OVERDRAFT_RETRY`] until the request timeout:
+/// settlement frees credit within about a second (spec §1.5–§1.6).
 pub(crate) async fn try_peers<T, F, Fut>(
     node: &Arc<Node>,
     service: Service,
     route: Route,
     address: B256,
-    mut tried: Vec<B256>,
+    tried: Vec<B256>,
     timeout_label: &'static str,
     mut attempt: F,
 ) -> Result<T, NetError>
@@ -42,8 +50,48 @@ where
     F: FnMut(B256) -> Fut,
     Fut: Future<Output = Result<T, NetError>>,
 {
+    let overall = deadline(node.config.request_timeout);
+    loop {
+        let (result, refused_only) = try_round(
+            node,
+            service,
+            route,
+            address,
+            tried.clone(),
+            timeout_label,
+            &mut attempt,
+        )
+        .await;
+        let retry = result.is_err()
+            && refused_only
+            && route == Route::Origin
+            && Instant::now() + OVERDRAFT_RETRY < overall
+            && !node.is_shut_down();
+        if !retry {
+            return result;
+        }
+        tokio::time::sleep(OVERDRAFT_RETRY).await;
+    }
+}
+
+/// One round of [`try_peers`]; also says whether every candidate was refused by the
+/// accounting (no attempt was made).
+async fn try_round<T, F, Fut>(
+    node: &Arc<Node>,
+    service: Service,
+    route: Route,
+    address: B256,
+    mut tried: Vec<B256>,
+    timeout_label: &'static str,
+    attempt: &mut F,
+) -> (Result<T, NetError>, bool)
+where
+    F: FnMut(B256) -> Fut,
+    Fut: Future<Output = Result<T, NetError>>,
+{
     let shared_deadline = deadline(node.config.request_timeout / 4 * 3);
     let mut last = NetError::NoPeer;
+    let (mut refused, mut attempted) = (false, false);
     for _ in 0..node.config.max_attempts {
         let next = match route {
             Route::Origin => node.state().topology.closest_peer(&address, &tried),
@@ -61,25 +109,31 @@ where
             break;
         }
         let exchange = Exchange::credit(service, peer, address, route == Route::Origin);
-        if let Err(reason) = node.accounting.prepare(&exchange) {
-            last = NetError::Accounting(reason);
-            continue;
-        }
+        let mut reservation = match Reserved::prepare(&node.accounting, &exchange) {
+            Ok(reservation) => reservation,
+            Err(reason) => {
+                refused = true;
+                last = NetError::Accounting(reason);
+                continue;
+            }
+        };
+        attempted = true;
         let result = tokio::time::timeout(budget, attempt(peer))
             .await
             .map_err(|_| NetError::Timeout(timeout_label))
             .and_then(|result| result);
         match result {
             Ok(value) => {
-                node.accounting.apply(&exchange);
-                return Ok(value);
+                reservation.apply();
+                return (Ok(value), false);
             }
             Err(error) => {
+                drop(reservation);
                 tracing::debug!(%peer, %address, %error, "attempt failed");
                 penalize_if_misbehaved(node, &peer, &error);
                 last = error;
             }
         }
     }
-    Err(last)
+    (Err(last), refused && !attempted)
 }

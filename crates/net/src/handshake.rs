@@ -135,10 +135,18 @@ fn check_ack(node: &Node, peer: PeerId, ack: &pb::Ack) -> Result<Handshaked, Net
 }
 
 fn finish(node: &Arc<Node>, peer: PeerId, handshaked: Handshaked) -> Result<PeerInfo, NetError> {
+    let overlay = handshaked.address.overlay;
+    let known = node.state().peers.contains_key(&overlay);
+    if !known && overlay != node.overlay && !node.is_banned(&peer) {
+        node.accounting
+            .connected(overlay, handshaked.full_node)
+            .map_err(|reason| NetError::Handshake(format!("refused: {reason}")))?;
+    }
     let (info, new) = node.register_peer(peer, handshaked.address, handshaked.full_node)?;
     if new {
         tracing::debug!(overlay = %info.overlay, %peer, "peer connected");
         crate::hive::announce(node, info.overlay);
+        crate::settlement::announce_on_connect(node, info.overlay);
         node.pull_trigger.notify_one();
     }
     Ok(info)

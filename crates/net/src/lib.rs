@@ -9,7 +9,9 @@
 //! the swarm task's `JoinHandle`. The network does not depend on the store crate: the node
 //! implements the two traits over its real stores; [`MemoryStore`] and [`BatchValidator`]
 //! serve tests. Every pushsync and retrieval exchange passes through [`Accounting`] (no-op by
-//! default) with the peer, Bee's price and whether this node originated it.
+//! default) with the peer, Bee's price and whether this node originated it, on both the
+//! requesting and the serving side; the hook also follows connections and answers the
+//! settlement protocols ([`settlement`]).
 //!
 //! One swarm task owns libp2p; a custom behaviour hands every inbound stream to
 //! a dispatcher that runs one task per stream, and opens outbound streams on request. A peer
@@ -35,6 +37,9 @@
 //! | `/swarm/retrieval/1.4.0/retrieval` | `Request{Addr=1}` → `Delivery{Data=1, Stamp=2, Err=3}` |
 //! | `/swarm/pullsync/1.4.0/cursors` | `Syn{}` → `Ack{Cursors=1, Epoch=2}` |
 //! | `/swarm/pullsync/1.4.0/pullsync` | `Get{Bin=1, Start=2}` → `Offer{Topmost=1, Chunks=2 [{Address=1, BatchID=2, StampHash=3}]}` → `Want{BitVector=1}` → `Delivery{Address=1, Data=2, Stamp=3}`* |
+//! | `/swarm/pricing/1.0.0/pricing` | `AnnouncePaymentThreshold{PaymentThreshold=1}` |
+//! | `/swarm/pseudosettle/1.0.0/pseudosettle` | `Payment{Amount=1}` → `PaymentAck{Amount=1, Timestamp=2}` |
+//! | `/swarm/swap/1.0.0/swap` | handler headers `exchange`, `deduction` → `EmitCheque{Cheque=1}` |
 //!
 //! `BzzAddress{Underlay=1, Signature=2, Overlay=3, Nonce=4, Timestamp=5, ChequebookAddress=6}`.
 //!
@@ -49,6 +54,10 @@
 //! the storer's overlay from signature, network id and nonce, with the shallow-receipt rule;
 //! retrieval 1.4.0's messages; pullsync 1.4.0's ids and messages, pages of 250, Bee's bit
 //! vector layout.
+//!
+//! The settlement protocols' messages are those of Bee's `pricing.proto`,
+//! `pseudosettle.proto` and `swap.proto` (spec `swap.md` §1.6, §1.7, §3.3); pricing's
+//! optional `ProximityPrice` (field 2, unused by Bee) is not sent.
 //!
 //! **Chosen** (not established from Bee's sources here): `BzzAddress` field numbers 4
 //! (nonce) and 5 (timestamp, Unix seconds; refused when 0 or more than 60 s ahead); the hive
@@ -80,6 +89,7 @@ pub mod protocols;
 pub mod pullsync;
 pub mod pushsync;
 pub mod retrieval;
+pub mod settlement;
 pub mod storage;
 mod streams;
 pub mod topology;
@@ -87,7 +97,9 @@ mod transport;
 mod validation;
 pub mod wire;
 
-pub use accounting::{Accounting, Direction, Exchange, NoAccounting, Service};
+pub use accounting::{
+    Accounting, ChequeRates, Direction, Exchange, NoAccounting, Reservation, Service,
+};
 pub use bzz::BzzAddress;
 pub use config::NetConfig;
 pub use error::NetError;
@@ -96,6 +108,7 @@ pub use memstore::MemoryStore;
 pub use network::{Network, PeerInfo};
 pub use pullsync::SyncStatus;
 pub use pushsync::Receipt;
+pub use settlement::ChequeStream;
 pub use storage::{BatchValidator, LocalStore, PullItem, StampValidator};
 pub use topology::{BinSnapshot, Topology, TopologySnapshot};
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use comb_postage::Stamp;
-use comb_primitives::{Address, Chunk, Signer, B256};
+use comb_primitives::{Address, Chunk, Signer, B256, U256};
 use futures::StreamExt;
 use libp2p::core::transport::ListenerId;
 use libp2p::swarm::SwarmEvent;
@@ -21,6 +21,7 @@ use crate::config::NetConfig;
 use crate::identity::{decode_keypair, generate_keypair};
 use crate::node::{Command, Node, NodeParts};
 use crate::pushsync::Receipt;
+use crate::settlement::{self, ChequeStream};
 use crate::storage::{LocalStore, StampValidator};
 use crate::topology::TopologySnapshot;
 use crate::transport::build_swarm;
@@ -263,6 +264,28 @@ impl Network {
     /// neighbourhood.
     pub fn sync_status(&self) -> crate::SyncStatus {
         self.node.sync_stats.status()
+    }
+
+    /// Announces the payment threshold we grant `peer` (pricing, spec `swap.md` §1.7).
+    pub async fn announce_threshold(&self, peer: &B256, threshold: U256) -> Result<(), NetError> {
+        settlement::announce_threshold(&self.node, peer, threshold).await
+    }
+
+    /// Sends a pseudosettle `Payment{amount}` to `peer` and returns the acknowledged amount
+    /// and the peer's timestamp (spec `swap.md` §1.6 payer step 2).
+    pub async fn refresh(&self, peer: &B256, amount: U256) -> Result<(U256, i64), NetError> {
+        settlement::refresh(&self.node, peer, amount).await
+    }
+
+    /// Opens a swap stream to `peer` and reads the rates it answers (spec `swap.md` §3.4).
+    pub async fn open_cheque_stream(&self, peer: &B256) -> Result<ChequeStream, NetError> {
+        settlement::open_cheque_stream(&self.node, peer).await
+    }
+
+    /// Disconnects `peer` and refuses it for `duration` (accounting blocklist, spec
+    /// `swap.md` §1.2, §1.10).
+    pub fn blocklist(&self, peer: &B256, duration: Duration) {
+        self.node.blocklist(peer, duration);
     }
 
     /// Runs a pullsync round now instead of at the next interval.

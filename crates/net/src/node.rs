@@ -87,6 +87,8 @@ pub(crate) struct Node {
     pub accounting: Arc<dyn Accounting>,
     pub pull_trigger: Notify,
     pub sync_stats: crate::pullsync::SyncStats,
+    /// Woken whenever a peer completes the handshake.
+    pub registered: Notify,
     pub shutdown: watch::Sender<bool>,
     commands: mpsc::UnboundedSender<Command>,
     state: Mutex<State>,
@@ -122,6 +124,7 @@ impl Node {
             accounting: parts.accounting,
             pull_trigger: Notify::new(),
             sync_stats: crate::pullsync::SyncStats::default(),
+            registered: Notify::new(),
             shutdown,
             commands: parts.commands,
             state: Mutex::new(State {
@@ -245,6 +248,8 @@ impl Node {
         };
         let info = peer_info(&state, &connected);
         state.peers.insert(overlay, connected);
+        drop(state);
+        self.registered.notify_waiters();
         Ok((info, new))
     }
 
@@ -252,6 +257,7 @@ impl Node {
     pub fn remove_peer(&self, peer_id: &PeerId) {
         let mut state = self.state();
         state.remote_addrs.remove(peer_id);
+        let mut gone = None;
         if let Some(overlay) = state.overlays.remove(peer_id) {
             if state
                 .peers
@@ -260,8 +266,23 @@ impl Node {
             {
                 state.peers.remove(&overlay);
                 state.topology.remove(&overlay);
+                gone = Some(overlay);
             }
         }
+        drop(state);
+        if let Some(overlay) = gone {
+            self.accounting.disconnected(overlay);
+        }
+    }
+
+    /// Refuses `overlay` for `duration` and closes its connections (accounting blocklist,
+    /// spec `swap.md` §1.2, §1.10).
+    pub fn blocklist(&self, overlay: &B256, duration: std::time::Duration) {
+        let Some(peer) = self.peer_id_of(overlay) else {
+            return;
+        };
+        self.state().banned.insert(peer, deadline(duration));
+        let _ = self.command(Command::Disconnect(peer));
     }
 
     /// The info of a connected overlay.

@@ -15,14 +15,24 @@ pub const PULLSYNC: &str = "/swarm/pullsync/1.4.0/pullsync";
 /// Pullsync: the bin cursors.
 pub const PULLSYNC_CURSORS: &str = "/swarm/pullsync/1.4.0/cursors";
 
+/// Pricing: payment threshold announcements (spec `swap.md` §1.7).
+pub const PRICING: &str = "/swarm/pricing/1.0.0/pricing";
+/// Pseudosettle: time-based settlement (spec `swap.md` §1.6).
+pub const PSEUDOSETTLE: &str = "/swarm/pseudosettle/1.0.0/pseudosettle";
+/// Swap: cheques (spec `swap.md` §3.3).
+pub const SWAP: &str = "/swarm/swap/1.0.0/swap";
+
 /// Every protocol a comb node answers.
-pub const ALL: [&str; 6] = [
+pub const ALL: [&str; 9] = [
     HANDSHAKE,
     HIVE,
     PUSHSYNC,
     RETRIEVAL,
     PULLSYNC,
     PULLSYNC_CURSORS,
+    PRICING,
+    PSEUDOSETTLE,
+    SWAP,
 ];
 
 /// The libp2p protocol for `id`.

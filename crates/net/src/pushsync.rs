@@ -32,7 +32,7 @@ use comb_primitives::soc::chunk_type;
 use comb_primitives::{Address, Chunk, Signature, B256, MAX_PO};
 use libp2p::swarm::Stream;
 
-use crate::accounting::{Exchange, Service};
+use crate::accounting::{Exchange, Reserved, Service};
 use crate::forward::{try_peers, Route};
 use crate::node::Node;
 use crate::protocols::PUSHSYNC;
@@ -98,25 +98,35 @@ pub(crate) async fn handle(
         }
     };
     let address = *chunk.address();
+    // Bee prepares the debit before storing or forwarding and applies it once the receipt
+    // went back upstream (spec `swap.md` §1.4).
     let exchange = Exchange::debit(Service::PushSync, from, address, &node.overlay);
-    if let Err(reason) = node.accounting.prepare(&exchange) {
-        let _ = stream
-            .send(&error_receipt(&NetError::Accounting(reason)))
-            .await;
-        return Ok(());
-    }
-    match forward_or_store(node, chunk, stamp).await {
-        Ok(receipt) => {
-            stream.send(&receipt).await?;
-            node.accounting.apply(&exchange);
-            let _ = stream.close().await;
+    let mut reservation = match Reserved::prepare(&node.accounting, &exchange) {
+        Ok(reservation) => reservation,
+        Err(reason) => {
+            let _ = stream
+                .send(&error_receipt(&NetError::Accounting(reason)))
+                .await;
+            return Ok(());
         }
+    };
+    let result = match forward_or_store(node, chunk, stamp).await {
+        Ok(receipt) => match stream.send(&receipt).await {
+            Ok(()) => {
+                reservation.apply();
+                let _ = stream.close().await;
+                Ok(())
+            }
+            Err(error) => Err(error),
+        },
         Err(error) => {
             tracing::debug!(%address, %error, "push not stored");
             let _ = stream.send(&error_receipt(&error)).await;
+            Ok(())
         }
-    }
-    Ok(())
+    };
+    drop(reservation);
+    result
 }
 
 fn check_delivery(node: &Node, delivery: pb::PushDelivery) -> Result<(Chunk, Stamp), NetError> {

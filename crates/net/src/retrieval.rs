@@ -16,7 +16,7 @@ use comb_postage::Stamp;
 use comb_primitives::{Chunk, B256};
 use libp2p::swarm::Stream;
 
-use crate::accounting::{Exchange, Service};
+use crate::accounting::{Exchange, Reserved, Service};
 use crate::forward::{try_peers, Route};
 use crate::node::Node;
 use crate::protocols::RETRIEVAL;
@@ -65,23 +65,31 @@ pub(crate) async fn handle(
             return Ok(());
         }
     };
+    // Prepared just before the delivery is written, applied once it was (spec `swap.md`
+    // §1.4); a failed write leaves a ghost balance through `cleanup`.
     let exchange = Exchange::debit(Service::Retrieval, from, address, &node.overlay);
-    if let Err(reason) = node.accounting.prepare(&exchange) {
-        let _ = stream
-            .send(&error_delivery(&NetError::Accounting(reason)))
-            .await;
-        return Ok(());
-    }
-    stream
+    let mut reservation = match Reserved::prepare(&node.accounting, &exchange) {
+        Ok(reservation) => reservation,
+        Err(reason) => {
+            let _ = stream
+                .send(&error_delivery(&NetError::Accounting(reason)))
+                .await;
+            return Ok(());
+        }
+    };
+    let sent = stream
         .send(&pb::RetrievalDelivery {
             data: chunk.data().to_vec(),
             stamp: stamp.to_bytes().to_vec(),
             err: String::new(),
         })
-        .await?;
-    node.accounting.apply(&exchange);
-    let _ = stream.close().await;
-    Ok(())
+        .await;
+    if sent.is_ok() {
+        reservation.apply();
+        let _ = stream.close().await;
+    }
+    drop(reservation);
+    sent
 }
 
 async fn forward(node: &Arc<Node>, from: B256, address: B256) -> Result<(Chunk, Stamp), NetError> {

@@ -38,6 +38,13 @@ pub struct NodeConfig {
     /// the environment or a flag.
     #[serde(skip)]
     pub test_reveal_wrong_hash: bool,
+    /// Whether the node stores chunks and forwards (Bee's `full-node`). A light node
+    /// (false) only uploads and downloads, and its accounting uses the light factors (spec
+    /// `swap.md` §1.7). Default true.
+    pub full_node: bool,
+    /// Bandwidth accounting and SWAP (spec `swap.md`; Bee's defaults, see
+    /// [`crate::swap::SwapConfig`]).
+    pub swap: crate::swap::SwapConfig,
 }
 
 impl Default for NodeConfig {
@@ -54,6 +61,8 @@ impl Default for NodeConfig {
             batch_block_threshold: 10,
             redistribution_paused: false,
             test_reveal_wrong_hash: false,
+            full_node: true,
+            swap: crate::swap::SwapConfig::default(),
         }
     }
 }
@@ -82,6 +91,10 @@ pub struct ConfigOverrides {
     pub batch_block_threshold: Option<u64>,
     /// `redistribution-paused` / `COMB_REDISTRIBUTION_PAUSED` / `--redistribution-paused`.
     pub redistribution_paused: Option<bool>,
+    /// `full-node` (file only).
+    pub full_node: Option<bool>,
+    /// `swap` (an object; file only).
+    pub swap: Option<crate::swap::SwapConfig>,
 }
 
 impl NodeConfig {
@@ -98,6 +111,8 @@ impl NodeConfig {
             private_key,
             batch_block_threshold,
             redistribution_paused,
+            full_node,
+            swap,
         } = overrides;
         if let Some(v) = data_dir {
             self.data_dir = v;
@@ -128,6 +143,12 @@ impl NodeConfig {
         }
         if let Some(v) = redistribution_paused {
             self.redistribution_paused = v;
+        }
+        if let Some(v) = full_node {
+            self.full_node = v;
+        }
+        if let Some(v) = swap {
+            self.swap = v;
         }
     }
 

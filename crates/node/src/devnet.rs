@@ -94,6 +94,18 @@ fn port(base: u16, offset: usize) -> Result<u16, NodeError> {
         .map_err(|_| NodeError::Config(format!("base port {base} leaves no room")))
 }
 
+/// SWAP in a devnet: Bee's defaults except the payment threshold, raised to the largest a
+/// Bee node may configure (24 × the refresh rate = 108,000,000 AU, spec `swap.md` §0).
+/// Settlement runs at most once a second per peer (spec §1.5), so the threshold bounds a
+/// peer's bandwidth; a handful of local nodes moving megabytes needs the largest one.
+pub fn devnet_swap() -> crate::swap::SwapConfig {
+    use comb_accounting::config::{MAX_THRESHOLD_FACTOR, REFRESH_RATE};
+    crate::swap::SwapConfig {
+        payment_threshold: MAX_THRESHOLD_FACTOR.saturating_mul(REFRESH_RATE),
+        ..crate::swap::SwapConfig::default()
+    }
+}
+
 fn local(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
@@ -147,6 +159,7 @@ impl Devnet {
                 bootnodes,
                 private_key: Some(hex::encode(dev_key(index))),
                 batch_block_threshold: config.batch_block_threshold,
+                swap: devnet_swap(),
                 ..NodeConfig::default()
             };
             tweak(index, &mut node_config);

@@ -21,4 +21,10 @@ pub enum NodeError {
     /// The storage-incentive agent failed (its state file, a sample).
     #[error("incentives: {0}")]
     Incentives(#[from] comb_incentives::IncentivesError),
+    /// Bandwidth accounting or a cheque was refused (spec `swap.md` §1, §3).
+    #[error("accounting: {0}")]
+    Accounting(#[from] comb_accounting::AccountingError),
+    /// A SWAP operation could not run (no chequebook, peer unknown, …).
+    #[error("swap: {0}")]
+    Swap(String),
 }

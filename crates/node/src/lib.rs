@@ -17,6 +17,8 @@ pub mod keys;
 pub mod node;
 mod stake_api;
 pub mod storage;
+pub mod swap;
+mod swap_api;
 pub mod tags;
 
 pub use config::{ConfigOverrides, NodeConfig};

@@ -36,6 +36,7 @@ pub struct Node {
     pub(crate) store: Store,
     pub(crate) local: Arc<NodeStore>,
     pub(crate) network: Network,
+    pub(crate) swap: Arc<crate::swap::Swap>,
     pub(crate) stampers: Mutex<HashMap<B256, Arc<Mutex<PersistentStamper>>>>,
     pub(crate) labels: Mutex<HashMap<B256, String>>,
     pub(crate) tags: crate::tags::Tags,
@@ -154,11 +155,32 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         nonce: B256::ZERO,
         bootnodes,
         libp2p_key: Some(libp2p_key(&config.data_dir)?),
+        full_node: config.full_node,
         ..NetConfig::default()
     };
+    let swap = crate::swap::Swap::open(
+        config.swap.clone(),
+        config.full_node,
+        &config.data_dir,
+        signer.clone(),
+        genesis.chain_id,
+        Arc::clone(&chain),
+    )
+    .await?;
+    let net_config = NetConfig {
+        chequebook: swap.chequebook(),
+        ..net_config
+    };
     let validator = Arc::new(BatchValidator(store.batches.clone()));
-    let (network, network_task) =
-        Network::start(net_config, signer.clone(), local.clone(), validator).await?;
+    let (network, network_task) = Network::start_with_accounting(
+        net_config,
+        signer.clone(),
+        local.clone(),
+        validator,
+        swap.clone(),
+    )
+    .await?;
+    swap.attach(network.clone());
 
     let listener = TcpListener::bind(config.api_addr)
         .await
@@ -177,6 +199,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         store,
         local,
         network,
+        swap,
         stampers: Mutex::new(HashMap::new()),
         labels: Mutex::new(HashMap::new()),
         tags: crate::tags::Tags::default(),
@@ -225,6 +248,11 @@ impl Node {
     /// The network.
     pub fn network(&self) -> &Network {
         &self.network
+    }
+
+    /// Bandwidth accounting and SWAP (spec `swap.md`).
+    pub fn swap(&self) -> &crate::swap::Swap {
+        &self.swap
     }
 
     /// The store.

@@ -7,3 +7,4 @@ pub mod pins;
 pub mod stake;
 pub mod stamps;
 pub mod status;
+pub mod swap;

@@ -95,8 +95,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> MessageStream<S> {
     /// The handler's side of the headers exchange: read the opener's, answer with ours
     /// (empty).
     pub async fn answer_headers(&mut self) -> Result<pb::Headers, NetError> {
+        self.answer_headers_with(pb::Headers::default()).await
+    }
+
+    /// The handler's side of the headers exchange answering with `ours` (the swap
+    /// receiver's rates, spec `swap.md` §3.4).
+    pub async fn answer_headers_with(
+        &mut self,
+        ours: pb::Headers,
+    ) -> Result<pb::Headers, NetError> {
         let headers = self.recv::<pb::Headers>().await?;
-        self.send(&pb::Headers::default()).await?;
+        self.send(&ours).await?;
         Ok(headers)
     }
 

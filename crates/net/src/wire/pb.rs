@@ -225,3 +225,41 @@ pub struct PullDelivery {
     #[prost(bytes = "vec", tag = "3")]
     pub stamp: Vec<u8>,
 }
+
+/// Pricing (`/swarm/pricing/1.0.0/pricing`): the payment threshold the sender grants the
+/// receiver (spec `swap.md` §1.7), big-endian without leading zeros.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct AnnouncePaymentThreshold {
+    /// The threshold in accounting units.
+    #[prost(bytes = "vec", tag = "1")]
+    pub payment_threshold: Vec<u8>,
+}
+
+/// Pseudosettle (`/swarm/pseudosettle/1.0.0/pseudosettle`): a time-based settlement of
+/// `amount` accounting units (spec `swap.md` §1.6), big-endian without leading zeros.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Payment {
+    /// The amount the payer attempts to settle.
+    #[prost(bytes = "vec", tag = "1")]
+    pub amount: Vec<u8>,
+}
+
+/// Pseudosettle: the receiver's answer, the amount it accepted and its clock (spec §1.6).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct PaymentAck {
+    /// The accepted amount, big-endian without leading zeros.
+    #[prost(bytes = "vec", tag = "1")]
+    pub amount: Vec<u8>,
+    /// The receiver's Unix time in seconds.
+    #[prost(int64, tag = "2")]
+    pub timestamp: i64,
+}
+
+/// Swap (`/swarm/swap/1.0.0/swap`): a signed cheque as Go's `encoding/json` writes it
+/// (spec `swap.md` §3.3).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct EmitCheque {
+    /// The JSON of the signed cheque.
+    #[prost(bytes = "vec", tag = "1")]
+    pub cheque: Vec<u8>,
+}

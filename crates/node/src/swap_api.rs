@@ -1,0 +1,255 @@
+//! The node's SWAP endpoints ([`comb_api::SwapApi`], spec `swap.md` §1.1, §1.6, §3.7, §4.2,
+//! §5.2) over [`crate::swap::Swap`].
+
+use std::collections::BTreeMap;
+
+use comb_accounting::{AccountingError, PeerState, I256};
+use comb_api::swap::{
+    not_allowed, too_many_requests, Balance, Balances, CashoutResult, CashoutStatus, ChequeView,
+    ChequebookAddress, ChequebookBalance, LastCheques, PeerCheques, Settlement, Settlements,
+    TransactionResponse,
+};
+use comb_api::{ApiError, SwapApi};
+use comb_primitives::{B256, U256};
+
+use crate::swap::state::{RefreshRecord, StoredCheque};
+use crate::{Node, NodeError};
+
+fn peer_hex(peer: &B256) -> String {
+    hex::encode(peer)
+}
+
+fn cheque_view(cheque: &StoredCheque) -> ChequeView {
+    ChequeView {
+        beneficiary: cheque.beneficiary.to_checksum(None),
+        chequebook: cheque.chequebook.to_checksum(None),
+        payout: cheque.cumulative_payout.to_string(),
+    }
+}
+
+fn tx(hash: B256) -> TransactionResponse {
+    TransactionResponse {
+        transaction_hash: format!("{hash:#x}"),
+    }
+}
+
+/// Bee's statuses for SWAP failures.
+fn api_error(error: NodeError) -> ApiError {
+    match error {
+        NodeError::Accounting(AccountingError::OutOfFunds { .. }) => {
+            ApiError::bad_request("insufficient funds")
+        }
+        NodeError::Swap(message) if message == "no prior cheque" => ApiError::not_found(message),
+        NodeError::Swap(message) if message == "no chequebook" => {
+            not_allowed("chequebook not available")
+        }
+        other => ApiError::internal(other.to_string()),
+    }
+}
+
+fn balance_of(peer: &B256, state: &PeerState, compensated: bool) -> Balance {
+    let value: I256 = if compensated {
+        state.compensated_balance().unwrap_or(state.balance)
+    } else {
+        state.balance
+    };
+    Balance {
+        peer: peer_hex(peer),
+        balance: value.to_string(),
+    }
+}
+
+/// Per-peer `(received, sent)` into Bee's settlements body.
+fn settlements(totals: BTreeMap<B256, (U256, U256)>) -> Settlements {
+    let (mut received, mut sent) = (U256::ZERO, U256::ZERO);
+    let settlements = totals
+        .iter()
+        .map(|(peer, (r, s))| {
+            received = received.saturating_add(*r);
+            sent = sent.saturating_add(*s);
+            Settlement {
+                peer: peer_hex(peer),
+                received: r.to_string(),
+                sent: s.to_string(),
+            }
+        })
+        .collect();
+    Settlements {
+        total_received: received.to_string(),
+        total_sent: sent.to_string(),
+        settlements,
+    }
+}
+
+impl Node {
+    fn balance(&self, peer: B256, compensated: bool) -> Result<Balance, ApiError> {
+        self.swap
+            .peer_state(&peer)
+            .map(|state| balance_of(&peer, &state, compensated))
+            .ok_or_else(|| ApiError::not_found("no balance for peer"))
+    }
+
+    fn all_balances(&self, compensated: bool) -> Balances {
+        Balances {
+            balances: self
+                .swap
+                .peer_states()
+                .iter()
+                .map(|(peer, state)| balance_of(peer, state, compensated))
+                .collect(),
+        }
+    }
+
+    /// Cheque totals per peer: (received, sent) cumulative payouts, PLUR (spec §3.7).
+    fn cheque_totals(&self) -> BTreeMap<B256, (U256, U256)> {
+        let state = self.swap.snapshot();
+        let mut totals: BTreeMap<B256, (U256, U256)> = BTreeMap::new();
+        for (peer, _) in state.peer_chequebook.iter() {
+            if let Some(cheque) = state.last_received_from(peer) {
+                totals.entry(*peer).or_default().0 = cheque.cumulative_payout;
+            }
+        }
+        for (peer, _) in state.peer_beneficiary.iter() {
+            if let Some(cheque) = state.last_sent_to(peer) {
+                totals.entry(*peer).or_default().1 = cheque.cumulative_payout;
+            }
+        }
+        totals
+    }
+
+    fn peer_cheques_of(&self, peer: &B256) -> PeerCheques {
+        let state = self.swap.snapshot();
+        PeerCheques {
+            peer: peer_hex(peer),
+            lastreceived: state.last_received_from(peer).as_ref().map(cheque_view),
+            lastsent: state.last_sent_to(peer).as_ref().map(cheque_view),
+        }
+    }
+}
+
+impl SwapApi for Node {
+    fn balances(&self) -> Balances {
+        self.all_balances(true)
+    }
+
+    fn peer_balance(&self, peer: B256) -> Result<Balance, ApiError> {
+        self.balance(peer, true)
+    }
+
+    fn consumed(&self) -> Balances {
+        self.all_balances(false)
+    }
+
+    fn peer_consumed(&self, peer: B256) -> Result<Balance, ApiError> {
+        self.balance(peer, false)
+    }
+
+    fn settlements(&self) -> Settlements {
+        settlements(self.cheque_totals())
+    }
+
+    fn peer_settlements(&self, peer: B256) -> Result<Settlement, ApiError> {
+        let (received, sent) = self
+            .cheque_totals()
+            .remove(&peer)
+            .ok_or_else(|| ApiError::not_found("no settlements for peer"))?;
+        Ok(Settlement {
+            peer: peer_hex(&peer),
+            received: received.to_string(),
+            sent: sent.to_string(),
+        })
+    }
+
+    fn time_settlements(&self) -> Settlements {
+        let state = self.swap.snapshot();
+        let mut totals: BTreeMap<B256, (U256, U256)> = BTreeMap::new();
+        let records = |map: &BTreeMap<B256, RefreshRecord>| {
+            map.iter()
+                .map(|(peer, record)| (*peer, record.total))
+                .collect::<Vec<_>>()
+        };
+        for (peer, total) in records(&state.refresh_received) {
+            totals.entry(peer).or_default().0 = total;
+        }
+        for (peer, total) in records(&state.refresh_sent) {
+            totals.entry(peer).or_default().1 = total;
+        }
+        settlements(totals)
+    }
+
+    fn chequebook_address(&self) -> Result<ChequebookAddress, ApiError> {
+        let address = self
+            .swap
+            .chequebook()
+            .ok_or_else(|| api_error(NodeError::Swap("no chequebook".into())))?;
+        Ok(ChequebookAddress {
+            chequebook_address: address.to_checksum(None),
+        })
+    }
+
+    async fn chequebook_balance(&self) -> Result<ChequebookBalance, ApiError> {
+        let (total, available) = self.swap.chequebook_balance().await.map_err(api_error)?;
+        Ok(ChequebookBalance {
+            total_balance: total.to_string(),
+            available_balance: available.to_string(),
+        })
+    }
+
+    fn last_cheques(&self) -> LastCheques {
+        let state = self.swap.snapshot();
+        let mut peers: Vec<B256> = state
+            .peer_chequebook
+            .keys()
+            .chain(state.peer_beneficiary.keys())
+            .copied()
+            .collect();
+        peers.sort();
+        peers.dedup();
+        LastCheques {
+            lastcheques: peers
+                .iter()
+                .map(|peer| self.peer_cheques_of(peer))
+                .filter(|c| c.lastreceived.is_some() || c.lastsent.is_some())
+                .collect(),
+        }
+    }
+
+    fn peer_cheques(&self, peer: B256) -> PeerCheques {
+        self.peer_cheques_of(&peer)
+    }
+
+    async fn cashout(&self, peer: B256) -> Result<TransactionResponse, ApiError> {
+        let Ok(_one_at_a_time) = self.swap.cashing.try_lock() else {
+            return Err(too_many_requests(
+                "simultaneous on-chain operations not supported",
+            ));
+        };
+        self.swap.cashout(&peer).await.map(tx).map_err(api_error)
+    }
+
+    fn cashout_status(&self, peer: B256) -> Result<CashoutStatus, ApiError> {
+        let (cheque, cashout, uncashed) = self.swap.cashout_status(&peer).map_err(api_error)?;
+        let _ = cheque;
+        Ok(CashoutStatus {
+            peer: peer_hex(&peer),
+            last_cashed_cheque: cashout.as_ref().map(|c| cheque_view(&c.cheque)),
+            transaction_hash: cashout
+                .as_ref()
+                .map(|c| format!("{:#x}", c.transaction_hash)),
+            result: cashout.as_ref().map(|c| CashoutResult {
+                recipient: c.recipient.to_checksum(None),
+                last_payout: c.total_payout.to_string(),
+                bounced: c.bounced,
+            }),
+            uncashed_amount: uncashed.to_string(),
+        })
+    }
+
+    async fn deposit(&self, amount: U256) -> Result<TransactionResponse, ApiError> {
+        self.swap.deposit(amount).await.map(tx).map_err(api_error)
+    }
+
+    async fn withdraw(&self, amount: U256) -> Result<TransactionResponse, ApiError> {
+        self.swap.withdraw(amount).await.map(tx).map_err(api_error)
+    }
+}
