@@ -71,6 +71,7 @@ impl RunningNode {
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);
         self.node.network.shutdown();
+        self.node.swap.detach();
         for task in self.tasks {
             task.abort();
             let _ = task.await;

@@ -106,8 +106,7 @@ impl Swap {
     pub(super) async fn send_cheque(&self, peer: B256, amount: U256) -> Result<(), NodeError> {
         let _one_at_a_time = self.issuing.lock().await;
         let network = self
-            .network
-            .get()
+            .network()
             .ok_or_else(|| swap_error("network not attached"))?;
         let chequebook = self
             .chequebook()

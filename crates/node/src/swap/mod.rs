@@ -22,7 +22,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use comb_accounting::pseudosettle::check_ack;
@@ -64,7 +64,9 @@ pub struct Swap {
     next_id: AtomicU64,
     state: Mutex<SwapState>,
     state_path: PathBuf,
-    network: OnceLock<Network>,
+    /// The network, once attached; taken out at shutdown to break the cycle network →
+    /// accounting hook (this) → network, so that the node's store closes.
+    network: Mutex<Option<Network>>,
     me: Weak<Swap>,
     /// One cheque issued at a time, so the available balance needs no in-flight term.
     issuing: tokio::sync::Mutex<()>,
@@ -126,7 +128,7 @@ impl Swap {
             next_id: AtomicU64::new(1),
             state: Mutex::new(loaded),
             state_path,
-            network: OnceLock::new(),
+            network: Mutex::new(None),
             me: me.clone(),
             issuing: tokio::sync::Mutex::new(()),
             receiving: tokio::sync::Mutex::new(()),
@@ -136,7 +138,23 @@ impl Swap {
 
     /// Gives SWAP the network it settles over; call once, right after the network started.
     pub fn attach(&self, network: Network) {
-        let _ = self.network.set(network);
+        *self.network.lock().unwrap_or_else(PoisonError::into_inner) = Some(network);
+    }
+
+    /// Lets go of the network (at shutdown).
+    pub fn detach(&self) {
+        self.network
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+
+    /// The attached network.
+    pub(super) fn network(&self) -> Option<Network> {
+        self.network
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The configuration.
@@ -207,7 +225,7 @@ impl Swap {
     /// Disconnects and refuses a peer for the accounting's blocklist duration (spec §1.2).
     fn block(&self, peer: B256, blocklist: Blocklist) {
         tracing::info!(%peer, seconds = blocklist.seconds, reason = ?blocklist.reason, "blocklisting peer");
-        if let Some(network) = self.network.get() {
+        if let Some(network) = self.network() {
             network.blocklist(&peer, Duration::from_secs(blocklist.seconds.max(1)));
         }
     }
@@ -231,7 +249,7 @@ impl Swap {
 
     /// Re-announces a grown threshold (spec §1.7).
     fn reannounce(&self, peer: B256, threshold: Option<U256>) {
-        let (Some(threshold), Some(network)) = (threshold, self.network.get().cloned()) else {
+        let (Some(threshold), Some(network)) = (threshold, self.network()) else {
             return;
         };
         tokio::spawn(async move {
@@ -250,7 +268,7 @@ impl Swap {
             .get(&peer)
             .copied()
             .unwrap_or_default();
-        let result = match self.network.get() {
+        let result = match self.network() {
             Some(network) => network.refresh(&peer, amount).await,
             None => Err(NetError::NotConnected),
         };
