@@ -1,6 +1,7 @@
 // Runs @ethersphere/bee-js 12, unchanged, against a comb node's API (argv[2]) and checks every
-// endpoint of the node-network and content-API issues, and the staking and redistribution
-// endpoints of the incentive-loop issue. Prints one line per check and exits non-zero on any
+// endpoint of the node-network and content-API issues, and the staking, redistribution and
+// SWAP endpoints of the incentive-loop issue (argv[3], a second node, makes the traffic
+// that is paid by cheque). Prints one line per check and exits non-zero on any
 // failure. bee-js validates every response with its own schemas, so a wrong field name or
 // type fails here.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
@@ -9,11 +10,14 @@ import { join } from 'node:path'
 import { Bee, MantarayNode, PrivateKey, Topic } from '@ethersphere/bee-js'
 
 const api = process.argv[2]
-if (!api) {
-  console.error('usage: node run.mjs http://127.0.0.1:1633')
+const otherApi = process.argv[3]
+if (!api || !otherApi) {
+  console.error('usage: node run.mjs NODE_API OTHER_NODE_API')
   process.exit(2)
 }
 const bee = new Bee(api)
+// The other node uploads through this one's neighbourhood and pays it by cheque.
+const other = new Bee(otherApi)
 let failed = 0
 let passed = 0
 
@@ -206,6 +210,70 @@ await check('getRedistributionState', async () => {
 await check('rchash', async () => {
   const seconds = await bee.rchash(0, '11'.repeat(32), '22'.repeat(32))
   assert(seconds >= 0 && seconds < 60, `duration ${seconds}`)
+})
+
+// SWAP: the other node uploads megabytes; the chunks this node stores are paid for, by
+// time-based settlement and, beyond it, by cheques (swap.md §1, §3).
+let payer
+await check('getAllBalances/getPeerBalance after traffic', async () => {
+  const state = await other.getChainState()
+  const otherBatch = await other.createPostageBatch((BigInt(state.currentPrice) * 17280n * 2n).toString(), 22, {
+    waitForUsable: true,
+  })
+  const random = new Uint8Array(8 << 20)
+  for (let i = 0; i < random.length; i += 65536) crypto.getRandomValues(random.subarray(i, i + 65536))
+  await other.uploadData(otherBatch, random)
+  payer = (await other.getNodeAddresses()).overlay.toHex()
+  const balances = await bee.getAllBalances()
+  assert(balances.balances.some(b => b.peer === payer), 'the uploader has a balance')
+  const balance = await bee.getPeerBalance(payer)
+  assert(balance.peer === payer, 'peer balance')
+})
+await check('getPastDueConsumptionBalances', async () => {
+  const consumed = await bee.getPastDueConsumptionBalances()
+  assert(Array.isArray(consumed.balances), 'balances')
+})
+await check('getChequebookAddress/getChequebookBalance', async () => {
+  const address = await bee.getChequebookAddress()
+  assert(address.chequebookAddress.toHex().length === 40, 'chequebook address')
+  const balance = await bee.getChequebookBalance()
+  assert(BigInt(balance.totalBalance.toPLURString()) > 0n, 'funded at first start')
+})
+await check('getLastCheques/getLastChequesForPeer', async () => {
+  const deadline = Date.now() + 30000
+  for (;;) {
+    const cheques = await bee.getLastCheques()
+    if (cheques.lastcheques.some(c => c.peer === payer && c.lastreceived)) break
+    assert(Date.now() < deadline, 'no cheque received from the uploader')
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  const last = await bee.getLastChequesForPeer(payer)
+  assert(BigInt(last.lastreceived.payout.toPLURString()) > 0n, 'payout')
+})
+await check('getAllSettlements/getSettlements', async () => {
+  const all = await bee.getAllSettlements()
+  assert(BigInt(all.totalReceived.toPLURString()) > 0n, 'received')
+  const one = await bee.getSettlements(payer)
+  assert(BigInt(one.received.toPLURString()) > 0n, 'received from the uploader')
+})
+await check('cashoutLastCheque/getLastCashoutAction', async () => {
+  const before = BigInt((await bee.getChequebookBalance()).totalBalance.toPLURString())
+  const pending = await bee.getLastCashoutAction(payer)
+  assert(BigInt(pending.uncashedAmount.toPLURString()) > 0n, 'something to cash')
+  const tx = await bee.cashoutLastCheque(payer)
+  assert(tx.toHex().length === 64, 'tx hash')
+  const after = await bee.getLastCashoutAction(payer)
+  assert(after.transactionHash !== null && after.uncashedAmount.toPLURString() === '0', 'cashed')
+  const wallet = await bee.getWalletBalance()
+  assert(BigInt(wallet.bzzBalance.toPLURString()) > 0n, 'wallet')
+  assert(before > 0n, 'balance')
+})
+await check('depositTokens/withdrawTokens', async () => {
+  const before = BigInt((await bee.getChequebookBalance()).totalBalance.toPLURString())
+  await bee.depositTokens('1000')
+  await bee.withdrawTokens('400')
+  const after = BigInt((await bee.getChequebookBalance()).totalBalance.toPLURString())
+  assert(after === before + 600n, `balance ${before} -> ${after}`)
 })
 
 console.log(`bee-js: ${passed} passed, ${failed} failed`)

@@ -1,6 +1,6 @@
 //! `@ethersphere/bee-js` 12, unchanged, against a node of a real `comb devnet` process: every
-//! status, postage, data and content endpoint, and the staking and redistribution endpoints
-//! (tests/bee-js/run.mjs).
+//! status, postage, data and content endpoint, and the staking, redistribution and SWAP
+//! endpoints (balances, settlements, chequebook, cheques, cash-out) (tests/bee-js/run.mjs).
 //! Needs Node.js and npm (the npm registry is reachable); installs the package on first run.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -33,6 +33,7 @@ fn bee_js_12_works_against_a_devnet_node() {
     let output = Command::new("node")
         .arg("run.mjs")
         .arg(devnet.api(0))
+        .arg(devnet.api(1))
         .current_dir(&dir)
         .output()
         .unwrap();
@@ -59,5 +60,5 @@ fn bee_js_12_works_against_a_devnet_node() {
         "bee-js checks failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(stdout.contains("33 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("40 passed, 0 failed"), "{stdout}");
 }
