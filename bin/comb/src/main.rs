@@ -7,6 +7,7 @@ mod collection;
 mod feed;
 mod hash;
 mod node;
+mod staking;
 mod status;
 mod transfer;
 
@@ -46,6 +47,10 @@ enum Command {
     /// Show each node's redistribution round, wins, frozen state, stake, balances and
     /// cheques (the nodes of a devnet, or the APIs given).
     Status(status::StatusArgs),
+    /// The staking architecture: provider standing, availability challenges, user stakes.
+    Staking(staking::StakingArgs),
+    /// Governance of the staking architecture: proposals, votes, execution.
+    Governance(staking::GovernanceArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -59,5 +64,7 @@ fn main() -> anyhow::Result<()> {
         Command::Download(args) => transfer::run_download(&args),
         Command::Feed(args) => feed::run(&args),
         Command::Status(args) => status::run(&args),
+        Command::Staking(args) => staking::run_staking(&args),
+        Command::Governance(args) => staking::run_governance(&args),
     }
 }

@@ -1,6 +1,7 @@
 //! `@ethersphere/bee-js` 12, unchanged, against a node of a real `comb devnet` process: every
 //! status, postage, data and content endpoint, and the staking, redistribution and SWAP
-//! endpoints (balances, settlements, chequebook, cheques, cash-out) (tests/bee-js/run.mjs).
+//! endpoints (balances, settlements, chequebook, cheques, cash-out) (tests/bee-js/run.mjs);
+//! then `comb status`, `comb staking` and `comb governance` against the same devnet.
 //! Needs Node.js and npm (the npm registry is reachable); installs the package on first run.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -44,6 +45,62 @@ fn bee_js_12_works_against_a_devnet_node() {
         .arg(devnet.dir.path())
         .output()
         .unwrap();
+    let api = devnet.api(0);
+    let comb = |args: &[&str]| -> serde_json::Value {
+        let output = Command::new(env!("CARGO_BIN_EXE_comb"))
+            .args(args)
+            .args(["--api", &api])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(
+            output.status.success(),
+            "comb {args:?}: {stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_str(&stdout).unwrap()
+    };
+    // The staking architecture through the CLI: a user stake at the bronze tier locked for
+    // 30 days, a proposal to change the bronze discount, a vote with the stake's weight.
+    let staked = comb(&[
+        "staking",
+        "stake",
+        "1000000000000000000",
+        "--lock-blocks",
+        "518400",
+    ]);
+    assert_eq!(staked["txHash"].as_str().unwrap().len(), 66, "{staked}");
+    let user = comb(&["staking", "user"]);
+    assert_eq!(user["amount"], "1000000000000000000", "{user}");
+    assert_eq!(user["discountBp"], 500, "bronze tier: {user}");
+    assert_ne!(user["weight"], "0", "{user}");
+    let proposal = comb(&[
+        "governance",
+        "propose",
+        "--param",
+        "bronzeDiscount",
+        "--value",
+        "600",
+    ]);
+    let id = proposal["id"].as_u64().unwrap().to_string();
+    comb(&["governance", "vote", &id, "yes"]);
+    let proposals = comb(&["governance", "proposals"]);
+    let listed = proposals["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"].to_string() == id)
+        .unwrap()
+        .clone();
+    assert_eq!(listed["yes"], user["weight"], "{listed}");
+    assert_eq!(listed["action"]["param"], "bronzeDiscount", "{listed}");
+    let provider = comb(&["staking", "provider"]);
+    assert!(provider["scoreBp"].is_u64(), "{provider}");
+    assert_ne!(provider["stakedAmount"], "0", "{provider}");
+    let parameters = comb(&["staking", "parameters"]);
+    assert_eq!(parameters["bronzeDiscount"], 500, "{parameters}");
+    let challenges = comb(&["staking", "challenges"]);
+    assert!(challenges["challenges"].is_array(), "{challenges}");
     devnet.stop();
     let status_text = String::from_utf8_lossy(&status.stdout);
     assert!(status.status.success(), "{status_text}");
