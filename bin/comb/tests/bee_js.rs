@@ -82,14 +82,15 @@ fn bee_js_12_works_against_a_devnet_node() {
         "--value",
         "600",
     ]);
-    let id = proposal["id"].as_u64().unwrap().to_string();
+    let proposal_id = proposal["id"].as_u64().unwrap();
+    let id = proposal_id.to_string();
     comb(&["governance", "vote", &id, "yes"]);
     let proposals = comb(&["governance", "proposals"]);
     let listed = proposals["proposals"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["id"].to_string() == id)
+        .find(|p| p["id"] == proposal_id)
         .unwrap()
         .clone();
     assert_eq!(listed["yes"], user["weight"], "{listed}");
