@@ -46,7 +46,11 @@ await check('getHealth', async () => {
   assert(await bee.isSupportedApiVersion(), 'api version')
 })
 await check('getReadiness', async () => assert((await bee.getReadiness()).status === 'ready', 'ready'))
-await check('getNodeInfo', async () => assert((await bee.getNodeInfo()).beeMode !== undefined, 'mode'))
+await check('getNodeInfo', async () => {
+  const info = await bee.getNodeInfo()
+  assert(info.beeMode === 'full', `mode ${info.beeMode}`)
+  assert(info.chequebookEnabled && info.swapEnabled, 'a devnet node has a chequebook and SWAP on')
+})
 await check('getStatus', async () => assert((await bee.getStatus()).overlay.length === 64, 'overlay'))
 await check('getNodeAddresses', async () => {
   const addresses = await bee.getNodeAddresses()

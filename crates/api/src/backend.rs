@@ -137,6 +137,8 @@ pub trait NodeApi:
 {
     /// Whether the node is ready to serve (`/readiness`).
     fn is_ready(&self) -> bool;
+    /// `/node`: the mode and whether SWAP and a chequebook are on.
+    fn node_info(&self) -> crate::types::NodeInfo;
     /// `/status`.
     fn status(&self) -> impl Future<Output = Result<Status, ApiError>> + Send;
     /// `/addresses`.

@@ -40,7 +40,7 @@ pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
     Router::new()
         .route("/health", get(status::health))
         .route("/readiness", get(status::readiness::<B>))
-        .route("/node", get(status::node_info))
+        .route("/node", get(status::node_info::<B>))
         .route("/status", get(status::status::<B>))
         .route("/addresses", get(status::addresses::<B>))
         .route("/peers", get(status::peers::<B>))

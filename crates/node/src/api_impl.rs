@@ -49,6 +49,15 @@ fn ttl(remaining: U256, price: U256) -> i64 {
 }
 
 impl Node {
+    /// Bee's mode name: `full` stores and forwards, `light` only uploads and downloads.
+    fn mode(&self) -> &'static str {
+        if self.config.full_node {
+            "full"
+        } else {
+            "light"
+        }
+    }
+
     fn chain_state_now(&self) -> Result<comb_store::ChainState, ApiError> {
         self.store.batches.chain_state().map_err(internal)
     }
@@ -123,6 +132,15 @@ impl NodeApi for Node {
         self.ready.load(Ordering::SeqCst)
     }
 
+    fn node_info(&self) -> comb_api::types::NodeInfo {
+        let chequebook = self.swap.chequebook().is_some();
+        comb_api::types::NodeInfo {
+            bee_mode: self.mode().to_string(),
+            chequebook_enabled: chequebook,
+            swap_enabled: self.config.swap.enable && chequebook,
+        }
+    }
+
     async fn status(&self) -> Result<Status, ApiError> {
         let reserve = &self.store.reserve;
         let radius = reserve.storage_radius().map_err(internal)?;
@@ -131,7 +149,7 @@ impl NodeApi for Node {
         Ok(Status {
             overlay: hex::encode(self.overlay),
             proximity: 0,
-            bee_mode: "full".to_string(),
+            bee_mode: self.mode().to_string(),
             reserve_size: reserve.size().map_err(internal)?,
             reserve_size_within_radius: reserve.size_within_radius().map_err(internal)?,
             pullsync_rate: 0.0,

@@ -10,7 +10,7 @@ use comb_node::devnet::{Devnet, DevnetConfig};
 mod common;
 use comb_primitives::proximity::proximity_uncapped;
 use comb_primitives::{Chunk, B256};
-use common::{buy_usable_batch, json};
+use common::{buy_usable_batch, json, random_bytes};
 use serde_json::Value;
 
 async fn devnet(nodes: usize, dir: &std::path::Path) -> Devnet {
@@ -26,18 +26,6 @@ async fn devnet(nodes: usize, dir: &std::path::Path) -> Devnet {
     })
     .await
     .unwrap()
-}
-
-fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

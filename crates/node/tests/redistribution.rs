@@ -27,7 +27,7 @@ use comb_node::RunningNode;
 use comb_primitives::{Address, B256, U256};
 
 mod common;
-use common::{buy_usable_batch, json};
+use common::{buy_usable_batch, json, random_bytes};
 
 const LIAR: usize = 2;
 const KEPT_DOWN: usize = 3;
@@ -35,18 +35,6 @@ const RESTARTED: usize = 4;
 /// Honest stakes dwarf the liar's, so the truth is the honest hash (the truth is drawn
 /// weighted by stake density, §5.6).
 const STAKES_BZZ: [u64; 5] = [100_000, 100_000, 10, 100_000, 100_000];
-
-fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
-}
 
 /// The oracle's `adjustPrice(redundancy)` (spec §4), written out independently of the
 /// ledger: the upscaled price after a claim in `round`.

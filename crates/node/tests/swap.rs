@@ -15,7 +15,7 @@ use comb_chain_rpc::producer::unix_now;
 use comb_chain_rpc::{ChainClient, ChainService, Genesis, ServiceConfig};
 use comb_node::swap::SwapConfig;
 use comb_node::{start, NodeConfig, RunningNode};
-use common::{buy_usable_batch, json};
+use common::{buy_usable_batch, json, random_bytes};
 use serde_json::Value;
 
 struct Net {
@@ -110,19 +110,6 @@ where
 
 async fn get(client: &reqwest::Client, url: String) -> (u16, Value) {
     json(client.get(url).send().await.unwrap()).await
-}
-
-/// `n` pseudo-random bytes (xorshift), so that every chunk is new.
-fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
 }
 
 /// Uploads `data` at `api` and returns the reference.

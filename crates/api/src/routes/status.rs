@@ -34,12 +34,8 @@ pub async fn readiness<B: NodeApi>(State(node): State<Arc<B>>) -> Response {
 }
 
 /// `GET /node`.
-pub async fn node_info() -> Json<NodeInfo> {
-    Json(NodeInfo {
-        bee_mode: "full".to_string(),
-        chequebook_enabled: false,
-        swap_enabled: false,
-    })
+pub async fn node_info<B: NodeApi>(State(node): State<Arc<B>>) -> Json<NodeInfo> {
+    Json(node.node_info())
 }
 
 /// `GET /status`.

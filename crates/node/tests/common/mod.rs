@@ -59,3 +59,16 @@ pub async fn buy_usable_batch(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// `len` pseudo-random bytes (xorshift from `seed`), so that every chunk is new.
+pub fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
