@@ -356,13 +356,34 @@ async fn a_light_node_that_does_not_pay_is_cut_off_and_refused() {
         until.saturating_sub(unix_now())
     );
     assert!(state.balance >= state.disconnect_limit, "{state:?}");
-    // While blocklisted, the freeloader cannot come back.
+    // While blocklisted, the freeloader cannot come back: the server refuses its handshake.
+    // The dialer may see its side of the handshake finish before the server's refusal
+    // arrives, so the dial itself can succeed; the server never takes the peer on, and the
+    // dialer loses the connection.
+    let server_overlay = server.node.overlay();
     let again = downloader
         .node
         .network()
         .connect(server.node.network().listen_addrs()[0].clone())
         .await;
-    assert!(again.is_err(), "reconnected while blocklisted");
+    assert!(
+        server.node.network().peer(&downloader_overlay).is_none(),
+        "the server took a blocklisted peer back"
+    );
+    if again.is_ok() {
+        wait_until(
+            "the refused dialer loses the connection",
+            Duration::from_secs(10),
+            || async { downloader.node.network().peer(&server_overlay).is_none() },
+        )
+        .await;
+    }
+    assert!(server.node.network().peer(&downloader_overlay).is_none());
+    let state = server.node.swap().peer_state(&downloader_overlay).unwrap();
+    assert!(
+        !state.connected,
+        "the accounting reconnected a blocklisted peer"
+    );
     net.shutdown().await;
 }
 
