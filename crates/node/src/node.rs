@@ -207,7 +207,15 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         agent: crate::agent::AgentShared::new(config_paused),
         ready: AtomicBool::new(false),
     });
-    let driver = crate::agent::open_driver(&node)?;
+    let driver = match crate::agent::open_driver(&node) {
+        Ok(driver) => driver,
+        Err(error) => {
+            // An unreadable agent state file: stop what already runs before giving up.
+            node.network.shutdown();
+            node.swap.detach();
+            return Err(error);
+        }
+    };
     let (shutdown, mut stopped) = watch::channel(false);
     let api_node = Arc::clone(&node);
     let api = tokio::spawn(async move {
