@@ -9,7 +9,6 @@
 //!   radius with its neighbours'; comb's peers do not exchange radii);
 //! * the chain is polled every [`POLL_INTERVAL`]; a tick runs only when the head moved.
 
-use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -75,12 +74,8 @@ pub(crate) fn sampler(node_store: &comb_store::Store) -> StoreSampler {
     StoreSampler::new(
         node_store.reserve.clone(),
         node_store.batches.clone(),
-        sampler_threads(),
+        default_sampler_threads(),
     )
-}
-
-fn sampler_threads() -> NonZeroUsize {
-    default_sampler_threads()
 }
 
 /// Opens the driver over the node's chain, reserve and state file.

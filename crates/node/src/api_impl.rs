@@ -104,14 +104,23 @@ impl Node {
         Ok(batches)
     }
 
+    /// Signs and sends `call` with the node's key; a revert is a 400.
+    pub(crate) async fn send_call(&self, call: Call) -> Result<comb_chain::Receipt, ApiError> {
+        self.chain
+            .send(&self.signer, call)
+            .await
+            .map_err(chain_error)
+    }
+
+    /// [`Node::send_call`], answering the transaction's hash.
+    pub(crate) async fn send_for_hash(&self, call: Call) -> Result<B256, ApiError> {
+        Ok(self.send_call(call).await?.transaction_hash)
+    }
+
     /// Sends a transaction and waits until the follower has seen its block, so that what it
     /// changed (a new batch, a top-up, a dilution) is in the batch store when this returns.
     async fn transact(&self, call: Call) -> Result<comb_chain::Receipt, ApiError> {
-        let receipt = self
-            .chain
-            .send(&self.signer, call)
-            .await
-            .map_err(chain_error)?;
+        let receipt = self.send_call(call).await?;
         self.await_block(receipt.block_number).await;
         Ok(receipt)
     }

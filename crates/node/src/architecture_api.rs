@@ -6,7 +6,7 @@ use comb_api::ApiError;
 use comb_chain::architecture::Architecture;
 use comb_chain::events::Event;
 use comb_chain::governance::ProposalAction;
-use comb_chain::{Call, Receipt};
+use comb_chain::Call;
 use comb_primitives::{Address, B256, U256};
 use comb_sampling::PostageProof;
 use serde_json::{json, Value};
@@ -17,17 +17,6 @@ use crate::node::Node;
 impl Node {
     async fn architecture(&self) -> Result<Architecture, ApiError> {
         self.chain.architecture().await.map_err(chain_error)
-    }
-
-    async fn send_call(&self, call: Call) -> Result<Receipt, ApiError> {
-        self.chain
-            .send(&self.signer, call)
-            .await
-            .map_err(chain_error)
-    }
-
-    async fn send_for_hash(&self, call: Call) -> Result<B256, ApiError> {
-        Ok(self.send_call(call).await?.transaction_hash)
     }
 }
 

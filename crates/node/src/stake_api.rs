@@ -43,15 +43,6 @@ impl Node {
             .await?;
         Ok(receipt.transaction_hash)
     }
-
-    async fn submit(&self, call: Call) -> Result<B256, ApiError> {
-        let receipt = self
-            .chain
-            .send(&self.signer, call)
-            .await
-            .map_err(chain_error)?;
-        Ok(receipt.transaction_hash)
-    }
 }
 
 impl IncentivesApi for Node {
@@ -103,7 +94,7 @@ impl IncentivesApi for Node {
         if self.withdrawable_stake().await?.is_zero() {
             return Err(ApiError::bad_request("no withdrawable stake"));
         }
-        self.submit(Call::WithdrawFromStake).await
+        self.send_for_hash(Call::WithdrawFromStake).await
     }
 
     /// Samples with every chunk eligible by time (the consensus time is now) and no minimum
@@ -114,14 +105,10 @@ impl IncentivesApi for Node {
         anchor1: Vec<u8>,
         anchor2: Vec<u8>,
     ) -> Result<ReserveSampleTiming, ApiError> {
-        let now_ns = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
-            .unwrap_or(0);
         let rules = SampleRules {
             anchor: anchor1.clone(),
             committed_depth: depth,
-            consensus_time_ns: now_ns,
+            consensus_time_ns: crate::content::now_ns(),
             min_batch_value: U256::ZERO,
         };
         let (sample, took) = crate::agent::sample_now(self, rules)

@@ -10,13 +10,8 @@ use serde_json::Value;
 
 use crate::architecture::{ArchitectureApi, ChallengeRequest, Created};
 use crate::incentives::TxHash;
+use crate::routes::stake::tx_hash as tx;
 use crate::{params, ApiError};
-
-fn tx(hash: comb_primitives::B256) -> Json<TxHash> {
-    Json(TxHash {
-        tx_hash: format!("{hash}"),
-    })
-}
 
 fn id(value: &str) -> Result<u64, ApiError> {
     value

@@ -12,6 +12,13 @@ use crate::incentives::{
 };
 use crate::{params, ApiError};
 
+/// A transaction's hash as Bee answers it (`{"txHash": "0x…"}`).
+pub(crate) fn tx_hash(hash: comb_primitives::B256) -> Json<TxHash> {
+    Json(TxHash {
+        tx_hash: format!("{hash}"),
+    })
+}
+
 /// `GET /redistributionstate`.
 pub async fn redistribution_state<B: IncentivesApi>(
     State(node): State<Arc<B>>,
@@ -37,10 +44,7 @@ pub async fn deposit<B: IncentivesApi>(
     if amount.is_zero() {
         return Err(ApiError::bad_request("amount: must be above zero"));
     }
-    let tx = node.deposit_stake(amount).await?;
-    Ok(Json(TxHash {
-        tx_hash: format!("{tx}"),
-    }))
+    Ok(tx_hash(node.deposit_stake(amount).await?))
 }
 
 /// `GET /stake/withdrawable`.
@@ -56,10 +60,7 @@ pub async fn withdrawable<B: IncentivesApi>(
 pub async fn withdraw<B: IncentivesApi>(
     State(node): State<Arc<B>>,
 ) -> Result<Json<TxHash>, ApiError> {
-    let tx = node.withdraw_stake().await?;
-    Ok(Json(TxHash {
-        tx_hash: format!("{tx}"),
-    }))
+    Ok(tx_hash(node.withdraw_stake().await?))
 }
 
 /// `GET /rchash/{depth}/{anchor1}/{anchor2}`: samples the reserve now and reports how long

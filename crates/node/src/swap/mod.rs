@@ -23,7 +23,10 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+// The accounting's clock: wall-clock Unix seconds, floored (spec §8).
+use comb_chain_rpc::producer::unix_now;
 
 use comb_accounting::pseudosettle::check_ack;
 use comb_accounting::{
@@ -38,14 +41,6 @@ pub use config::SwapConfig;
 use state::{RefreshRecord, SwapState};
 
 use crate::NodeError;
-
-/// Wall-clock Unix seconds (the accounting's clock, spec §8: seconds, floored).
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
 
 /// A reserved exchange.
 enum Action {
