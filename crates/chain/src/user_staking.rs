@@ -198,11 +198,7 @@ impl UserStaking {
         pool: &RewardPool,
         events: &mut Events,
     ) -> Result<u64, ChainError> {
-        let mut stake = self
-            .stakes
-            .get(&env.sender)
-            .cloned()
-            .ok_or(ChainError::NoUserStake)?;
+        let mut stake = self.existing_stake(&env.sender)?;
         if stake.is_unbonding() {
             return Err(ChainError::UserUnbonding);
         }
@@ -226,6 +222,14 @@ impl UserStaking {
         Ok(end)
     }
 
+    /// A copy of `owner`'s stake to change, or `NoUserStake`.
+    fn existing_stake(&self, owner: &Address) -> Result<UserStake, ChainError> {
+        self.stakes
+            .get(owner)
+            .cloned()
+            .ok_or(ChainError::NoUserStake)
+    }
+
     /// `withdraw_user()`: after the unbonding period, pays the stake and any unclaimed
     /// rewards back and removes the stake.
     pub fn withdraw_user(
@@ -235,11 +239,7 @@ impl UserStaking {
         pool: &mut RewardPool,
         events: &mut Events,
     ) -> Result<U256, ChainError> {
-        let mut stake = self
-            .stakes
-            .get(&env.sender)
-            .cloned()
-            .ok_or(ChainError::NoUserStake)?;
+        let mut stake = self.existing_stake(&env.sender)?;
         if !stake.is_unbonding() {
             return Err(ChainError::UserNotUnbonding);
         }
@@ -276,11 +276,7 @@ impl UserStaking {
         pool: &mut RewardPool,
         events: &mut Events,
     ) -> Result<U256, ChainError> {
-        let mut stake = self
-            .stakes
-            .get(&env.sender)
-            .cloned()
-            .ok_or(ChainError::NoUserStake)?;
+        let mut stake = self.existing_stake(&env.sender)?;
         Self::settle(&mut stake, pool)?;
         let amount = pool.redeem(token, &env.sender, stake.shares)?;
         stake.shares = U256::ZERO;
