@@ -54,6 +54,48 @@ pub struct UploadOptions {
     pub pin: bool,
     /// An existing tag to count on; a new one is made when absent.
     pub tag: Option<u64>,
+    /// `swarm-deferred-upload` (Bee's default `true`): answer once the chunks are stored
+    /// locally and push them in the background; `false` answers only when every chunk has a
+    /// receipt from its neighbourhood.
+    pub deferred: bool,
+}
+
+/// A byte range asked for with `Range: bytes=…` (one range; Bee serves ranges through Go's
+/// `http.ServeContent`). It is resolved against the content's size once that is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteRange {
+    /// `bytes=start-` or `bytes=start-end` (`end` inclusive).
+    From {
+        /// First byte.
+        start: u64,
+        /// Last byte, inclusive; the end of the content when absent.
+        end: Option<u64>,
+    },
+    /// `bytes=-n`: the last `n` bytes.
+    Suffix(u64),
+}
+
+impl ByteRange {
+    /// The half-open `(start, len)` this range covers in content of `size` bytes, clamped to
+    /// the content as RFC 9110 §14.1.2 says; `None` when it is not satisfiable.
+    pub fn resolve(&self, size: u64) -> Option<(u64, u64)> {
+        match *self {
+            ByteRange::From { start, end } => {
+                if start >= size {
+                    return None;
+                }
+                let last = end.unwrap_or(u64::MAX).min(size.saturating_sub(1));
+                (last >= start).then(|| (start, last - start + 1))
+            }
+            ByteRange::Suffix(n) => {
+                if n == 0 || size == 0 {
+                    return None;
+                }
+                let len = n.min(size);
+                Some((size - len, len))
+            }
+        }
+    }
 }
 
 /// What `POST /bzz` uploads.
@@ -96,6 +138,8 @@ pub struct FileDownload {
     pub filename: Option<String>,
     /// The data's root reference (the `ETag`).
     pub etag: B256,
+    /// The part served, `(start, len)`, when a range was asked for: a 206 answer.
+    pub range: Option<(u64, u64)>,
     /// The feed index the content was resolved at, 16 hex characters.
     pub feed_index: Option<String>,
     /// The path was not found and this is the website's error document.
@@ -179,16 +223,19 @@ pub trait NodeApi:
     ) -> impl Future<Output = Result<Uploaded, ApiError>> + Send;
     /// The size of the data under a reference.
     fn bytes_size(&self, reference: B256) -> impl Future<Output = Result<u64, ApiError>> + Send;
-    /// Streams the data under a reference.
+    /// Streams the data under a reference, or the part `range` names.
     fn download_bytes(
         &self,
         reference: B256,
-    ) -> impl Future<Output = Result<(u64, DataStream), ApiError>> + Send;
-    /// Stores and pushes one chunk the client built (CAC or SOC).
+        range: Option<ByteRange>,
+    ) -> impl Future<Output = Result<FileDownload, ApiError>> + Send;
+    /// Stores and pushes one chunk the client built (CAC or SOC): queued for the pusher when
+    /// `deferred`, else pushed before the answer.
     fn upload_chunk(
         &self,
         chunk: Chunk,
         postage: Postage,
+        deferred: bool,
     ) -> impl Future<Output = Result<B256, ApiError>> + Send;
     /// One chunk's wire data.
     fn download_chunk(&self, address: B256)
@@ -219,11 +266,12 @@ pub trait NodeApi:
         kind: BzzUpload,
         body: BodyStream,
     ) -> impl Future<Output = Result<Uploaded, ApiError>> + Send;
-    /// `GET /bzz/{reference}/{path}`.
+    /// `GET /bzz/{reference}/{path}`, the whole file or the part `range` names.
     fn download_bzz(
         &self,
         reference: B256,
         path: String,
+        range: Option<ByteRange>,
     ) -> impl Future<Output = Result<BzzResponse, ApiError>> + Send;
     /// `POST /soc/{owner}/{id}?sig=`: `data` is the wrapped chunk (span ‖ payload). A
     /// signature that does not recover to `owner` is refused.

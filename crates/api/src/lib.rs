@@ -21,8 +21,8 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 pub use backend::{
-    BodyStream, BuyBatch, BzzResponse, BzzUpload, DataStream, FeedUpdate, FileDownload, NodeApi,
-    Postage, SocDownload, UploadOptions, Uploaded,
+    BodyStream, BuyBatch, ByteRange, BzzResponse, BzzUpload, DataStream, FeedUpdate, FileDownload,
+    NodeApi, Postage, SocDownload, UploadOptions, Uploaded,
 };
 pub use error::ApiError;
 pub use swap::SwapApi;

@@ -54,7 +54,7 @@ pub enum FileTreeError {
         /// The span the chunk carries.
         actual: u64,
     },
-    /// A leaf chunk (span ≤ 4096) whose payload length differs from its span.
+    /// A leaf chunk (span ≤ 4096) whose payload is shorter than its span.
     #[error("leaf chunk {address}: span {span}, payload of {payload_len} bytes")]
     LeafLengthMismatch {
         /// The chunk.
@@ -64,19 +64,9 @@ pub enum FileTreeError {
         /// Its payload length.
         payload_len: usize,
     },
-    /// An intermediate chunk whose payload is not a whole number of 32-byte references.
+    /// An intermediate chunk with fewer references than its span needs.
     #[error(
-        "intermediate chunk {address}: payload of {payload_len} bytes is not a multiple of 32"
-    )]
-    MisalignedReferences {
-        /// The chunk.
-        address: ChunkAddress,
-        /// Its payload length.
-        payload_len: usize,
-    },
-    /// An intermediate chunk whose number of references does not fit its span.
-    #[error(
-        "intermediate chunk {address}: span {span} needs {expected} references, found {actual}"
+        "intermediate chunk {address}: span {span} needs {expected} references, found only {actual}"
     )]
     ReferenceCountMismatch {
         /// The chunk.

@@ -2,8 +2,10 @@
 //!
 //! The tree is walked depth first, left to right, holding one chunk per level, so memory is
 //! O(depth × 4 KiB) whatever the file size. Each chunk's span tells its shape (see
-//! [`crate::shape`]): a leaf holds exactly `span` bytes, an intermediate chunk holds one
-//! reference per child and its children's spans follow from its own. Every chunk is checked
+//! [`crate::shape`]): a leaf holds `span` bytes, an intermediate chunk holds one reference
+//! per child and its children's spans follow from its own. As in Bee's joiner, a payload may
+//! be longer than its shape needs (zero padding to 4096 bytes, as bee-js uploads chunks):
+//! the bytes past what the span calls for are ignored. Every chunk is checked
 //! against that shape, and by default against its address (spec §1.2), before it is used; a
 //! malformed or missing chunk is an error, never a panic.
 
@@ -126,7 +128,11 @@ impl<S: ChunkSource> Joiner<S> {
     ) -> Result<(), FileTreeError> {
         let payload = chunk.payload();
         let NodeShape::Intermediate { children, .. } = shape else {
-            // A leaf: its payload length was checked against its span.
+            // A leaf: its payload holds at least `span` bytes (checked in `fetch`); any
+            // padding after them is not data.
+            let payload = payload
+                .get(..usize::try_from(shape.payload_len()).unwrap_or(usize::MAX))
+                .unwrap_or(payload);
             let from = window.start.saturating_sub(base);
             let to = window.end.saturating_sub(base);
             let from = usize::try_from(from)
@@ -202,9 +208,11 @@ fn fetch<S: ChunkSource + ?Sized>(
         }
     }
     let shape = NodeShape::from_span(span);
+    // Bee reads what the span calls for and ignores the rest: clients such as bee-js pad
+    // every payload with zeros to 4096 bytes, and the BMT hash is the same either way.
     match shape {
         NodeShape::Leaf { len } => {
-            if u64::try_from(payload.len()).ok() != Some(len) {
+            if u64::try_from(payload.len()).map_or(true, |have| have < len) {
                 return Err(FileTreeError::LeafLengthMismatch {
                     address: *address,
                     span,
@@ -213,14 +221,8 @@ fn fetch<S: ChunkSource + ?Sized>(
             }
         }
         NodeShape::Intermediate { children, .. } => {
-            if payload.len() % SEGMENT_SIZE != 0 {
-                return Err(FileTreeError::MisalignedReferences {
-                    address: *address,
-                    payload_len: payload.len(),
-                });
-            }
             let actual = payload.len() / SEGMENT_SIZE;
-            if u64::try_from(actual).ok() != Some(children) {
+            if u64::try_from(actual).map_or(true, |have| have < children) {
                 return Err(FileTreeError::ReferenceCountMismatch {
                     address: *address,
                     span,

@@ -33,7 +33,7 @@ pub mod splitter;
 
 pub use error::{BoxError, FileTreeError};
 pub use joiner::{join, JoinReader, Joiner};
-pub use shape::NodeShape;
+pub use shape::{child_references, span_payload, NodeShape};
 pub use sink::{from_fn, ChunkSink, DiscardSink, FnSink};
 pub use source::ChunkSource;
 pub use splitter::{root_hash, split_bytes, split_reader, Splitter};

@@ -85,6 +85,31 @@ impl NodeShape {
     }
 }
 
+/// The data a chunk of a file tree holds as its span reads it: a leaf's first `span`
+/// payload bytes, or an intermediate chunk's `children` references. Padding after them
+/// (bee-js pads every payload to 4096 bytes) is not part of it. `None` when the payload is
+/// shorter than the span calls for.
+pub fn span_payload(chunk: &comb_primitives::Chunk) -> Option<&[u8]> {
+    let shape = NodeShape::from_span(chunk.span());
+    let len = usize::try_from(shape.payload_len()).ok()?;
+    chunk.payload().get(..len)
+}
+
+/// The child references of an intermediate chunk of a file tree (none for a leaf or a
+/// malformed chunk), as many as its span calls for.
+pub fn child_references(chunk: &comb_primitives::Chunk) -> Vec<comb_primitives::B256> {
+    if chunk.span() <= CHUNK_SIZE as u64 {
+        return Vec::new();
+    }
+    span_payload(chunk)
+        .map(|refs| {
+            refs.chunks_exact(SEGMENT_SIZE)
+                .map(comb_primitives::B256::from_slice)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -114,37 +114,34 @@ fn chunk_data_of_a_bad_length_is_an_error() {
 }
 
 #[test]
-fn intermediate_chunk_with_a_partial_reference_is_an_error() {
+fn intermediate_chunk_with_too_few_references_is_an_error() {
     let (_, store, chunks) = split(2 * CHUNK_SIZE);
-    let mut refs: Vec<u8> = chunks[..2].iter().flat_map(|c| c.address().0).collect();
-    refs.push(0);
-    // A valid content-addressed chunk, but 65 bytes of "references".
-    let corrupt = Chunk::content_with_span(2 * CHUNK_SIZE as u64, &refs).unwrap();
-    let store = with(&store, &corrupt);
-    assert!(matches!(
-        join_err(&store, *corrupt.address()),
-        FileTreeError::MisalignedReferences {
-            payload_len: 65,
-            ..
-        }
-    ));
-}
-
-#[test]
-fn intermediate_chunk_whose_span_disagrees_with_its_references_is_an_error() {
-    let (_, store, chunks) = split(3 * CHUNK_SIZE);
-    let refs: Vec<u8> = chunks[..3].iter().flat_map(|c| c.address().0).collect();
-    // Three references under a span that needs two.
+    let mut refs: Vec<u8> = chunks[0].address().0.to_vec();
+    refs.extend_from_slice(&chunks[1].address().0[..31]);
+    // A valid content-addressed chunk, but one and a bit references where two are needed.
     let corrupt = Chunk::content_with_span(2 * CHUNK_SIZE as u64, &refs).unwrap();
     let store = with(&store, &corrupt);
     assert!(matches!(
         join_err(&store, *corrupt.address()),
         FileTreeError::ReferenceCountMismatch {
             expected: 2,
-            actual: 3,
+            actual: 1,
             ..
         }
     ));
+}
+
+#[test]
+fn references_past_what_the_span_needs_are_ignored_as_bee_does() {
+    let (_, store, chunks) = split(3 * CHUNK_SIZE);
+    let refs: Vec<u8> = chunks[..3].iter().flat_map(|c| c.address().0).collect();
+    let data = [chunks[0].payload(), chunks[1].payload()].concat();
+    // Three references under a span that needs two: Bee's joiner reads two.
+    let root = Chunk::content_with_span(2 * CHUNK_SIZE as u64, &refs).unwrap();
+    let store = with(&store, &root);
+    let mut out = Vec::new();
+    comb_filetree::join(&store, *root.address(), &mut out).unwrap();
+    assert_eq!(out, data);
 }
 
 #[test]
@@ -167,17 +164,26 @@ fn child_whose_span_disagrees_with_its_parent_is_an_error() {
 }
 
 #[test]
-fn leaf_whose_span_disagrees_with_its_payload_is_an_error() {
-    let corrupt = Chunk::content_with_span(5, &[1; 10]).unwrap();
+fn leaf_shorter_than_its_span_is_an_error() {
+    let corrupt = Chunk::content_with_span(10, &[1; 5]).unwrap();
     let store = with(&Store::new(), &corrupt);
     assert!(matches!(
         join_err(&store, *corrupt.address()),
         FileTreeError::LeafLengthMismatch {
-            span: 5,
-            payload_len: 10,
+            span: 10,
+            payload_len: 5,
             ..
         }
     ));
+}
+
+#[test]
+fn leaf_longer_than_its_span_reads_the_first_span_bytes() {
+    let padded = Chunk::content_with_span(5, &[1, 2, 3, 4, 5, 0, 0, 0, 0, 0]).unwrap();
+    let store = with(&Store::new(), &padded);
+    let mut out = Vec::new();
+    comb_filetree::join(&store, *padded.address(), &mut out).unwrap();
+    assert_eq!(out, [1, 2, 3, 4, 5]);
 }
 
 #[test]

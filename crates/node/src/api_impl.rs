@@ -1,6 +1,6 @@
 //! The node's services behind Bee's HTTP API ([`comb_api::NodeApi`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -10,13 +10,12 @@ use comb_api::types::{
     StampBatch, Status, TagInfo, Topology, Wallet,
 };
 use comb_api::{
-    ApiError, BodyStream, BuyBatch, BzzResponse, BzzUpload, DataStream, FeedUpdate, NodeApi,
-    Postage, SocDownload, UploadOptions, Uploaded,
+    ApiError, BodyStream, BuyBatch, ByteRange, BzzResponse, BzzUpload, FeedUpdate, FileDownload,
+    NodeApi, Postage, SocDownload, UploadOptions, Uploaded,
 };
 use comb_chain::{Call, Outcome};
 use comb_filetree::Joiner;
 use comb_postage::{validate_stamp, Batch, Stamp, BUCKET_DEPTH};
-use comb_primitives::soc::ChunkType;
 use comb_primitives::{Address, Chunk, Signature, B256, U256};
 use futures_util::StreamExt;
 
@@ -412,45 +411,72 @@ impl NodeApi for Node {
         Ok(self.download_chunk_any(reference).await?.span())
     }
 
-    async fn download_bytes(&self, reference: B256) -> Result<(u64, DataStream), ApiError> {
-        self.stream_file(reference, HashMap::new()).await
+    async fn download_bytes(
+        &self,
+        reference: B256,
+        range: Option<ByteRange>,
+    ) -> Result<FileDownload, ApiError> {
+        self.bytes_download(reference, range).await
     }
 
-    async fn upload_chunk(&self, chunk: Chunk, postage: Postage) -> Result<B256, ApiError> {
+    async fn upload_chunk(
+        &self,
+        chunk: Chunk,
+        postage: Postage,
+        deferred: bool,
+    ) -> Result<B256, ApiError> {
+        let kind = comb_primitives::soc::chunk_type(&chunk)
+            .map_err(|e| ApiError::bad_request(format!("invalid chunk: {e}")))?;
+        let address = *chunk.address();
         let stamp = match postage {
             Postage::Batch(batch) => {
-                let stamper = self.usable_stamper(batch).await?;
-                let address = *chunk.address();
-                let stamped = tokio::task::spawn_blocking({
-                    let store = Arc::clone(&self.local);
-                    move || {
-                        content::stamp_and_store(&stamper, &store, vec![chunk], ChunkType::Content)
-                    }
-                })
-                .await
-                .map_err(internal)?
-                .map_err(ApiError::internal)?;
-                let (chunk, stamp) = stamped
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| ApiError::internal("no stamp"))?;
-                let _ = self.network.push(chunk, stamp).await;
+                let (mut pipeline, _tag) = self
+                    .pipeline(&UploadOptions {
+                        batch,
+                        pin: false,
+                        tag: None,
+                        deferred,
+                    })
+                    .await?;
+                pipeline.kind = kind;
+                pipeline
+                    .run(move |sink| {
+                        comb_filetree::ChunkSink::put(sink, chunk).map_err(|e| e.to_string())?;
+                        Ok(address)
+                    })
+                    .await?;
                 return Ok(address);
             }
             Postage::Stamp(stamp) => stamp,
         };
-        validate_stamp(&stamp, chunk.address(), &self.store.batches).map_err(|e| {
+        validate_stamp(&stamp, &address, &self.store.batches).map_err(|e| {
             let message = format!("invalid stamp: {e}");
             match e {
                 comb_postage::PostageError::BatchNotFound(_) => ApiError::not_found(message),
                 _ => ApiError::bad_request(message),
             }
         })?;
-        self.local
-            .store(&chunk, &stamp)
-            .map_err(ApiError::bad_request)?;
-        let address = *chunk.address();
-        let _ = self.network.push(chunk, stamp).await;
+        let store = Arc::clone(&self.local);
+        let queue = self.push_queue.clone();
+        let stored = chunk.clone();
+        tokio::task::spawn_blocking(move || {
+            store
+                .store(&stored, &stamp)
+                .map_err(ApiError::bad_request)?;
+            if deferred {
+                queue
+                    .enqueue(0, &[(stored, stamp)])
+                    .map_err(|e| ApiError::internal(e.to_string()))?;
+            }
+            Ok::<(), ApiError>(())
+        })
+        .await
+        .map_err(internal)??;
+        if !deferred {
+            self.network.push(chunk, stamp).await.map_err(|e| {
+                ApiError::unavailable(format!("chunk {address} got no receipt: {e}"))
+            })?;
+        }
         Ok(address)
     }
 
@@ -488,7 +514,7 @@ impl NodeApi for Node {
     }
 
     async fn reupload(&self, reference: B256, batch: B256) -> Result<(), ApiError> {
-        let (_, mut data) = self.download_bytes(reference).await?;
+        let mut data = self.bytes_download(reference, None).await?.stream;
         let mut body = Vec::new();
         while let Some(piece) = data.next().await {
             body.extend_from_slice(&piece.map_err(internal)?);
@@ -498,6 +524,7 @@ impl NodeApi for Node {
             batch,
             pin: false,
             tag: None,
+            deferred: true,
         };
         let again = self.upload_bytes(options, stream).await?.reference;
         if again != reference {
@@ -517,8 +544,13 @@ impl NodeApi for Node {
         self.upload_bzz_with(options, kind, body).await
     }
 
-    async fn download_bzz(&self, reference: B256, path: String) -> Result<BzzResponse, ApiError> {
-        self.download_bzz_with(reference, path).await
+    async fn download_bzz(
+        &self,
+        reference: B256,
+        path: String,
+        range: Option<ByteRange>,
+    ) -> Result<BzzResponse, ApiError> {
+        self.download_bzz_with(reference, path, range).await
     }
 
     async fn upload_soc(

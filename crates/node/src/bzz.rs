@@ -150,12 +150,14 @@ fn root_has_prefix<S: ChunkSource<Error = FileTreeError>>(
 pub fn bzz_file(
     resolved: Resolved,
     size: u64,
+    range: Option<(u64, u64)>,
     stream: comb_api::DataStream,
     feed_index: Option<String>,
 ) -> BzzResponse {
     BzzResponse::File(FileDownload {
         size,
         stream,
+        range,
         content_type: resolved.metadata.get(website::CONTENT_TYPE_KEY).cloned(),
         filename: resolved.metadata.get(website::FILENAME_KEY).cloned(),
         etag: resolved.entry,

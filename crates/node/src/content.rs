@@ -3,9 +3,10 @@
 //!
 //! An upload runs three stages concurrently: the body arrives on the async side; the
 //! splitter hashes on a blocking thread and hands chunks over in groups of [`GROUP`]; each
-//! group is stamped in one durable write, stored in one durable write, then pushed to the
-//! network with bounded concurrency. A chunk is acknowledged (the upload's answer) only after
-//! it is on disk; pushes that fail leave it to pull sync.
+//! group is stamped in one durable write and stored in one durable write. Then, in Bee's
+//! deferred mode (the default), the group is written to the on-disk push queue that the
+//! pusher ([`crate::pusher`]) drains in the background; in direct mode every chunk is pushed
+//! and the upload answers only once each has a receipt.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,18 +19,22 @@ use comb_postage::Stamp;
 use comb_primitives::soc::ChunkType;
 use comb_primitives::{Chunk, B256};
 use comb_store::PersistentStamper;
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::TryStreamExt;
 use tokio::sync::mpsc;
 
+use crate::error::NodeError;
+use crate::pusher::PushQueueHandle;
 use crate::storage::NodeStore;
 use crate::tags::Tag;
 
 /// Chunks stamped and stored per write transaction.
 pub const GROUP: usize = 128;
-/// Pushes in flight per upload.
+/// Pushes in flight per direct upload.
 pub const PUSH_CONCURRENCY: usize = 64;
-/// Pause before failed pushes are tried once more.
-pub const PUSH_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
+/// Pause before a failed push of a direct upload is tried again (times the round).
+pub const PUSH_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
+/// Rounds of pushes a direct upload makes for one chunk before it gives up on it.
+pub const DIRECT_PUSH_ROUNDS: u32 = 6;
 
 /// Nanoseconds since the Unix epoch: a stamp's timestamp.
 pub fn now_ns() -> u64 {
@@ -125,22 +130,22 @@ pub fn body_reader(
 }
 
 /// Stamps a group of chunks of one `kind` (the producer knows it; re-deriving it would hash
-/// every chunk again) and stores them durably; returns them with their stamps.
+/// every chunk again) and stores them durably; returns them with their stamps. Chunks within
+/// the node's radius go to the reserve, the others to the cache, each set in one write.
 pub fn stamp_and_store(
     stamper: &Mutex<PersistentStamper>,
     store: &NodeStore,
     chunks: Vec<Chunk>,
     kind: ChunkType,
-) -> Result<Vec<(Chunk, Stamp)>, String> {
+) -> Result<Vec<(Chunk, Stamp)>, NodeError> {
     let keys: Vec<(B256, B256)> = chunks
         .iter()
         .map(|c| (*c.address(), *c.address()))
         .collect();
     let stamps = stamper
         .lock()
-        .map_err(|_| "stamper poisoned".to_string())?
-        .stamp_many(&keys, now_ns())
-        .map_err(|e| e.to_string())?;
+        .map_err(|_| NodeError::Io("stamper poisoned".to_string()))?
+        .stamp_many(&keys, now_ns())?;
     let stamped: Vec<(Chunk, Stamp)> = chunks.into_iter().zip(stamps).collect();
     let (reserve, cached): (Vec<_>, Vec<_>) = stamped
         .iter()
@@ -150,20 +155,23 @@ pub fn stamp_and_store(
         .into_iter()
         .map(|(chunk, stamp)| (chunk, stamp, kind))
         .collect();
-    for result in store
-        .reserve()
-        .put_many(&items)
-        .map_err(|e| e.to_string())?
-    {
-        result.map_err(|e| e.to_string())?;
+    for result in store.reserve().put_many(&items)? {
+        result?;
     }
-    for (chunk, stamp) in cached {
-        store
-            .cache()
-            .put(&chunk, &stamp)
-            .map_err(|e| e.to_string())?;
+    if !cached.is_empty() {
+        store.cache().put_many(&cached)?;
     }
     Ok(stamped)
+}
+
+/// Bee's two upload modes (header `swarm-deferred-upload`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushMode {
+    /// Answer once every chunk is stamped, stored here and queued on disk; the pusher
+    /// ([`crate::pusher`]) pushes in the background. Bee's default.
+    Deferred,
+    /// Answer only when every chunk has a valid receipt from a storer in its neighbourhood.
+    Direct,
 }
 
 /// Where an upload's chunks go: stamped with this batch, stored here, pushed there, counted
@@ -176,18 +184,41 @@ pub struct Pipeline {
     pub store: Arc<NodeStore>,
     /// The network to push to.
     pub network: Network,
+    /// The push queue deferred chunks go to (and direct ones that found no receipt).
+    pub queue: PushQueueHandle,
     /// The upload's tag, if it is followed.
     pub tag: Option<Arc<Tag>>,
     /// What the producer writes: content-addressed chunks, or a single-owner chunk.
     pub kind: ChunkType,
+    /// Deferred or direct.
+    pub mode: PushMode,
+}
+
+/// Pushes one chunk until it is receipted, trying again after [`PUSH_RETRY_DELAY`] (a storer
+/// that has not yet seen a new batch refuses its stamps) for [`DIRECT_PUSH_ROUNDS`] rounds.
+async fn push_receipted(network: &Network, chunk: &Chunk, stamp: Stamp) -> bool {
+    for round in 0..DIRECT_PUSH_ROUNDS {
+        if round > 0 {
+            tokio::time::sleep(PUSH_RETRY_DELAY * round).await;
+        }
+        if network.push(chunk.clone(), stamp).await.is_ok() {
+            return true;
+        }
+    }
+    false
 }
 
 impl Pipeline {
     /// Runs `produce` on a blocking thread, writing chunks into a [`GroupSink`]; groups are
-    /// stamped and stored in order and pushed in the background, at most
-    /// [`PUSH_CONCURRENCY`] at a time. Returns the root `produce` returns, once every chunk
-    /// is stored and its push has been tried.
-    pub async fn run<F>(self, produce: F) -> Result<UploadReport, String>
+    /// stamped and stored in order. Deferred: each stored group is queued for the pusher.
+    /// Direct: each chunk is pushed (at most [`PUSH_CONCURRENCY`] at a time) and the upload
+    /// fails with [`NodeError::NotReceipted`] if any chunk found no receipt (those chunks are
+    /// queued for the pusher all the same). Returns the root `produce` returns.
+    ///
+    /// A failure to stamp or store is reported as itself (an over-issued batch, a full
+    /// disk), never as the producer's consequent "cancelled"; a producer failure with the
+    /// store side fine is the client's input ([`NodeError::InvalidInput`]).
+    pub async fn run<F>(self, produce: F) -> Result<UploadReport, NodeError>
     where
         F: FnOnce(&mut GroupSink) -> Result<B256, String> + Send + 'static,
     {
@@ -213,9 +244,12 @@ impl Pipeline {
             stamper,
             store,
             network,
+            queue,
             tag,
             kind,
+            mode,
         } = self;
+        let tag_uid = tag.as_ref().map_or(0, |t| t.uid);
         let storer = async move {
             let permits = Arc::new(tokio::sync::Semaphore::new(PUSH_CONCURRENCY));
             let mut pushes = tokio::task::JoinSet::new();
@@ -223,24 +257,32 @@ impl Pipeline {
             while let Some(group) = group_rx.recv().await {
                 let stamper = Arc::clone(&stamper);
                 let store = Arc::clone(&store);
+                let queue = queue.clone();
                 let stamped = tokio::task::spawn_blocking(move || {
-                    stamp_and_store(&stamper, &store, group, kind)
+                    let stamped = stamp_and_store(&stamper, &store, group, kind)?;
+                    if mode == PushMode::Deferred {
+                        queue.enqueue(tag_uid, &stamped)?;
+                    }
+                    Ok::<_, NodeError>(stamped)
                 })
                 .await
-                .map_err(|e| e.to_string())??;
+                .map_err(|e| NodeError::Io(e.to_string()))??;
                 chunks = chunks.saturating_add(stamped.len() as u64);
                 if let Some(tag) = &tag {
                     Tag::add(&tag.stored, stamped.len() as u64);
+                }
+                if mode == PushMode::Deferred {
+                    continue;
                 }
                 for (chunk, stamp) in stamped {
                     let permit = Arc::clone(&permits)
                         .acquire_owned()
                         .await
-                        .map_err(|e| e.to_string())?;
+                        .map_err(|e| NodeError::Io(e.to_string()))?;
                     let network = network.clone();
                     let tag = tag.clone();
                     pushes.spawn(async move {
-                        let pushed = network.push(chunk.clone(), stamp).await.is_ok();
+                        let pushed = push_receipted(&network, &chunk, stamp).await;
                         drop(permit);
                         if let Some(tag) = &tag {
                             Tag::add(&tag.sent, 1);
@@ -258,30 +300,27 @@ impl Pipeline {
                     unpushed.push(failed);
                 }
             }
-            // Storers that had not yet seen a new batch refuse its stamps: try once more
-            // after a pause; what still fails is on disk here and reaches its neighbourhood
-            // by pull sync.
+            let failed = unpushed.len() as u64;
             if !unpushed.is_empty() {
-                tokio::time::sleep(PUSH_RETRY_DELAY).await;
+                // Not lost: stored here, and the pusher keeps trying.
+                tokio::task::spawn_blocking(move || queue.enqueue(tag_uid, &unpushed))
+                    .await
+                    .map_err(|e| NodeError::Io(e.to_string()))??;
             }
-            let retried: Vec<bool> = futures_util::stream::iter(unpushed)
-                .map(|(chunk, stamp)| {
-                    let network = network.clone();
-                    async move { network.push(chunk, stamp).await.is_ok() }
-                })
-                .buffer_unordered(PUSH_CONCURRENCY)
-                .collect()
-                .await;
-            if let Some(tag) = &tag {
-                Tag::add(&tag.synced, retried.iter().filter(|p| **p).count() as u64);
-            }
-            let failed = retried.iter().filter(|pushed| !**pushed).count() as u64;
-            Ok::<(u64, u64), String>((chunks, failed))
+            Ok::<(u64, u64), NodeError>((chunks, failed))
         };
 
         let (produced, stored) = tokio::join!(producer, storer);
-        let reference = produced.map_err(|e| e.to_string())??;
         let (chunks, failed_pushes) = stored?;
+        let reference = produced
+            .map_err(|e| NodeError::Io(e.to_string()))?
+            .map_err(NodeError::InvalidInput)?;
+        if failed_pushes > 0 {
+            return Err(NodeError::NotReceipted {
+                failed: failed_pushes,
+                total: chunks,
+            });
+        }
         Ok(UploadReport {
             reference,
             chunks,
@@ -311,23 +350,35 @@ pub fn split_reader_into(
 pub async fn upload(
     body: impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + Unpin,
     pipeline: Pipeline,
-) -> Result<UploadReport, String> {
+) -> Result<UploadReport, NodeError> {
     let (feed, mut reader) = body_reader(body);
     let (fed, report) = tokio::join!(
         feed,
         pipeline.run(move |sink| split_reader_into(&mut reader, sink))
     );
-    fed?;
-    report
+    let report = report?;
+    fed.map_err(NodeError::Body)?;
+    Ok(report)
 }
 
 /// Retrievals in flight per download.
 pub const RETRIEVE_CONCURRENCY: usize = 32;
+/// How long a download keeps asking the network for one chunk of a file (past the root)
+/// before it gives up and aborts the response. Every round asks every connected peer
+/// (closest first, the uploader included); between rounds the download waits, so that a
+/// peer that refused for bandwidth accounting is settled with meanwhile and a chunk still
+/// on its way to its neighbourhood arrives.
+pub const RETRIEVE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+/// First pause between two rounds of asking for a chunk.
+const RETRIEVE_PAUSE_MIN: std::time::Duration = std::time::Duration::from_millis(100);
+/// Longest pause between two rounds of asking for a chunk.
+const RETRIEVE_PAUSE_MAX: std::time::Duration = std::time::Duration::from_secs(2);
 
 type Prefetch = tokio::task::JoinHandle<Option<Chunk>>;
 
-/// A chunk source for the joiner: the local store first, then the network. Runs on a
-/// blocking thread and waits for retrievals on the runtime. When it hands out an
+/// A chunk source for the joiner: the local store first, then the network, asked again
+/// until [`RETRIEVE_DEADLINE`]. Runs on a blocking thread and waits for retrievals on the
+/// runtime. When it hands out an
 /// intermediate chunk it starts retrieving all of its children at once (at most
 /// [`RETRIEVE_CONCURRENCY`] in flight), so a download is not one round trip per chunk.
 pub struct NetworkSource {
@@ -356,22 +407,38 @@ impl NetworkSource {
         let permits = Arc::clone(&self.permits);
         self.runtime.spawn(async move {
             let _permit = permits.acquire_owned().await.ok()?;
-            let (chunk, stamp) = network.retrieve(address).await.ok()?;
-            LocalStore::cache(store.as_ref(), chunk.clone(), stamp);
-            Some(chunk)
+            let deadline = tokio::time::Instant::now() + RETRIEVE_DEADLINE;
+            let mut pause = RETRIEVE_PAUSE_MIN;
+            loop {
+                match network.retrieve(address).await {
+                    Ok((chunk, stamp)) => {
+                        LocalStore::cache(store.as_ref(), chunk.clone(), stamp);
+                        return Some(chunk);
+                    }
+                    Err(error) => {
+                        if tokio::time::Instant::now() + pause >= deadline {
+                            tracing::debug!(%address, %error, "chunk not found, giving up");
+                            return None;
+                        }
+                        tracing::debug!(%address, %error, "chunk not found yet, asking again");
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(RETRIEVE_PAUSE_MAX);
+                    }
+                }
+            }
         })
     }
 
     /// Starts retrieving the children of an intermediate chunk that are not local.
     fn prefetch_children(&self, chunk: &Chunk) {
-        if chunk.span() <= comb_primitives::CHUNK_SIZE as u64 {
+        let children = comb_filetree::child_references(chunk);
+        if children.is_empty() {
             return;
         }
         let Ok(mut prefetched) = self.prefetched.lock() else {
             return;
         };
-        for reference in chunk.payload().chunks_exact(32) {
-            let child = B256::from_slice(reference);
+        for child in children {
             if !prefetched.contains_key(&child) && !LocalStore::has(self.store.as_ref(), &child) {
                 prefetched.insert(child, self.retrieve(child));
             }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use comb_api::types::TagInfo;
 use comb_api::{
-    ApiError, BodyStream, BzzResponse, BzzUpload, DataStream, FeedUpdate, FileDownload,
+    ApiError, BodyStream, ByteRange, BzzResponse, BzzUpload, DataStream, FeedUpdate, FileDownload,
     SocDownload, UploadOptions, Uploaded,
 };
 use comb_filetree::Joiner;
@@ -15,11 +15,11 @@ use comb_manifest::website::{self, feed_update_id};
 use comb_manifest::Node as Manifest;
 use comb_postage::Stamp;
 use comb_primitives::soc::{soc_address, ChunkType, SingleOwnerChunk};
-use comb_primitives::{Address, Chunk, Signature, B256, CHUNK_SIZE};
+use comb_primitives::{Address, Chunk, Signature, B256};
 use futures_util::{StreamExt, TryStreamExt};
 
 use crate::bzz::{self, Target, WithChunks};
-use crate::content::{self, body_reader, NetworkSource, Pipeline};
+use crate::content::{self, body_reader, NetworkSource, Pipeline, PushMode};
 use crate::node::Node;
 use crate::tags::Tag;
 
@@ -35,17 +35,18 @@ fn internal(error: impl std::fmt::Display) -> ApiError {
 }
 
 /// Bee's legacy feed payload: `timestamp (8) ‖ reference (32)`; the reference, if the
-/// wrapped chunk is one.
+/// wrapped chunk is one (padding after the span ignored, as everywhere).
 fn legacy_reference(wrapped: &Chunk) -> Option<B256> {
-    (wrapped.data().len() == 8 + 8 + 32).then(|| B256::from_slice(&wrapped.data()[16..48]))
+    let payload = comb_filetree::span_payload(wrapped)?;
+    (payload.len() == 8 + 32).then(|| B256::from_slice(&payload[8..]))
 }
 
 /// The reference a feed update points to for `/bzz`: a legacy payload's reference, or a
 /// payload that is exactly one reference (what `bee-js` `uploadReference` writes).
 fn feed_target(wrapped: &Chunk) -> Option<B256> {
     legacy_reference(wrapped).or_else(|| {
-        (wrapped.span() == 32 && wrapped.payload().len() == 32)
-            .then(|| B256::from_slice(wrapped.payload()))
+        let payload = comb_filetree::span_payload(wrapped)?;
+        (payload.len() == 32).then(|| B256::from_slice(payload))
     })
 }
 
@@ -59,7 +60,10 @@ impl Node {
     }
 
     /// The pipeline and tag for an upload with these options.
-    async fn pipeline(&self, options: &UploadOptions) -> Result<(Pipeline, Arc<Tag>), ApiError> {
+    pub(crate) async fn pipeline(
+        &self,
+        options: &UploadOptions,
+    ) -> Result<(Pipeline, Arc<Tag>), ApiError> {
         let stamper = self.usable_stamper(options.batch).await?;
         let tag = match options.tag {
             Some(uid) => self
@@ -73,8 +77,14 @@ impl Node {
                 stamper,
                 store: Arc::clone(&self.local),
                 network: self.network.clone(),
+                queue: self.push_queue.clone(),
                 tag: Some(Arc::clone(&tag)),
                 kind: ChunkType::Content,
+                mode: if options.deferred {
+                    PushMode::Deferred
+                } else {
+                    PushMode::Direct
+                },
             },
             tag,
         ))
@@ -103,9 +113,7 @@ impl Node {
         body: BodyStream,
     ) -> Result<Uploaded, ApiError> {
         let (pipeline, tag) = self.pipeline(&options).await?;
-        let report = content::upload(body, pipeline)
-            .await
-            .map_err(ApiError::internal)?;
+        let report = content::upload(body, pipeline).await?;
         self.finish_upload(&options, &tag, report.reference).await
     }
 
@@ -121,27 +129,32 @@ impl Node {
             feed,
             pipeline.run(move |sink| bzz::produce(kind, reader, sink))
         );
-        fed.map_err(ApiError::bad_request)?;
-        let report = report.map_err(|e| {
-            if e.starts_with("invalid") {
-                ApiError::bad_request(e)
-            } else {
-                ApiError::internal(e)
-            }
-        })?;
+        let report = report?;
+        fed.map_err(crate::error::NodeError::Body)?;
         self.finish_upload(&options, &tag, report.reference).await
     }
 
-    /// Streams the file whose root chunk is `root`; `known` holds chunks not stored under
-    /// their own address (a SOC's wrapped chunk).
+    /// Streams the file whose root chunk is `root`, or the part `range` names; `known`
+    /// holds chunks not stored under their own address (a SOC's wrapped chunk). The root
+    /// chunk is fetched before anything is answered, so a missing root is a clean 404; a
+    /// chunk missing later ends the stream with an error (the connection is aborted).
     pub(crate) async fn stream_file(
         &self,
         root: B256,
         known: HashMap<B256, Chunk>,
-    ) -> Result<(u64, DataStream), ApiError> {
+        range: Option<ByteRange>,
+    ) -> Result<(u64, Option<(u64, u64)>, DataStream), ApiError> {
         let size = match known.get(&root) {
             Some(chunk) => chunk.span(),
             None => self.download_chunk_any(root).await?.span(),
+        };
+        let part = match range {
+            None => None,
+            Some(range) => Some(range.resolve(size).ok_or_else(|| {
+                ApiError::range_not_satisfiable(format!(
+                    "range not satisfiable: the content has {size} bytes"
+                ))
+            })?),
         };
         let source = WithChunks {
             source: self.network_source(),
@@ -151,12 +164,34 @@ impl Node {
             tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(16);
         tokio::task::spawn_blocking(move || {
             let mut writer = content::ChannelWriter::new(sender.clone());
-            let result = Joiner::new(source, root).and_then(|joiner| joiner.copy_to(&mut writer));
+            let result = Joiner::new(source, root).and_then(|joiner| match part {
+                Some((start, len)) => joiner.copy_range_to(start, len, &mut writer),
+                None => joiner.copy_to(&mut writer),
+            });
             if let Err(error) = result {
                 let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
             }
         });
-        Ok((size, content::receiver_stream(receiver)))
+        Ok((size, part, content::receiver_stream(receiver)))
+    }
+
+    /// The data under a reference as `/bytes` serves it.
+    pub(crate) async fn bytes_download(
+        &self,
+        reference: B256,
+        range: Option<ByteRange>,
+    ) -> Result<FileDownload, ApiError> {
+        let (size, range, stream) = self.stream_file(reference, HashMap::new(), range).await?;
+        Ok(FileDownload {
+            size,
+            stream,
+            content_type: Some("application/octet-stream".to_string()),
+            filename: None,
+            etag: reference,
+            range,
+            feed_index: None,
+            is_error_document: false,
+        })
     }
 
     /// A chunk from the local store or the network, or 404.
@@ -182,6 +217,7 @@ impl Node {
         &self,
         reference: B256,
         path: String,
+        range: Option<ByteRange>,
     ) -> Result<BzzResponse, ApiError> {
         let mut reference = reference;
         let mut feed_index = None;
@@ -196,8 +232,12 @@ impl Node {
             .map_err(internal)??;
             match target {
                 Target::File(resolved) => {
-                    let (size, stream) = self.stream_file(resolved.entry, HashMap::new()).await?;
-                    return Ok(bzz::bzz_file(resolved, size, stream, feed_index));
+                    // An error document is served whole, with its 404.
+                    let range = range.filter(|_| !resolved.is_error_document);
+                    let (size, part, stream) = self
+                        .stream_file(resolved.entry, HashMap::new(), range)
+                        .await?;
+                    return Ok(bzz::bzz_file(resolved, size, part, stream, feed_index));
                 }
                 Target::Redirect(path) => return Ok(BzzResponse::Redirect(path)),
                 Target::Feed(feed) => {
@@ -287,10 +327,11 @@ impl Node {
         let wrapped = soc.wrapped().clone();
         let root = *wrapped.address();
         let known = HashMap::from([(root, wrapped)]);
-        let (size, stream) = self.stream_file(root, known).await?;
+        let (size, range, stream) = self.stream_file(root, known, None).await?;
         Ok(FileDownload {
             size,
             stream,
+            range,
             content_type: Some("application/octet-stream".to_string()),
             filename: None,
             etag: root,
@@ -325,8 +366,7 @@ impl Node {
                 comb_filetree::ChunkSink::put(sink, chunk.clone()).map_err(|e| e.to_string())?;
                 Ok(*chunk.address())
             })
-            .await
-            .map_err(ApiError::internal)?;
+            .await?;
         self.finish_upload(&options, &tag, report.reference)
             .await
             .map(|u| u.reference)
@@ -358,8 +398,7 @@ impl Node {
         let (pipeline, tag) = self.pipeline(&options).await?;
         let report = pipeline
             .run(move |sink| manifest.save(sink).map_err(|e| e.to_string()))
-            .await
-            .map_err(ApiError::internal)?;
+            .await?;
         self.finish_upload(&options, &tag, report.reference)
             .await
             .map(|u| u.reference)
@@ -377,9 +416,7 @@ impl Node {
                 .await?;
             let mut next = Vec::new();
             for (chunk, stamp) in fetched {
-                if chunk.span() > CHUNK_SIZE as u64 {
-                    next.extend(chunk.payload().chunks_exact(32).map(B256::from_slice));
-                }
+                next.extend(comb_filetree::child_references(&chunk));
                 out.push((chunk, stamp));
             }
             level = next;

@@ -15,6 +15,7 @@ mod error;
 pub mod follower;
 pub mod keys;
 pub mod node;
+pub mod pusher;
 mod stake_api;
 pub mod storage;
 pub mod swap;

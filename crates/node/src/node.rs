@@ -40,6 +40,7 @@ pub struct Node {
     pub(crate) stampers: Mutex<HashMap<B256, Arc<Mutex<PersistentStamper>>>>,
     pub(crate) labels: Mutex<HashMap<B256, String>>,
     pub(crate) tags: crate::tags::Tags,
+    pub(crate) push_queue: crate::pusher::PushQueueHandle,
     pub(crate) agent: crate::agent::AgentShared,
     pub(crate) ready: AtomicBool,
 }
@@ -191,6 +192,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         .map_err(|e| NodeError::Io(e.to_string()))?;
 
     let config_paused = config.redistribution_paused;
+    let push_queue = crate::pusher::PushQueueHandle::new(store.push_queue.clone());
     let node = Arc::new(Node {
         config,
         signer,
@@ -204,6 +206,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         stampers: Mutex::new(HashMap::new()),
         labels: Mutex::new(HashMap::new()),
         tags: crate::tags::Tags::default(),
+        push_queue,
         agent: crate::agent::AgentShared::new(config_paused),
         ready: AtomicBool::new(false),
     });
@@ -234,12 +237,13 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         Arc::clone(&node),
         shutdown.subscribe(),
     ));
+    let pusher = tokio::spawn(crate::pusher::run(Arc::clone(&node), shutdown.subscribe()));
     node.ready.store(true, Ordering::SeqCst);
     Ok(RunningNode {
         node,
         api_addr,
         shutdown,
-        tasks: vec![api, follow, agent, answerer, network_task],
+        tasks: vec![api, follow, agent, answerer, pusher, network_task],
     })
 }
 

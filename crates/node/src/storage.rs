@@ -90,8 +90,16 @@ impl NodeStore {
         let (cacher, cache_requests) = sync_channel::<(Chunk, Stamp)>(CACHE_QUEUE);
         let background_cache = cache.clone();
         std::thread::spawn(move || {
-            while let Ok((chunk, stamp)) = cache_requests.recv() {
-                let _ = background_cache.put(&chunk, &stamp);
+            // Whatever waits is written in one transaction.
+            while let Ok(first) = cache_requests.recv() {
+                let mut group = vec![first];
+                while group.len() < GROUP_COMMIT_MAX {
+                    match cache_requests.try_recv() {
+                        Ok(more) => group.push(more),
+                        Err(_) => break,
+                    }
+                }
+                let _ = background_cache.put_many(&group);
             }
         });
         Self {

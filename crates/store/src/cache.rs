@@ -44,28 +44,19 @@ impl Cache {
     /// Stores `chunk` with its stamp (or refreshes it) and evicts the least recently stored
     /// chunks beyond the capacity. Returns how many were evicted.
     pub fn put(&self, chunk: &Chunk, stamp: &Stamp) -> Result<u64, StoreError> {
-        let address = &chunk.address().0;
+        self.put_many(std::slice::from_ref(&(chunk.clone(), *stamp)))
+    }
+
+    /// Stores several chunks as [`Cache::put`] does, in one durable write transaction.
+    pub fn put_many(&self, items: &[(Chunk, Stamp)]) -> Result<u64, StoreError> {
         let txn = self.db.begin_write()?;
         let evicted = {
             let mut chunks = txn.open_table(CACHE_CHUNKS)?;
             let mut order = txn.open_table(CACHE_ORDER)?;
-            let previous = chunks.get(address)?.map(|v| sequence_of(v.value()));
-            if let Some(previous) = previous {
-                order.remove(previous)?;
+            for (chunk, stamp) in items {
+                let address = &chunk.address().0;
+                put_in(&mut chunks, &mut order, address, chunk, stamp)?;
             }
-            let sequence = match order.last()? {
-                Some((last, _)) => last
-                    .value()
-                    .checked_add(1)
-                    .ok_or(StoreError::Overflow("cache sequence"))?,
-                None => 0,
-            };
-            let mut value = Vec::with_capacity((8 + STAMP_SIZE).saturating_add(chunk.data().len()));
-            value.extend_from_slice(&sequence.to_be_bytes());
-            value.extend_from_slice(&stamp.to_bytes());
-            value.extend_from_slice(chunk.data());
-            chunks.insert(address, value.as_slice())?;
-            order.insert(sequence, address)?;
             let mut evicted = 0u64;
             while order.len()? > self.capacity {
                 let oldest = order.pop_first()?.map(|(_, address)| *address.value());
@@ -137,4 +128,41 @@ fn sequence_of(value: &[u8]) -> u64 {
         bytes.copy_from_slice(prefix);
     }
     u64::from_be_bytes(bytes)
+}
+
+/// One chunk of [`Cache::put_many`] inside its transaction.
+fn put_in(
+    chunks: &mut redb::Table<'_, &'static [u8; 32], &'static [u8]>,
+    order: &mut redb::Table<'_, u64, &'static [u8; 32]>,
+    address: &[u8; 32],
+    chunk: &Chunk,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    // A chunk already cached keeps its data (a padded copy of a payload has the same
+    // address as the unpadded one; the first valid copy stays) and is refreshed.
+    let previous = chunks
+        .get(address)?
+        .map(|v| (sequence_of(v.value()), v.value().to_vec()));
+    if let Some((previous, _)) = &previous {
+        order.remove(*previous)?;
+    }
+    let sequence = match order.last()? {
+        Some((last, _)) => last
+            .value()
+            .checked_add(1)
+            .ok_or(StoreError::Overflow("cache sequence"))?,
+        None => 0,
+    };
+    let mut value = Vec::with_capacity((8 + STAMP_SIZE).saturating_add(chunk.data().len()));
+    value.extend_from_slice(&sequence.to_be_bytes());
+    match &previous {
+        Some((_, kept)) => value.extend_from_slice(kept.get(8..).unwrap_or_default()),
+        None => {
+            value.extend_from_slice(&stamp.to_bytes());
+            value.extend_from_slice(chunk.data());
+        }
+    }
+    chunks.insert(address, value.as_slice())?;
+    order.insert(sequence, address)?;
+    Ok(())
 }

@@ -6,6 +6,7 @@
 //!   [`radius`] (radius decrease, the reserve radius formula) act on it (§7).
 //! * [`Cache`] — chunks outside the node's responsibility, bounded by count.
 //! * [`BatchStore`] — the mirror of the chain's postage state (§2.6), fed [`BatchEvent`]s.
+//! * [`PushQueue`] — chunks of deferred uploads stored here and not yet receipted.
 //! * [`Issuers`] — the node's own batches' stamp issuers, persisted so that a restart never
 //!   reuses an index (§2.9).
 //! * [`sample_reserve_parallel`] — the reserve sampler (§6) on several threads, equal to the
@@ -24,6 +25,7 @@ mod error;
 pub mod evict;
 pub mod issuers;
 pub mod pins;
+pub mod pushqueue;
 pub mod radius;
 pub mod reserve;
 pub mod sampler;
@@ -41,6 +43,7 @@ pub use error::StoreError;
 pub use evict::Unreserve;
 pub use issuers::{Issuers, PersistentStamper};
 pub use pins::Pins;
+pub use pushqueue::{PushQueue, QueuedPush};
 pub use radius::reserve_radius;
 pub use reserve::{PullItem, PutOutcome, Reserve, ReserveItem, BINS, DEFAULT_CAPACITY};
 pub use sampler::{
@@ -101,6 +104,8 @@ pub struct Store {
     pub issuers: Issuers,
     /// Pinned content, never evicted.
     pub pins: Pins,
+    /// Chunks of deferred uploads still to be pushed.
+    pub push_queue: PushQueue,
 }
 
 impl Store {
@@ -112,7 +117,8 @@ impl Store {
             cache: Cache::open(Arc::clone(&db), config.cache_capacity)?,
             batches: BatchStore::open(Arc::clone(&db))?,
             issuers: Issuers::open(Arc::clone(&db))?,
-            pins: Pins::open(db)?,
+            pins: Pins::open(Arc::clone(&db))?,
+            push_queue: PushQueue::open(db)?,
         })
     }
 }

@@ -69,3 +69,20 @@ fn cache_survives_reopening() {
     assert!(!cache.has(chunk(1).address()).unwrap());
     assert!(cache.has(chunk(2).address()).unwrap());
 }
+
+#[test]
+fn a_padded_copy_never_replaces_the_cached_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(common::db(dir.path()), 8).unwrap();
+    let chunk = chunk(7);
+    let mut padded_payload = chunk.payload().to_vec();
+    padded_payload.resize(4096, 0);
+    let padded = Chunk::content_with_span(chunk.span(), &padded_payload).unwrap();
+    assert_eq!(padded.address(), chunk.address());
+    cache.put(&chunk, &stamp_for(7)).unwrap();
+    cache.put(&padded, &stamp_for(8)).unwrap();
+    let (kept, stamp) = cache.get(chunk.address()).unwrap().unwrap();
+    assert_eq!(kept, chunk);
+    assert_eq!(stamp, stamp_for(7));
+    assert_eq!(cache.len().unwrap(), 1);
+}

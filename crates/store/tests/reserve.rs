@@ -400,3 +400,36 @@ fn a_chunk_and_a_stamp_are_found_by_address_alone() {
     reserve.remove(chunk.address(), &first.batch_id).unwrap();
     assert_eq!(reserve.get_with_stamp(chunk.address()).unwrap(), None);
 }
+
+#[test]
+fn a_padded_copy_never_replaces_the_stored_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    let reserve = reserve(dir.path(), overlay(), DEFAULT_CAPACITY);
+    let payload = b"hello swarm".to_vec();
+    let chunk = Chunk::content(&payload).unwrap();
+    // bee-js pads every payload to 4096 bytes: same span, same BMT hash, other bytes.
+    let mut padded_payload = payload.clone();
+    padded_payload.resize(4096, 0);
+    let padded = Chunk::content_with_span(payload.len() as u64, &padded_payload).unwrap();
+    assert_eq!(padded.address(), chunk.address());
+    assert_ne!(padded.data(), chunk.data());
+
+    reserve.put(&chunk, &stamp(batch_a(), 1, 100), CAC).unwrap();
+    // Re-stamped under the same batch (newer timestamp), and under another batch.
+    let outcome = reserve
+        .put(&padded, &stamp(batch_a(), 1, 200), CAC)
+        .unwrap();
+    assert!(matches!(outcome, PutOutcome::Replaced { .. }));
+    reserve
+        .put(&padded, &stamp(batch_b(), 1, 300), CAC)
+        .unwrap();
+    assert_eq!(reserve.get(chunk.address()).unwrap().as_ref(), Some(&chunk));
+    assert_eq!(
+        reserve
+            .item(chunk.address(), &batch_a())
+            .unwrap()
+            .unwrap()
+            .stamp,
+        stamp(batch_a(), 1, 200)
+    );
+}

@@ -48,12 +48,27 @@ fn created(reference: &comb_primitives::B256, tag: Option<u64>) -> Response {
 }
 
 /// A file with Bee's download headers; `extra` are added (feed index, signature) and named in
-/// `access-control-expose-headers`.
-fn file_response(file: FileDownload, extra: Vec<(&'static str, String)>) -> Response {
-    let status = if file.is_error_document {
-        StatusCode::NOT_FOUND
-    } else {
-        StatusCode::OK
+/// `access-control-expose-headers`. Answers `304 Not Modified` without a body when the
+/// request's `If-None-Match` names the file's ETag, and `206 Partial Content` with
+/// `Content-Range` when the node served a range.
+pub(crate) fn file_response(
+    request: &HeaderMap,
+    file: FileDownload,
+    extra: Vec<(&'static str, String)>,
+) -> Response {
+    let etag = format!("\"{}\"", hex::encode(file.etag));
+    if !file.is_error_document && params::not_modified(request, &file.etag) {
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        response
+            .headers_mut()
+            .insert(header::ETAG, header_value(&etag));
+        return response;
+    }
+    let status = match (file.is_error_document, file.range) {
+        (true, _) => StatusCode::NOT_FOUND,
+        (false, Some(_)) => StatusCode::PARTIAL_CONTENT,
+        (false, None) => StatusCode::OK,
     };
     let mut response = Response::new(Body::from_stream(file.stream));
     *response.status_mut() = status;
@@ -63,11 +78,20 @@ fn file_response(file: FileDownload, extra: Vec<(&'static str, String)>) -> Resp
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| "application/octet-stream".to_string());
     headers.insert(header::CONTENT_TYPE, header_value(&content_type));
-    headers.insert(header::CONTENT_LENGTH, header_value(&file.size.to_string()));
-    headers.insert(
-        header::ETAG,
-        header_value(&format!("\"{}\"", hex::encode(file.etag))),
-    );
+    let length = match file.range {
+        Some((start, len)) => {
+            let last = (start + len).saturating_sub(1);
+            headers.insert(
+                header::CONTENT_RANGE,
+                header_value(&format!("bytes {start}-{last}/{}", file.size)),
+            );
+            len
+        }
+        None => file.size,
+    };
+    headers.insert(header::CONTENT_LENGTH, header_value(&length.to_string()));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    headers.insert(header::ETAG, header_value(&etag));
     let mut exposed = vec!["content-disposition"];
     if let Some(name) = file.filename.filter(|n| !n.is_empty()) {
         let base = name
@@ -141,10 +165,13 @@ async fn serve<B: NodeApi>(
     node: Arc<B>,
     reference: String,
     path: String,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let reference = params::hash("address", &reference)?;
-    match node.download_bzz(reference, path).await? {
-        BzzResponse::File(file) => Ok(file_response(file, Vec::new())),
+    params::refuse_unsupported(&headers)?;
+    let range = params::range_header(&headers)?;
+    match node.download_bzz(reference, path, range).await? {
+        BzzResponse::File(file) => Ok(file_response(&headers, file, Vec::new())),
         BzzResponse::Redirect(path) => {
             let location = format!("/bzz/{}/{path}", hex::encode(reference));
             let body = format!("<a href=\"{location}\">Permanent Redirect</a>.\n\n");
@@ -162,16 +189,18 @@ async fn serve<B: NodeApi>(
 pub async fn download_root<B: NodeApi>(
     State(node): State<Arc<B>>,
     Path(reference): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    serve(node, reference, String::new()).await
+    serve(node, reference, String::new(), headers).await
 }
 
 /// `GET /bzz/{reference}/{path}`.
 pub async fn download_path<B: NodeApi>(
     State(node): State<Arc<B>>,
     Path((reference, path)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    serve(node, reference, path).await
+    serve(node, reference, path, headers).await
 }
 
 /// `POST /soc/{owner}/{id}?sig=`: the body is the wrapped chunk (`span ‖ payload`).
@@ -209,12 +238,17 @@ pub async fn upload_soc<B: NodeApi>(
 pub async fn download_soc<B: NodeApi>(
     State(node): State<Arc<B>>,
     Path((owner, id)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let owner = params::owner(&owner)?;
     let id = params::hash("id", &id)?;
     let soc = node.download_soc(owner, id).await?;
     let signature = hex::encode(soc.signature.as_bytes());
-    Ok(file_response(soc.content, vec![(SOC_SIGNATURE, signature)]))
+    Ok(file_response(
+        &headers,
+        soc.content,
+        vec![(SOC_SIGNATURE, signature)],
+    ))
 }
 
 /// `POST /feeds/{owner}/{topic}`: the feed's root manifest.
@@ -235,6 +269,7 @@ pub async fn create_feed<B: NodeApi>(
 pub async fn feed<B: NodeApi>(
     State(node): State<Arc<B>>,
     Path((owner, topic)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let owner = params::owner(&owner)?;
     let topic = params::hex_bytes("topic", &topic)?;
@@ -243,6 +278,7 @@ pub async fn feed<B: NodeApi>(
     content.feed_index = Some(hex::encode(update.index.to_be_bytes()));
     content.content_type = Some("application/octet-stream".to_string());
     Ok(file_response(
+        &headers,
         content,
         vec![
             (FEED_INDEX_NEXT, hex::encode(update.next.to_be_bytes())),

@@ -50,24 +50,27 @@ pub async fn upload_bytes<B: NodeApi>(
     Ok(response)
 }
 
-/// `GET /bytes/{reference}`: the data, streamed.
+/// `GET /bytes/{reference}`: the data, streamed; `Range` gives 206 with the part,
+/// `If-None-Match` with the reference gives 304. Chunks missing before the first byte is
+/// sent give Bee's 404 JSON; a chunk missing later aborts the connection, so that a client
+/// never takes a short body for the whole.
 pub async fn download_bytes<B: NodeApi>(
     State(node): State<Arc<B>>,
     Path(reference): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let reference = params::hash("reference", &reference)?;
-    let (size, stream) = node.download_bytes(reference).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_LENGTH, size.to_string()),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    params::refuse_unsupported(&headers)?;
+    let range = params::range_header(&headers)?;
+    let file = node.download_bytes(reference, range).await?;
+    let mut response = crate::routes::content::file_response(&headers, file, Vec::new());
+    response
+        .headers_mut()
+        .remove("access-control-expose-headers");
+    Ok(response)
 }
 
-/// `HEAD /bytes/{reference}`: the size, without the data.
+/// `HEAD /bytes/{reference}`: the headers `GET` would send, without the data.
 pub async fn head_bytes<B: NodeApi>(
     State(node): State<Arc<B>>,
     Path(reference): Path<String>,
@@ -78,19 +81,29 @@ pub async fn head_bytes<B: NodeApi>(
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
             (header::CONTENT_LENGTH, size.to_string()),
+            (header::ACCEPT_RANGES, "bytes".to_string()),
+            (header::ETAG, format!("\"{}\"", hex::encode(reference))),
         ],
         Body::empty(),
     )
         .into_response())
 }
 
-/// `POST /chunks`: one content-addressed chunk (`span || payload`), stamped with the batch in
-/// `swarm-postage-batch-id` or carrying a client-made stamp in `swarm-postage-stamp`.
+/// The largest `/chunks` body: a single-owner chunk, `id (32) ‖ signature (65) ‖ span (8) ‖
+/// payload (≤ 4096)` (Bee `swarm.SocMaxChunkSize`).
+pub const MAX_CHUNK_BODY: usize = 32 + 65 + SPAN_SIZE + CHUNK_SIZE;
+
+/// `POST /chunks`: one chunk the client built, stamped with the batch in
+/// `swarm-postage-batch-id` or carrying a client-made stamp in `swarm-postage-stamp`. As in
+/// Bee, a body of at most 4104 bytes is a content-addressed chunk (`span ‖ payload`, the
+/// payload possibly zero-padded past its span); a longer one, up to 4201 bytes, must be a
+/// valid single-owner chunk.
 pub async fn upload_chunk<B: NodeApi>(
     State(node): State<Arc<B>>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    params::refuse_unsupported(&headers)?;
     let postage = match (
         params::stamp_header(&headers)?,
         params::optional_batch_header(&headers)?,
@@ -103,19 +116,30 @@ pub async fn upload_chunk<B: NodeApi>(
             ))
         }
     };
-    let limit = SPAN_SIZE + CHUNK_SIZE;
-    let data = axum::body::to_bytes(body, limit)
+    let deferred = params::bool_header(&headers, "swarm-deferred-upload", true)?;
+    let data = axum::body::to_bytes(body, MAX_CHUNK_BODY)
         .await
-        .map_err(|_| ApiError::too_large(format!("chunk data larger than {limit} bytes")))?;
+        .map_err(|_| {
+            ApiError::too_large(format!("chunk data larger than {MAX_CHUNK_BODY} bytes"))
+        })?;
     if data.len() < SPAN_SIZE {
         return Err(ApiError::bad_request(format!(
             "chunk data of {} bytes is shorter than the 8-byte span",
             data.len()
         )));
     }
-    let chunk = Chunk::content_from_data(data.to_vec())
-        .map_err(|e| ApiError::bad_request(format!("invalid chunk: {e}")))?;
-    let address = node.upload_chunk(chunk, postage).await?;
+    let chunk = if data.len() <= SPAN_SIZE + CHUNK_SIZE {
+        Chunk::content_from_data(data.to_vec())
+            .map_err(|e| ApiError::bad_request(format!("invalid chunk: {e}")))?
+    } else {
+        comb_primitives::soc::SingleOwnerChunk::parse(&data)
+            .map(|soc| soc.to_chunk())
+            .and_then(|chunk| {
+                comb_primitives::soc::SingleOwnerChunk::from_chunk(&chunk).map(|_| chunk)
+            })
+            .map_err(|e| ApiError::bad_request(format!("chunk data is invalid: {e}")))?
+    };
+    let address = node.upload_chunk(chunk, postage, deferred).await?;
     Ok(reference_response(&address))
 }
 

@@ -146,6 +146,10 @@ impl Reserve {
             }
         }
 
+        // The data of a chunk already held stays as it is: two different byte strings can
+        // share a content address (a payload zero-padded to 4096 bytes has the BMT hash of
+        // the unpadded one), and a valid stored copy is never replaced by another.
+        let kept = reserve.chunk_data(address)?;
         let mut previous = None;
         if let Some((occupant, _)) = occupant {
             reserve.remove_item(&batch, self.bin_of(&occupant), &occupant)?;
@@ -155,7 +159,12 @@ impl Reserve {
             reserve.remove_item(&batch, bin, address)?;
             previous.get_or_insert(*address);
         }
-        reserve.insert_item(chunk, stamp, kind, bin)?;
+        match kept {
+            Some(data) if data.as_slice() != chunk.data() => {
+                reserve.insert_item(&Chunk::new_unchecked(*address, data), stamp, kind, bin)?;
+            }
+            _ => reserve.insert_item(chunk, stamp, kind, bin)?,
+        }
         Ok(match previous {
             Some(previous) => PutOutcome::Replaced { previous },
             None => PutOutcome::Stored,

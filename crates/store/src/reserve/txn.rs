@@ -96,6 +96,11 @@ impl<'txn> ReserveTxn<'txn> {
     /// (stored once, reference-counted), the item, the stamp slot, the pull index with the
     /// bin's next id, the batch count and the bin count. The caller has checked that neither
     /// the item nor the stamp slot is taken.
+    /// The stored data of `address`, if the reserve holds the chunk under any batch.
+    pub(crate) fn chunk_data(&self, address: &B256) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.chunks.get(&address.0)?.map(|v| v.value().to_vec()))
+    }
+
     pub(crate) fn insert_item(
         &mut self,
         chunk: &Chunk,

@@ -1,0 +1,142 @@
+//! The pusher: drains the persistent push queue of deferred uploads (Bee's pusher over its
+//! upload store).
+//!
+//! A deferred upload (`swarm-deferred-upload: true`, Bee's default) answers once every chunk
+//! is stamped, stored here and written to the [`PushQueue`]; this task then pushes the
+//! queued chunks, at most [`PUSH_CONCURRENCY`] at a time, oldest first. A chunk leaves the
+//! queue only when a valid receipt came back, and its upload's tag counts it `sent` and
+//! `synced` then. A push that fails stays queued and is tried again on the next pass, after a
+//! pause that grows from [`RETRY_MIN`] to [`RETRY_MAX`] while nothing gets through. Since the
+//! queue is on disk, a node that crashed or restarted pushes what was left.
+//!
+//! Tags live in memory ([`crate::tags`]): after a restart the queue is still drained, but no
+//! tag counts the chunks of uploads from before it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use comb_postage::Stamp;
+use comb_primitives::Chunk;
+use comb_store::{PushQueue, QueuedPush, StoreError};
+use futures_util::StreamExt;
+use tokio::sync::{watch, Notify};
+
+use crate::node::Node;
+use crate::tags::Tag;
+
+/// Pushes in flight at once.
+pub const PUSH_CONCURRENCY: usize = 64;
+/// Queue entries read per pass.
+const WINDOW: usize = 512;
+/// First pause after a pass in which pushes failed.
+pub const RETRY_MIN: Duration = Duration::from_millis(200);
+/// Longest pause between passes while pushes keep failing.
+pub const RETRY_MAX: Duration = Duration::from_secs(5);
+/// How often an idle pusher looks at the queue without being woken.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+
+/// The handle uploads use to queue chunks and wake the pusher.
+#[derive(Debug, Clone)]
+pub struct PushQueueHandle {
+    queue: PushQueue,
+    wake: Arc<Notify>,
+}
+
+impl PushQueueHandle {
+    /// A handle over the node's queue.
+    pub fn new(queue: PushQueue) -> Self {
+        Self {
+            queue,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Queues stamped chunks of the upload counted by tag `tag` (0: none) durably, then
+    /// wakes the pusher. Blocking: call off the async workers.
+    pub fn enqueue(&self, tag: u64, stamped: &[(Chunk, Stamp)]) -> Result<(), StoreError> {
+        let items: Vec<(u64, Chunk, Stamp)> = stamped
+            .iter()
+            .map(|(chunk, stamp)| (tag, chunk.clone(), *stamp))
+            .collect();
+        self.queue.push_many(&items)?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Chunks waiting for a receipt.
+    pub fn pending(&self) -> u64 {
+        self.queue.len().unwrap_or(0)
+    }
+}
+
+/// Runs the pusher until `shutdown` turns true.
+pub async fn run(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
+    let handle = node.push_queue.clone();
+    let mut pause = RETRY_MIN;
+    let mut cursor = 0u64;
+    let mut failed_in_sweep = false;
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let queue = handle.queue.clone();
+        let window = tokio::task::spawn_blocking(move || queue.range(cursor, WINDOW))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        let Some(last) = window.last().map(|entry| entry.sequence) else {
+            // The end of the queue: start the next sweep from its head, after a pause if
+            // something failed in this one, else when woken.
+            cursor = 0;
+            let wait = if failed_in_sweep {
+                let wait = pause;
+                pause = (pause * 2).min(RETRY_MAX);
+                wait
+            } else {
+                IDLE_POLL
+            };
+            failed_in_sweep = false;
+            tokio::select! {
+                _ = handle.wake.notified(), if wait == IDLE_POLL => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = shutdown.changed() => {}
+            }
+            continue;
+        };
+        cursor = last.saturating_add(1);
+        let results: Vec<(QueuedPush, bool)> = futures_util::stream::iter(window)
+            .map(|entry| {
+                let network = node.network.clone();
+                async move {
+                    let pushed = network.push(entry.chunk.clone(), entry.stamp).await.is_ok();
+                    (entry, pushed)
+                }
+            })
+            .buffer_unordered(PUSH_CONCURRENCY)
+            .collect()
+            .await;
+        let mut done = Vec::new();
+        for (entry, pushed) in results {
+            if !pushed {
+                failed_in_sweep = true;
+                continue;
+            }
+            if let Some(tag) = (entry.tag != 0).then(|| node.tags.get(entry.tag)).flatten() {
+                Tag::add(&tag.sent, 1);
+                Tag::add(&tag.synced, 1);
+            }
+            done.push(entry.sequence);
+        }
+        if !done.is_empty() {
+            pause = RETRY_MIN;
+            let queue = handle.queue.clone();
+            let removed = tokio::task::spawn_blocking(move || queue.remove_many(&done)).await;
+            if !matches!(removed, Ok(Ok(()))) {
+                tracing::warn!(
+                    "push queue: could not remove receipted chunks; they will be pushed again"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The push queue: chunks of deferred uploads that are stored at the uploading node and
+//! still have to reach their neighbourhood by pushsync (Bee's "upload store" of deferred
+//! uploads, whose pusher drains it in the background).
+//!
+//! An entry is written in one durable transaction with the rest of its group before the
+//! upload answers, and removed only once a valid receipt for it came back, so after a crash
+//! or a restart every stored chunk without a receipt is pushed again. Entries are kept in
+//! arrival order under a sequence number.
+//!
+//! | table | key | value |
+//! |---|---|---|
+//! | `push_queue` | sequence `u64` | address (32) ‖ tag uid (8) ‖ stamp (113) ‖ wire data |
+
+use std::sync::Arc;
+
+use comb_postage::{Stamp, STAMP_SIZE};
+use comb_primitives::{Chunk, B256};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+
+use crate::StoreError;
+
+const PUSH_QUEUE: TableDefinition<u64, &[u8]> = TableDefinition::new("push_queue");
+const HEADER: usize = 32 + 8 + STAMP_SIZE;
+
+/// One chunk waiting for its push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedPush {
+    /// Its place in the queue.
+    pub sequence: u64,
+    /// The tag of the upload it belongs to (0: none).
+    pub tag: u64,
+    /// The chunk.
+    pub chunk: Chunk,
+    /// Its stamp.
+    pub stamp: Stamp,
+}
+
+/// The persistent queue of chunks to push.
+#[derive(Debug, Clone)]
+pub struct PushQueue {
+    db: Arc<Database>,
+}
+
+impl PushQueue {
+    /// Opens the queue's table in `db`.
+    pub fn open(db: Arc<Database>) -> Result<Self, StoreError> {
+        let txn = db.begin_write()?;
+        txn.open_table(PUSH_QUEUE)?;
+        txn.commit()?;
+        Ok(Self { db })
+    }
+
+    /// Appends `chunks` (each with the uid of its upload's tag) in one durable transaction;
+    /// returns the first sequence number given.
+    pub fn push_many(&self, chunks: &[(u64, Chunk, Stamp)]) -> Result<u64, StoreError> {
+        let txn = self.db.begin_write()?;
+        let first = {
+            let mut table = txn.open_table(PUSH_QUEUE)?;
+            let mut next = match table.last()? {
+                Some((last, _)) => last
+                    .value()
+                    .checked_add(1)
+                    .ok_or(StoreError::Overflow("push queue sequence"))?,
+                None => 0,
+            };
+            let first = next;
+            let mut value = Vec::with_capacity(HEADER + 8 + 4096);
+            for (tag, chunk, stamp) in chunks {
+                value.clear();
+                value.extend_from_slice(&chunk.address().0);
+                value.extend_from_slice(&tag.to_be_bytes());
+                value.extend_from_slice(&stamp.to_bytes());
+                value.extend_from_slice(chunk.data());
+                table.insert(next, value.as_slice())?;
+                next = next
+                    .checked_add(1)
+                    .ok_or(StoreError::Overflow("push queue sequence"))?;
+            }
+            first
+        };
+        txn.commit()?;
+        Ok(first)
+    }
+
+    /// Up to `limit` entries with sequence numbers `≥ from`, oldest first.
+    pub fn range(&self, from: u64, limit: usize) -> Result<Vec<QueuedPush>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(PUSH_QUEUE)?;
+        let mut out = Vec::new();
+        for entry in table.range(from..)?.take(limit) {
+            let (sequence, value) = entry?;
+            out.push(decode(sequence.value(), value.value())?);
+        }
+        Ok(out)
+    }
+
+    /// Removes the entries `sequences` (their chunks were receipted) in one transaction.
+    pub fn remove_many(&self, sequences: &[u64]) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut table = txn.open_table(PUSH_QUEUE)?;
+            for sequence in sequences {
+                table.remove(*sequence)?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Entries waiting.
+    pub fn len(&self) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(PUSH_QUEUE)?.len()?)
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.len()? == 0)
+    }
+}
+
+fn decode(sequence: u64, value: &[u8]) -> Result<QueuedPush, StoreError> {
+    if value.len() < HEADER {
+        return Err(StoreError::corrupt("push_queue", "record too short"));
+    }
+    let (address, rest) = value.split_at(32);
+    let (tag, rest) = rest.split_at(8);
+    let (stamp, data) = rest.split_at(STAMP_SIZE);
+    let mut tag_bytes = [0u8; 8];
+    tag_bytes.copy_from_slice(tag);
+    let stamp =
+        Stamp::from_bytes(stamp).map_err(|e| StoreError::corrupt("push_queue", e.to_string()))?;
+    Ok(QueuedPush {
+        sequence,
+        tag: u64::from_be_bytes(tag_bytes),
+        chunk: Chunk::new_unchecked(B256::from_slice(address), data.to_vec()),
+        stamp,
+    })
+}
