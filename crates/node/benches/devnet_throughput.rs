@@ -1,5 +1,8 @@
 //! Upload and download throughput of a large file through the HTTP API of a 4-node devnet
-//! (in one process, real TCP), and the process's resident memory. One measured run, not a
+//! (in one process, real TCP, SWAP on with the devnet's settlement rules), and the process's
+//! resident memory: a deferred upload at node 0 (answered once stored there), a direct
+//! upload (answered once every chunk is receipted), and a cold download of the direct upload
+//! at node 3 right after it returned. One measured run, not a
 //! criterion loop: a 256 MiB transfer is too long to repeat many times.
 //!
 //! `cargo bench -p comb-node --bench devnet_throughput` (size in MiB via `COMB_BENCH_MIB`).
@@ -19,8 +22,8 @@ fn resident_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn data(len: usize) -> Vec<u8> {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+fn data(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ seed.wrapping_mul(0x2545_f491_4f6c_dd1d);
     (0..len)
         .map(|_| {
             state ^= state << 13;
@@ -89,24 +92,46 @@ async fn main() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let payload = data(mib << 20);
-    let bytes = payload.len() as f64 / (1 << 20) as f64;
+    let bytes = (mib << 20) as f64 / 1e6;
+    let upload = |payload: Vec<u8>, deferred: bool| {
+        let client = client.clone();
+        let up = up.clone();
+        let batch = batch.clone();
+        async move {
+            let started = Instant::now();
+            let response: serde_json::Value = client
+                .post(format!("{up}/bytes"))
+                .header("swarm-postage-batch-id", &batch)
+                .header("swarm-deferred-upload", deferred.to_string())
+                .body(payload)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let reference = response["reference"]
+                .as_str()
+                .unwrap_or_else(|| panic!("upload failed: {response}"))
+                .to_string();
+            (started.elapsed(), reference)
+        }
+    };
 
-    let started = Instant::now();
-    let response: serde_json::Value = client
-        .post(format!("{up}/bytes"))
-        .header("swarm-postage-batch-id", &batch)
-        .body(payload.clone())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let upload = started.elapsed();
-    let reference = response["reference"].as_str().unwrap().to_string();
-    let after_upload = resident_mib();
+    // 1. Deferred upload (Bee's default): answered once stored at node 0.
+    let first = data(mib << 20, 1);
+    let (deferred, _) = upload(first, true).await;
+    // Let its pushes finish before the next figure.
+    while net.nodes[0].node.store().push_queue.len().unwrap() > 0 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let after_deferred = resident_mib();
 
+    // 2. Direct upload: answered once every chunk has a receipt.
+    let second = data(mib << 20, 2);
+    let (direct, reference) = upload(second.clone(), false).await;
+
+    // 3. Cold download at node 3 right after the direct upload.
     let started = Instant::now();
     let downloaded = client
         .get(format!("{down}/bytes/{reference}"))
@@ -117,22 +142,23 @@ async fn main() {
         .await
         .unwrap();
     let download = started.elapsed();
-    assert!(
-        downloaded.as_ref() == payload.as_slice(),
-        "download differs"
-    );
+    assert!(downloaded.as_ref() == second.as_slice(), "download differs");
 
-    println!("devnet_throughput: {mib} MiB, 4 nodes + chain in one process");
+    println!("devnet_throughput: {mib} MiB of random data, 4 nodes + chain in one process");
+    for (what, took) in [
+        ("deferred upload at node 0", deferred),
+        ("direct upload at node 0  ", direct),
+        ("cold download at node 3  ", download),
+    ] {
+        println!(
+            "{what}: {:.2} s, {:.1} MB/s",
+            took.as_secs_f64(),
+            bytes / took.as_secs_f64()
+        );
+    }
     println!(
-        "upload   (node 1 API): {:.1} s, {:.1} MiB/s",
-        upload.as_secs_f64(),
-        bytes / upload.as_secs_f64()
+        "resident memory after the deferred upload: {after_deferred:.0} MiB; at the end: {:.0} MiB (whole process, incl. the test buffers)",
+        resident_mib()
     );
-    println!(
-        "download (node 4 API): {:.1} s, {:.1} MiB/s",
-        download.as_secs_f64(),
-        bytes / download.as_secs_f64()
-    );
-    println!("resident memory after upload: {after_upload:.0} MiB; after download: {:.0} MiB (whole process, incl. the {mib} MiB test buffer twice)", resident_mib());
     net.shutdown().await.unwrap();
 }
