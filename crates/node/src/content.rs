@@ -30,7 +30,7 @@ use crate::tags::Tag;
 /// Chunks stamped and stored per write transaction.
 pub const GROUP: usize = 128;
 /// Pushes in flight per direct upload.
-pub const PUSH_CONCURRENCY: usize = 64;
+pub const PUSH_CONCURRENCY: usize = 256;
 /// Pause before a failed push of a direct upload is tried again (times the round).
 pub const PUSH_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
 /// Rounds of pushes a direct upload makes for one chunk before it gives up on it.

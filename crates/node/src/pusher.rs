@@ -25,7 +25,7 @@ use crate::node::Node;
 use crate::tags::Tag;
 
 /// Pushes in flight at once.
-pub const PUSH_CONCURRENCY: usize = 64;
+pub const PUSH_CONCURRENCY: usize = 256;
 /// Queue entries read per pass.
 const WINDOW: usize = 512;
 /// First pause after a pass in which pushes failed.

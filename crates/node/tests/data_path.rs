@@ -25,8 +25,8 @@ async fn devnet(dir: &std::path::Path) -> Devnet {
     .unwrap()
 }
 
-/// File sizes for the immediate-download test: 10 files of 8–32 MiB, or `COMB_DATA_PATH_MIB`
-/// MiB each when set (a quicker local run).
+/// File sizes for the immediate-download tests: 10 files of 8–32 MiB (sizes drawn from a
+/// fixed seed), or `COMB_DATA_PATH_MIB` MiB each when set (a quicker local run).
 fn sizes() -> Vec<usize> {
     if let Some(mib) = std::env::var("COMB_DATA_PATH_MIB")
         .ok()
@@ -133,8 +133,11 @@ async fn deferred_uploads_answer_at_once_and_download_once_synced() {
     let client = reqwest::Client::new();
     let uploader = net.nodes[0].api_url();
     let batch = buy_usable_batch(&client, &uploader, 22, 100_000).await;
-    for i in 0..3u64 {
-        let data = random_bytes((4 << 20) + 4321 * i as usize, 77 + i);
+    // The same ten files as the direct test at a quarter of their size (2–8 MiB): the
+    // direct test carries the full load; this one proves the deferred mode end to end.
+    for (i, size) in sizes().into_iter().enumerate() {
+        let i = i as u64;
+        let data = random_bytes(size / 4, 77 + i);
         // No `swarm-deferred-upload` header on the first: deferred is Bee's default.
         let (reference, tag) = if i == 0 {
             let response = client
@@ -175,8 +178,11 @@ async fn deferred_uploads_answer_at_once_and_download_once_synced() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert_eq!(net.nodes[0].node.store().push_queue.len().unwrap(), 0);
-        let downloader = net.nodes[1 + i as usize].api_url();
-        assert!(download(&client, &downloader, &reference).await == data);
+        let downloader = net.nodes[1 + i as usize % 3].api_url();
+        assert!(
+            download(&client, &downloader, &reference).await == data,
+            "file {i}"
+        );
     }
     net.shutdown().await.unwrap();
 }
@@ -228,7 +234,10 @@ async fn content_built_as_bee_js_builds_it_downloads_and_never_breaks_a_good_cop
     let data = random_bytes(5 * 4096 + 1234, 4242);
     let tree = padded_tree(&data);
     for chunk in &tree {
-        assert_eq!(post_chunk(&client, &uploader, &batch, chunk).await, *chunk.address());
+        assert_eq!(
+            post_chunk(&client, &uploader, &batch, chunk).await,
+            *chunk.address()
+        );
     }
     let root = hex::encode(tree.last().unwrap().address());
     assert_eq!(root, hex::encode(comb_filetree::root_hash(&data).unwrap()));
@@ -265,7 +274,11 @@ async fn content_built_as_bee_js_builds_it_downloads_and_never_breaks_a_good_cop
         .get(&root)
         .unwrap()
         .unwrap_or_else(|| panic!("root not at the uploader"));
-    assert_eq!(stored.data().len(), 8 + 8 * 32, "the unpadded root was replaced");
+    assert_eq!(
+        stored.data().len(),
+        8 + 8 * 32,
+        "the unpadded root was replaced"
+    );
     net.shutdown().await.unwrap();
 }
 
@@ -365,8 +378,15 @@ async fn bad_input_gets_bee_errors_and_stores_nothing() {
     for (what, request, want) in cases {
         let (status, body) = json(request.send().await.unwrap()).await;
         assert_eq!(status, want, "{what}: {body}");
-        assert_eq!(body["code"].as_u64(), Some(u64::from(want)), "{what}: {body}");
-        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {body}");
+        assert_eq!(
+            body["code"].as_u64(),
+            Some(u64::from(want)),
+            "{what}: {body}"
+        );
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{what}: {body}"
+        );
         assert_eq!((reserve(), queued()), before, "{what} stored something");
     }
 
@@ -445,7 +465,10 @@ async fn ranges_and_etags_on_bytes_and_bzz() {
                 part.headers()["content-length"].to_str().unwrap(),
                 (end - start).to_string()
             );
-            assert!(part.bytes().await.unwrap().as_ref() == &data[start..end], "{url} {range}");
+            assert!(
+                part.bytes().await.unwrap().as_ref() == &data[start..end],
+                "{url} {range}"
+            );
         }
         let (status, body) = json(
             client
