@@ -1,6 +1,8 @@
 //! A node killed with SIGKILL during an upload and restarted still holds every chunk it
 //! acknowledged, and its stamp issuer continues without reusing an index (issue: "The node
-//! network", Done when). Real `comb chain` and `comb node` processes on 127.0.0.1.
+//! network", Done when). And a node killed after a deferred upload answered, before any of
+//! its pushes went out, pushes them after the restart (issue: "A data path you can trust").
+//! Real `comb chain` and `comb node` processes on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
@@ -49,24 +51,34 @@ fn start_chain(dir: &Path) -> (Child, String) {
 }
 
 fn start_node(dir: &Path, api_port: u16, chain: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_comb"))
-        .args([
-            "node",
-            "--p2p-addr",
-            "127.0.0.1:0",
-            "--chain-rpc",
-            chain,
-            "--api-addr",
-        ])
+    start_node_with(dir, api_port, chain, 0, 0, None)
+}
+
+/// A `comb node` with dev key `key`, its p2p port (0: any) and an optional bootnode.
+fn start_node_with(
+    dir: &Path,
+    api_port: u16,
+    chain: &str,
+    key: usize,
+    p2p_port: u16,
+    bootnode: Option<&str>,
+) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_comb"));
+    command
+        .args(["node", "--p2p-addr"])
+        .arg(format!("127.0.0.1:{p2p_port}"))
+        .args(["--chain-rpc", chain, "--api-addr"])
         .arg(format!("127.0.0.1:{api_port}"))
         .arg("--data-dir")
         .arg(dir)
-        .env("COMB_PRIVATE_KEY", hex::encode(dev_key(0)))
+        .env("COMB_PRIVATE_KEY", hex::encode(dev_key(key)))
         .env("COMB_BATCH_BLOCK_THRESHOLD", "2")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+        .stderr(Stdio::null());
+    if let Some(bootnode) = bootnode {
+        command.args(["--bootnode", bootnode]);
+    }
+    command.spawn().unwrap()
 }
 
 fn wait_healthy(client: &reqwest::blocking::Client, api: &str) {
@@ -232,5 +244,105 @@ fn a_killed_node_keeps_what_it_acknowledged_and_never_reuses_a_stamp_index() {
     node.kill().unwrap();
     chain.kill().unwrap();
     let _ = node.wait();
+    let _ = chain.wait();
+}
+
+#[test]
+fn a_deferred_upload_reaches_its_storer_after_the_uploader_was_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut chain, chain_url) = start_chain(&dir.path().join("chain"));
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    // The uploader alone: no peer, so nothing of the upload can be pushed before the kill.
+    let (port, p2p) = (free_port(), free_port());
+    let api = format!("http://127.0.0.1:{port}");
+    let node_dir = dir.path().join("uploader");
+    let mut node = start_node_with(&node_dir, port, &chain_url, 0, p2p, None);
+    wait_healthy(&client, &api);
+    let state = json(client.get(format!("{api}/chainstate")).send().unwrap());
+    let price: u128 = state["currentPrice"].as_str().unwrap().parse().unwrap();
+    let amount = price * 17_280 * 2;
+    let batch = json(
+        client
+            .post(format!("{api}/stamps/{amount}/20"))
+            .send()
+            .unwrap(),
+    )["batchID"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while json(client.get(format!("{api}/stamps/{batch}")).send().unwrap())["usable"] != true {
+        assert!(Instant::now() < deadline, "batch never usable");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let data: Vec<u8> = (0..(1u32 << 20))
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let response = client
+        .post(format!("{api}/bytes"))
+        .header("swarm-postage-batch-id", &batch)
+        .header("swarm-deferred-upload", "true")
+        .body(data.clone())
+        .send()
+        .unwrap();
+    let tag = response.headers()["swarm-tag"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let reference = json(response)["reference"].as_str().unwrap().to_string();
+    let counters = json(client.get(format!("{api}/tags/{tag}")).send().unwrap());
+    let chunks = counters["split"].as_u64().unwrap();
+    assert!(chunks > 256, "{counters}");
+    assert_eq!(counters["stored"].as_u64(), Some(chunks), "{counters}");
+    assert_eq!(
+        counters["synced"].as_u64(),
+        Some(0),
+        "pushed without a peer: {counters}"
+    );
+    node.kill().unwrap(); // SIGKILL, the whole upload still queued
+    node.wait().unwrap();
+
+    // A storer comes up, and the uploader restarts with it as its bootnode.
+    let (storer_port, storer_p2p) = (free_port(), free_port());
+    let storer_api = format!("http://127.0.0.1:{storer_port}");
+    let mut storer = start_node_with(
+        &dir.path().join("storer"),
+        storer_port,
+        &chain_url,
+        1,
+        storer_p2p,
+        None,
+    );
+    wait_healthy(&client, &storer_api);
+    let bootnode = format!("/ip4/127.0.0.1/tcp/{storer_p2p}");
+    let mut node = start_node_with(&node_dir, port, &chain_url, 0, p2p, Some(&bootnode));
+    wait_healthy(&client, &api);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let status = json(client.get(format!("{storer_api}/status")).send().unwrap());
+        if status["reserveSize"].as_u64().unwrap_or(0) >= chunks {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the storer never got the upload: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // With the uploader gone for good, the file downloads from the storer.
+    node.kill().unwrap();
+    let _ = node.wait();
+    let downloaded = client
+        .get(format!("{storer_api}/bytes/{reference}"))
+        .send()
+        .unwrap();
+    assert_eq!(downloaded.status().as_u16(), 200);
+    assert!(downloaded.bytes().unwrap().as_ref() == data.as_slice());
+    storer.kill().unwrap();
+    chain.kill().unwrap();
+    let _ = storer.wait();
     let _ = chain.wait();
 }

@@ -117,25 +117,33 @@ pub async fn run(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
             .collect()
             .await;
         let mut done = Vec::new();
+        let mut receipted_tags = Vec::new();
         for (entry, pushed) in results {
             if !pushed {
                 failed_in_sweep = true;
                 continue;
             }
-            if let Some(tag) = (entry.tag != 0).then(|| node.tags.get(entry.tag)).flatten() {
+            done.push(entry.sequence);
+            receipted_tags.push(entry.tag);
+        }
+        if done.is_empty() {
+            continue;
+        }
+        pause = RETRY_MIN;
+        let queue = handle.queue.clone();
+        // Out of the queue first, then counted: a tag that says `synced` never has chunks
+        // of its upload still queued.
+        let removed = tokio::task::spawn_blocking(move || queue.remove_many(&done)).await;
+        if !matches!(removed, Ok(Ok(()))) {
+            tracing::warn!(
+                "push queue: could not remove receipted chunks; they will be pushed again"
+            );
+            continue;
+        }
+        for uid in receipted_tags {
+            if let Some(tag) = (uid != 0).then(|| node.tags.get(uid)).flatten() {
                 Tag::add(&tag.sent, 1);
                 Tag::add(&tag.synced, 1);
-            }
-            done.push(entry.sequence);
-        }
-        if !done.is_empty() {
-            pause = RETRY_MIN;
-            let queue = handle.queue.clone();
-            let removed = tokio::task::spawn_blocking(move || queue.remove_many(&done)).await;
-            if !matches!(removed, Ok(Ok(()))) {
-                tracing::warn!(
-                    "push queue: could not remove receipted chunks; they will be pushed again"
-                );
             }
         }
     }
