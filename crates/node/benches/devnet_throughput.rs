@@ -6,7 +6,7 @@
 //! criterion loop: a 256 MiB transfer is too long to repeat many times.
 //!
 //! `cargo bench -p comb-node --bench devnet_throughput` (size in MiB via `COMB_BENCH_MIB`).
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::time::{Duration, Instant};
 
