@@ -250,7 +250,9 @@ impl Pipeline {
             mode,
         } = self;
         let tag_uid = tag.as_ref().map_or(0, |t| t.uid);
+        let running = (mode == PushMode::Deferred).then(|| queue.upload_running());
         let storer = async move {
+            let _running = running;
             let permits = Arc::new(tokio::sync::Semaphore::new(PUSH_CONCURRENCY));
             let mut pushes = tokio::task::JoinSet::new();
             let mut chunks = 0u64;
@@ -416,7 +418,10 @@ impl NetworkSource {
                         return Some(chunk);
                     }
                     Err(error) => {
-                        if tokio::time::Instant::now() + pause >= deadline {
+                        // With no peer at all there is no one to wait for.
+                        if tokio::time::Instant::now() + pause >= deadline
+                            || network.peers().is_empty()
+                        {
                             tracing::debug!(%address, %error, "chunk not found, giving up");
                             return None;
                         }
@@ -441,6 +446,18 @@ impl NetworkSource {
         for child in children {
             if !prefetched.contains_key(&child) && !LocalStore::has(self.store.as_ref(), &child) {
                 prefetched.insert(child, self.retrieve(child));
+            }
+        }
+    }
+}
+
+/// A download that ends (finished, failed, or its client went away) stops the retrievals it
+/// started ahead.
+impl Drop for NetworkSource {
+    fn drop(&mut self) {
+        if let Ok(mut prefetched) = self.prefetched.lock() {
+            for (_, pending) in prefetched.drain() {
+                pending.abort();
             }
         }
     }

@@ -3,7 +3,8 @@
 //!
 //! A deferred upload (`swarm-deferred-upload: true`, Bee's default) answers once every chunk
 //! is stamped, stored here and written to the [`PushQueue`]; this task then pushes the
-//! queued chunks, at most [`PUSH_CONCURRENCY`] at a time, oldest first. A chunk leaves the
+//! queued chunks, at most [`PUSH_CONCURRENCY`] at a time ([`PUSH_CONCURRENCY_DURING_UPLOADS`]
+//! while a deferred upload is still being stored), oldest first. A chunk leaves the
 //! queue only when a valid receipt came back, and its upload's tag counts it `sent` and
 //! `synced` then. A push that fails stays queued and is tried again on the next pass, after a
 //! pause that grows from [`RETRY_MIN`] to [`RETRY_MAX`] while nothing gets through. Since the
@@ -12,6 +13,7 @@
 //! Tags live in memory ([`crate::tags`]): after a restart the queue is still drained, but no
 //! tag counts the chunks of uploads from before it.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,6 +28,11 @@ use crate::tags::Tag;
 
 /// Pushes in flight at once.
 pub const PUSH_CONCURRENCY: usize = 256;
+/// Pushes in flight at once while a deferred upload is still being stored: uploads come
+/// first, so that the client's answer is not slowed by the pushes of what it already sent
+/// (every push costs the node and its peers key recoveries and signatures). The queue keeps
+/// moving, and catches up at full speed once the uploads are in.
+pub const PUSH_CONCURRENCY_DURING_UPLOADS: usize = 8;
 /// Queue entries read per pass.
 const WINDOW: usize = 512;
 /// First pause after a pass in which pushes failed.
@@ -40,6 +47,18 @@ const IDLE_POLL: Duration = Duration::from_secs(1);
 pub struct PushQueueHandle {
     queue: PushQueue,
     wake: Arc<Notify>,
+    uploads: Arc<AtomicUsize>,
+}
+
+/// Marks a deferred upload as running while it lives (see
+/// [`PUSH_CONCURRENCY_DURING_UPLOADS`]).
+#[derive(Debug)]
+pub struct UploadRunning(Arc<AtomicUsize>);
+
+impl Drop for UploadRunning {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl PushQueueHandle {
@@ -48,6 +67,22 @@ impl PushQueueHandle {
         Self {
             queue,
             wake: Arc::new(Notify::new()),
+            uploads: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// Counts a deferred upload as running until the returned guard is dropped.
+    pub fn upload_running(&self) -> UploadRunning {
+        self.uploads.fetch_add(1, Ordering::SeqCst);
+        UploadRunning(Arc::clone(&self.uploads))
+    }
+
+    /// How many pushes may be in flight now.
+    fn concurrency(&self) -> usize {
+        if self.uploads.load(Ordering::SeqCst) > 0 {
+            PUSH_CONCURRENCY_DURING_UPLOADS
+        } else {
+            PUSH_CONCURRENCY
         }
     }
 
@@ -80,7 +115,9 @@ pub async fn run(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
             return;
         }
         let queue = handle.queue.clone();
-        let window = tokio::task::spawn_blocking(move || queue.range(cursor, WINDOW))
+        let concurrency = handle.concurrency();
+        let window_len = WINDOW.min(concurrency.saturating_mul(4));
+        let window = tokio::task::spawn_blocking(move || queue.range(cursor, window_len))
             .await
             .ok()
             .and_then(Result::ok)
@@ -113,7 +150,7 @@ pub async fn run(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
                     (entry, pushed)
                 }
             })
-            .buffer_unordered(PUSH_CONCURRENCY)
+            .buffer_unordered(concurrency)
             .collect()
             .await;
         let mut done = Vec::new();

@@ -147,14 +147,23 @@ async fn bad_input_gets_bee_errors_and_stores_nothing() {
     )
     .await;
     assert_eq!(status, 400);
-    // A too-large chunk.
+    // A too-large chunk: past the largest single-owner chunk (4201 bytes).
+    let (status, body) = json(
+        post_chunk(vec![0; 4202], ("swarm-postage-batch-id", batch.clone()))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 413, "{body}");
+    // Longer than a content-addressed chunk: taken as a single-owner chunk, and this one
+    // is not a valid one (Bee: 400 "chunk data is invalid").
     let (status, body) = json(
         post_chunk(vec![0; 4105], ("swarm-postage-batch-id", batch.clone()))
             .await
             .unwrap(),
     )
     .await;
-    assert_eq!(status, 413, "{body}");
+    assert_eq!(status, 400, "{body}");
     // A stamp for another chunk (invalid signature for this address).
     let other = Chunk::content(b"another chunk").unwrap();
     let (status, envelope) = json(
