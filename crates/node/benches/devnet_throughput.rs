@@ -41,16 +41,30 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(256);
     let dir = tempfile::tempdir().unwrap();
-    let net = Devnet::start(&DevnetConfig {
-        nodes: 4,
-        block_time_ms: 200,
-        dir: dir.path().to_path_buf(),
-        base_port: 0,
-        batch_block_threshold: 2,
-        minimum_validity_blocks: None,
-        // Not about the redistribution game: no stakes, no agent transactions.
-        stakes_bzz: Vec::new(),
-    })
+    // `COMB_BENCH_SETTLEMENT_FACTOR=n` multiplies the refresh rate and the payment
+    // threshold of every node by n: no longer Bee's settlement rules, but it shows what the
+    // data path does when settlement (at most one payment per peer per second) is not the
+    // limit.
+    let factor: u64 = std::env::var("COMB_BENCH_SETTLEMENT_FACTOR")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let net = Devnet::start_with(
+        &DevnetConfig {
+            nodes: 4,
+            block_time_ms: 200,
+            dir: dir.path().to_path_buf(),
+            base_port: 0,
+            batch_block_threshold: 2,
+            minimum_validity_blocks: None,
+            // Not about the redistribution game: no stakes, no agent transactions.
+            stakes_bzz: Vec::new(),
+        },
+        |_, config| {
+            config.swap.refresh_rate = config.swap.refresh_rate.saturating_mul(factor);
+            config.swap.payment_threshold = config.swap.payment_threshold.saturating_mul(factor);
+        },
+    )
     .await
     .unwrap();
     let client = reqwest::Client::builder()
@@ -144,7 +158,7 @@ async fn main() {
     let download = started.elapsed();
     assert!(downloaded.as_ref() == second.as_slice(), "download differs");
 
-    println!("devnet_throughput: {mib} MiB of random data, 4 nodes + chain in one process");
+    println!("devnet_throughput: {mib} MiB of random data, 4 nodes + chain in one process, settlement factor {factor}");
     for (what, took) in [
         ("deferred upload at node 0", deferred),
         ("direct upload at node 0  ", direct),

@@ -3,7 +3,8 @@
 //!
 //! An upload runs three stages concurrently: the body arrives on the async side; the
 //! splitter hashes on a blocking thread and hands chunks over in groups of [`GROUP`]; each
-//! group is stamped in one durable write and stored in one durable write. Then, in Bee's
+//! group is stamped in one durable write and stored in another (group n+1 is stamped while
+//! group n is stored). Then, in Bee's
 //! deferred mode (the default), the group is written to the on-disk push queue that the
 //! pusher ([`crate::pusher`]) drains in the background; in direct mode every chunk is pushed
 //! and the upload answers only once each has a receipt.
@@ -28,7 +29,7 @@ use crate::storage::NodeStore;
 use crate::tags::Tag;
 
 /// Chunks stamped and stored per write transaction.
-pub const GROUP: usize = 128;
+pub const GROUP: usize = 1024;
 /// Pushes in flight per direct upload.
 pub const PUSH_CONCURRENCY: usize = 256;
 /// Pause before a failed push of a direct upload is tried again (times the round).
@@ -129,14 +130,11 @@ pub fn body_reader(
     )
 }
 
-/// Stamps a group of chunks of one `kind` (the producer knows it; re-deriving it would hash
-/// every chunk again) and stores them durably; returns them with their stamps. Chunks within
-/// the node's radius go to the reserve, the others to the cache, each set in one write.
-pub fn stamp_and_store(
+/// Stamps a group of chunks in one durable write of the issuer (spec §2.9: an index is
+/// never handed out twice, even across a crash).
+pub fn stamp_group(
     stamper: &Mutex<PersistentStamper>,
-    store: &NodeStore,
     chunks: Vec<Chunk>,
-    kind: ChunkType,
 ) -> Result<Vec<(Chunk, Stamp)>, NodeError> {
     let keys: Vec<(B256, B256)> = chunks
         .iter()
@@ -146,7 +144,17 @@ pub fn stamp_and_store(
         .lock()
         .map_err(|_| NodeError::Io("stamper poisoned".to_string()))?
         .stamp_many(&keys, now_ns())?;
-    let stamped: Vec<(Chunk, Stamp)> = chunks.into_iter().zip(stamps).collect();
+    Ok(chunks.into_iter().zip(stamps).collect())
+}
+
+/// Stores stamped chunks of one `kind` (the producer knows it; re-deriving it would hash
+/// every chunk again) durably: those within the node's radius in the reserve, the others in
+/// the cache, each set in one write.
+pub fn store_group(
+    store: &NodeStore,
+    stamped: &[(Chunk, Stamp)],
+    kind: ChunkType,
+) -> Result<(), NodeError> {
     let (reserve, cached): (Vec<_>, Vec<_>) = stamped
         .iter()
         .cloned()
@@ -161,8 +169,10 @@ pub fn stamp_and_store(
     if !cached.is_empty() {
         store.cache().put_many(&cached)?;
     }
-    Ok(stamped)
+    Ok(())
 }
+
+type Stamped = Vec<(Chunk, Stamp)>;
 
 /// Bee's two upload modes (header `swarm-deferred-upload`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,45 +266,63 @@ impl Pipeline {
             let permits = Arc::new(tokio::sync::Semaphore::new(PUSH_CONCURRENCY));
             let mut pushes = tokio::task::JoinSet::new();
             let mut chunks = 0u64;
-            while let Some(group) = group_rx.recv().await {
-                let stamper = Arc::clone(&stamper);
+            // Two stages over blocking threads: group n+1 is stamped while group n is
+            // being stored (both are durable writes; overlapping them hides one fsync).
+            let mut storing: Option<tokio::task::JoinHandle<Result<Stamped, NodeError>>> = None;
+            let mut next = group_rx.recv().await;
+            loop {
+                let stamped = match next.take() {
+                    Some(group) => {
+                        let stamper = Arc::clone(&stamper);
+                        Some(
+                            tokio::task::spawn_blocking(move || stamp_group(&stamper, group))
+                                .await
+                                .map_err(|e| NodeError::Io(e.to_string()))??,
+                        )
+                    }
+                    None => None,
+                };
+                if let Some(previous) = storing.take() {
+                    let stored = previous.await.map_err(|e| NodeError::Io(e.to_string()))??;
+                    chunks = chunks.saturating_add(stored.len() as u64);
+                    if let Some(tag) = &tag {
+                        Tag::add(&tag.stored, stored.len() as u64);
+                    }
+                    if mode == PushMode::Direct {
+                        for (chunk, stamp) in stored {
+                            let permit = Arc::clone(&permits)
+                                .acquire_owned()
+                                .await
+                                .map_err(|e| NodeError::Io(e.to_string()))?;
+                            let network = network.clone();
+                            let tag = tag.clone();
+                            pushes.spawn(async move {
+                                let pushed = push_receipted(&network, &chunk, stamp).await;
+                                drop(permit);
+                                if let Some(tag) = &tag {
+                                    Tag::add(&tag.sent, 1);
+                                    if pushed {
+                                        Tag::add(&tag.synced, 1);
+                                    }
+                                }
+                                (!pushed).then_some((chunk, stamp))
+                            });
+                        }
+                    }
+                }
+                let Some(stamped) = stamped else {
+                    break;
+                };
                 let store = Arc::clone(&store);
                 let queue = queue.clone();
-                let stamped = tokio::task::spawn_blocking(move || {
-                    let stamped = stamp_and_store(&stamper, &store, group, kind)?;
+                storing = Some(tokio::task::spawn_blocking(move || {
+                    store_group(&store, &stamped, kind)?;
                     if mode == PushMode::Deferred {
                         queue.enqueue(tag_uid, &stamped)?;
                     }
                     Ok::<_, NodeError>(stamped)
-                })
-                .await
-                .map_err(|e| NodeError::Io(e.to_string()))??;
-                chunks = chunks.saturating_add(stamped.len() as u64);
-                if let Some(tag) = &tag {
-                    Tag::add(&tag.stored, stamped.len() as u64);
-                }
-                if mode == PushMode::Deferred {
-                    continue;
-                }
-                for (chunk, stamp) in stamped {
-                    let permit = Arc::clone(&permits)
-                        .acquire_owned()
-                        .await
-                        .map_err(|e| NodeError::Io(e.to_string()))?;
-                    let network = network.clone();
-                    let tag = tag.clone();
-                    pushes.spawn(async move {
-                        let pushed = push_receipted(&network, &chunk, stamp).await;
-                        drop(permit);
-                        if let Some(tag) = &tag {
-                            Tag::add(&tag.sent, 1);
-                            if pushed {
-                                Tag::add(&tag.synced, 1);
-                            }
-                        }
-                        (!pushed).then_some((chunk, stamp))
-                    });
-                }
+                }));
+                next = group_rx.recv().await;
             }
             let mut unpushed = Vec::new();
             while let Some(result) = pushes.join_next().await {
