@@ -299,11 +299,11 @@ impl Pipeline {
                             pushes.spawn(async move {
                                 let pushed = push_receipted(&network, &chunk, stamp).await;
                                 drop(permit);
-                                if let Some(tag) = &tag {
+                                // Counted once, when receipted: a chunk that fails here is
+                                // queued and counted by the pusher when it gets through.
+                                if let (Some(tag), true) = (&tag, pushed) {
                                     Tag::add(&tag.sent, 1);
-                                    if pushed {
-                                        Tag::add(&tag.synced, 1);
-                                    }
+                                    Tag::add(&tag.synced, 1);
                                 }
                                 (!pushed).then_some((chunk, stamp))
                             });
