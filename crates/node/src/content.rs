@@ -4,10 +4,11 @@
 //! An upload runs three stages concurrently: the body arrives on the async side; the
 //! splitter hashes on a blocking thread and hands chunks over in groups of [`GROUP`]; each
 //! group is stamped in one durable write and stored in another (group n+1 is stamped while
-//! group n is stored). Then, in Bee's
-//! deferred mode (the default), the group is written to the on-disk push queue that the
-//! pusher ([`crate::pusher`]) drains in the background; in direct mode every chunk is pushed
-//! and the upload answers only once each has a receipt.
+//! group n is stored). In Bee's deferred mode (the default) "stored" means written to the
+//! on-disk push queue, which (like Bee's upload store) holds and serves the chunks until the
+//! pusher ([`crate::pusher`]) has them receipted; they reach this node's reserve only as
+//! any other chunk does. In direct mode the group goes to the reserve (or the cache) and
+//! every chunk is pushed; the upload answers only once each has a receipt.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -316,9 +317,11 @@ impl Pipeline {
                 let store = Arc::clone(&store);
                 let queue = queue.clone();
                 storing = Some(tokio::task::spawn_blocking(move || {
-                    store_group(&store, &stamped, kind)?;
-                    if mode == PushMode::Deferred {
-                        queue.enqueue(tag_uid, &stamped)?;
+                    match mode {
+                        // Bee's upload store: the queue holds the chunks (and serves them
+                        // here) until they are receipted.
+                        PushMode::Deferred => queue.enqueue(tag_uid, &stamped)?,
+                        PushMode::Direct => store_group(&store, &stamped, kind)?,
                     }
                     Ok::<_, NodeError>(stamped)
                 }));
@@ -472,7 +475,7 @@ impl NetworkSource {
             return;
         };
         for child in children {
-            if !prefetched.contains_key(&child) && !LocalStore::has(self.store.as_ref(), &child) {
+            if !prefetched.contains_key(&child) && !self.store.holds(&child) {
                 prefetched.insert(child, self.retrieve(child));
             }
         }
@@ -501,7 +504,12 @@ impl ChunkSource for NetworkSource {
             .ok()
             .and_then(|mut p| p.remove(address));
         let chunk = match (pending, LocalStore::get(self.store.as_ref(), address)) {
-            (_, Some((chunk, _))) => Some(chunk),
+            (pending, Some((chunk, _))) => {
+                if let Some(pending) = pending {
+                    pending.abort();
+                }
+                Some(chunk)
+            }
             (Some(pending), None) => self.runtime.block_on(pending).ok().flatten(),
             (None, None) => self
                 .runtime

@@ -128,12 +128,15 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
             cache_capacity: config.cache_capacity,
         },
     )?;
-    let local = Arc::new(NodeStore::new(
-        store.reserve.clone(),
-        store.cache.clone(),
-        store.pins.clone(),
-        overlay,
-    ));
+    let local = Arc::new(
+        NodeStore::new(
+            store.reserve.clone(),
+            store.cache.clone(),
+            store.pins.clone(),
+            overlay,
+        )
+        .with_upload_queue(store.push_queue.clone()),
+    );
 
     let follower = Follower::new(
         Arc::clone(&chain),

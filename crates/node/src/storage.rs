@@ -14,7 +14,7 @@ use comb_postage::Stamp;
 use comb_primitives::proximity::proximity;
 use comb_primitives::soc::{chunk_type, ChunkType};
 use comb_primitives::{Chunk, B256};
-use comb_store::{Cache, Pins, Reserve};
+use comb_store::{Cache, Pins, PushQueue, Reserve};
 
 /// Most puts committed together.
 const GROUP_COMMIT_MAX: usize = 512;
@@ -36,6 +36,7 @@ pub struct NodeStore {
     reserve: Reserve,
     cache: Cache,
     pins: Pins,
+    uploads: Option<PushQueue>,
     overlay: B256,
     writer: Arc<Mutex<SyncSender<WriteRequest>>>,
     cacher: Arc<Mutex<SyncSender<(Chunk, Stamp)>>>,
@@ -106,10 +107,30 @@ impl NodeStore {
             reserve,
             cache,
             pins,
+            uploads: None,
             overlay,
             writer: Arc::new(Mutex::new(sender)),
             cacher: Arc::new(Mutex::new(cacher)),
         }
+    }
+
+    /// Serves the chunks of deferred uploads from `queue` until they are receipted (Bee's
+    /// upload store).
+    pub fn with_upload_queue(mut self, queue: PushQueue) -> Self {
+        self.uploads = Some(queue);
+        self
+    }
+
+    /// Whether the chunk is here in any form: reserve, cache, pins or an upload waiting
+    /// for its push.
+    pub fn holds(&self, address: &B256) -> bool {
+        self.reserve.has(address).unwrap_or(false)
+            || self.cache.has(address).unwrap_or(false)
+            || self
+                .uploads
+                .as_ref()
+                .is_some_and(|q| q.contains(address).unwrap_or(false))
+            || self.pins.get(address).ok().flatten().is_some()
     }
 
     /// Puts one chunk into the reserve through the group commit; returns once it is durable.
@@ -175,7 +196,10 @@ impl LocalStore for NodeStore {
         if let Ok(Some(found)) = self.cache.get(address) {
             return Some(found);
         }
-        self.pins.get(address).ok().flatten()
+        if let Some(found) = self.pins.get(address).ok().flatten() {
+            return Some(found);
+        }
+        self.uploads.as_ref()?.get(address).ok().flatten()
     }
 
     /// Within the radius only the reserve counts: a chunk the node is responsible for but

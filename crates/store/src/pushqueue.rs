@@ -7,9 +7,15 @@
 //! or a restart every stored chunk without a receipt is pushed again. Entries are kept in
 //! arrival order under a sequence number.
 //!
+//! Like Bee's upload store, the queue is where a deferred upload's chunks live until they are
+//! receipted: [`PushQueue::get`] finds them by address, so the uploading node serves them
+//! meanwhile, and they are not in its reserve (so not pull-synced from it) until they come
+//! back by pull sync from their storer's neighbourhood.
+//!
 //! | table | key | value |
 //! |---|---|---|
 //! | `push_queue` | sequence `u64` | address (32) ‖ tag uid (8) ‖ stamp (113) ‖ wire data |
+//! | `push_queue_addresses` | address (32) ‖ sequence (8) | `()` |
 
 use std::sync::Arc;
 
@@ -20,7 +26,15 @@ use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, Tab
 use crate::StoreError;
 
 const PUSH_QUEUE: TableDefinition<u64, &[u8]> = TableDefinition::new("push_queue");
+const PUSH_ADDRESSES: TableDefinition<&[u8; 40], ()> = TableDefinition::new("push_queue_addresses");
 const HEADER: usize = 32 + 8 + STAMP_SIZE;
+
+fn address_key(address: &B256, sequence: u64) -> [u8; 40] {
+    let mut key = [0u8; 40];
+    key[..32].copy_from_slice(&address.0);
+    key[32..].copy_from_slice(&sequence.to_be_bytes());
+    key
+}
 
 /// One chunk waiting for its push.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +60,7 @@ impl PushQueue {
     pub fn open(db: Arc<Database>) -> Result<Self, StoreError> {
         let txn = db.begin_write()?;
         txn.open_table(PUSH_QUEUE)?;
+        txn.open_table(PUSH_ADDRESSES)?;
         txn.commit()?;
         Ok(Self { db })
     }
@@ -56,6 +71,7 @@ impl PushQueue {
         let txn = self.db.begin_write()?;
         let first = {
             let mut table = txn.open_table(PUSH_QUEUE)?;
+            let mut addresses = txn.open_table(PUSH_ADDRESSES)?;
             let mut next = match table.last()? {
                 Some((last, _)) => last
                     .value()
@@ -72,6 +88,7 @@ impl PushQueue {
                 value.extend_from_slice(&stamp.to_bytes());
                 value.extend_from_slice(chunk.data());
                 table.insert(next, value.as_slice())?;
+                addresses.insert(&address_key(chunk.address(), next), ())?;
                 next = next
                     .checked_add(1)
                     .ok_or(StoreError::Overflow("push queue sequence"))?;
@@ -99,12 +116,50 @@ impl PushQueue {
         let txn = self.db.begin_write()?;
         {
             let mut table = txn.open_table(PUSH_QUEUE)?;
+            let mut addresses = txn.open_table(PUSH_ADDRESSES)?;
             for sequence in sequences {
-                table.remove(*sequence)?;
+                let address = table
+                    .remove(*sequence)?
+                    .and_then(|v| v.value().get(..32).map(B256::from_slice));
+                if let Some(address) = address {
+                    addresses.remove(&address_key(&address, *sequence))?;
+                }
             }
         }
         txn.commit()?;
         Ok(())
+    }
+
+    /// Whether a chunk is queued.
+    pub fn contains(&self, address: &B256) -> Result<bool, StoreError> {
+        let txn = self.db.begin_read()?;
+        let addresses = txn.open_table(PUSH_ADDRESSES)?;
+        let found = addresses
+            .range::<&[u8; 40]>(&address_key(address, 0)..=&address_key(address, u64::MAX))?
+            .next()
+            .is_some();
+        Ok(found)
+    }
+
+    /// A queued chunk with its stamp, by address (the oldest entry if it is queued twice).
+    pub fn get(&self, address: &B256) -> Result<Option<(Chunk, Stamp)>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let addresses = txn.open_table(PUSH_ADDRESSES)?;
+        let Some(entry) = addresses
+            .range::<&[u8; 40]>(&address_key(address, 0)..=&address_key(address, u64::MAX))?
+            .next()
+        else {
+            return Ok(None);
+        };
+        let (key, _) = entry?;
+        let mut sequence = [0u8; 8];
+        sequence.copy_from_slice(&key.value()[32..]);
+        let table = txn.open_table(PUSH_QUEUE)?;
+        let Some(value) = table.get(u64::from_be_bytes(sequence))? else {
+            return Ok(None);
+        };
+        let queued = decode(u64::from_be_bytes(sequence), value.value())?;
+        Ok(Some((queued.chunk, queued.stamp)))
     }
 
     /// Entries waiting.
