@@ -456,26 +456,26 @@ impl NodeApi for Node {
                 _ => ApiError::bad_request(message),
             }
         })?;
+        // The same two modes as the pipeline: deferred, the push queue holds the chunk until
+        // it is receipted; direct, it is stored here and pushed with the pipeline's retries.
         let store = Arc::clone(&self.local);
         let queue = self.push_queue.clone();
         let stored = chunk.clone();
         tokio::task::spawn_blocking(move || {
-            store
-                .store(&stored, &stamp)
-                .map_err(ApiError::bad_request)?;
             if deferred {
                 queue
                     .enqueue(0, &[(stored, stamp)])
-                    .map_err(|e| ApiError::internal(e.to_string()))?;
+                    .map_err(|e| ApiError::internal(e.to_string()))
+            } else {
+                store.store(&stored, &stamp).map_err(ApiError::bad_request)
             }
-            Ok::<(), ApiError>(())
         })
         .await
         .map_err(internal)??;
-        if !deferred {
-            self.network.push(chunk, stamp).await.map_err(|e| {
-                ApiError::unavailable(format!("chunk {address} got no receipt: {e}"))
-            })?;
+        if !deferred && !content::push_receipted(&self.network, &chunk, stamp).await {
+            return Err(ApiError::unavailable(format!(
+                "chunk {address} got no receipt from its neighbourhood; it is stored here"
+            )));
         }
         Ok(address)
     }

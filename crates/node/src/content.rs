@@ -51,10 +51,8 @@ pub fn now_ns() -> u64 {
 pub struct UploadReport {
     /// The root reference.
     pub reference: B256,
-    /// Chunks stored and pushed.
+    /// Chunks stored (deferred: queued; direct: stored and receipted).
     pub chunks: u64,
-    /// Pushes that failed (the chunks are stored locally and will be synced).
-    pub failed_pushes: u64,
 }
 
 /// A sink that hands chunks to the async side in groups; what an upload's producer (a
@@ -207,7 +205,7 @@ pub struct Pipeline {
 
 /// Pushes one chunk until it is receipted, trying again after [`PUSH_RETRY_DELAY`] (a storer
 /// that has not yet seen a new batch refuses its stamps) for [`DIRECT_PUSH_ROUNDS`] rounds.
-async fn push_receipted(network: &Network, chunk: &Chunk, stamp: Stamp) -> bool {
+pub(crate) async fn push_receipted(network: &Network, chunk: &Chunk, stamp: Stamp) -> bool {
     for round in 0..DIRECT_PUSH_ROUNDS {
         if round > 0 {
             tokio::time::sleep(PUSH_RETRY_DELAY * round).await;
@@ -354,11 +352,7 @@ impl Pipeline {
                 total: chunks,
             });
         }
-        Ok(UploadReport {
-            reference,
-            chunks,
-            failed_pushes,
-        })
+        Ok(UploadReport { reference, chunks })
     }
 }
 
