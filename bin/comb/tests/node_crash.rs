@@ -102,6 +102,29 @@ fn json(response: reqwest::blocking::Response) -> serde_json::Value {
     body
 }
 
+/// Buys a depth-20 batch at `api` for two days of 5-second blocks and waits until it is
+/// usable.
+fn buy_usable_batch(client: &reqwest::blocking::Client, api: &str) -> String {
+    let state = json(client.get(format!("{api}/chainstate")).send().unwrap());
+    let price: u128 = state["currentPrice"].as_str().unwrap().parse().unwrap();
+    let amount = price * 17_280 * 2;
+    let batch = json(
+        client
+            .post(format!("{api}/stamps/{amount}/20"))
+            .send()
+            .unwrap(),
+    )["batchID"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while json(client.get(format!("{api}/stamps/{batch}")).send().unwrap())["usable"] != true {
+        assert!(Instant::now() < deadline, "batch never usable");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    batch
+}
+
 fn chunk_data(n: u32) -> Vec<u8> {
     let payload = format!("chunk {n} of an interrupted upload");
     let mut data = (payload.len() as u64).to_le_bytes().to_vec();
@@ -123,23 +146,7 @@ fn a_killed_node_keeps_what_it_acknowledged_and_never_reuses_a_stamp_index() {
         .unwrap();
     wait_healthy(&client, &api);
 
-    let state = json(client.get(format!("{api}/chainstate")).send().unwrap());
-    let price: u128 = state["currentPrice"].as_str().unwrap().parse().unwrap();
-    let amount = price * 17_280 * 2;
-    let batch = json(
-        client
-            .post(format!("{api}/stamps/{amount}/20"))
-            .send()
-            .unwrap(),
-    )["batchID"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while json(client.get(format!("{api}/stamps/{batch}")).send().unwrap())["usable"] != true {
-        assert!(Instant::now() < deadline, "batch never usable");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let batch = buy_usable_batch(&client, &api);
 
     // Upload chunks one by one; each 201 is an acknowledgement.
     let acknowledged = Arc::new(Mutex::new(Vec::<(String, Vec<u8>)>::new()));
@@ -261,23 +268,7 @@ fn a_deferred_upload_reaches_its_storer_after_the_uploader_was_killed() {
     let node_dir = dir.path().join("uploader");
     let mut node = start_node_with(&node_dir, port, &chain_url, 0, p2p, None);
     wait_healthy(&client, &api);
-    let state = json(client.get(format!("{api}/chainstate")).send().unwrap());
-    let price: u128 = state["currentPrice"].as_str().unwrap().parse().unwrap();
-    let amount = price * 17_280 * 2;
-    let batch = json(
-        client
-            .post(format!("{api}/stamps/{amount}/20"))
-            .send()
-            .unwrap(),
-    )["batchID"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while json(client.get(format!("{api}/stamps/{batch}")).send().unwrap())["usable"] != true {
-        assert!(Instant::now() < deadline, "batch never usable");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let batch = buy_usable_batch(&client, &api);
     let data: Vec<u8> = (0..(1u32 << 20))
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();

@@ -56,18 +56,8 @@ async fn direct_uploads_download_at_once_elsewhere() {
     for (i, size) in sizes().into_iter().enumerate() {
         let data = random_bytes(size, 1000 + i as u64);
         let started = Instant::now();
-        let response = client
-            .post(format!("{uploader}/bytes"))
-            .header("swarm-postage-batch-id", &batch)
-            .header("swarm-deferred-upload", "false")
-            .body(data.clone())
-            .send()
-            .await
-            .unwrap();
-        let (status, body) = json(response).await;
-        assert_eq!(status, 201, "{body}");
+        let (reference, _) = upload_bytes(&client, &uploader, &batch, &data, Some(false)).await;
         let up = started.elapsed();
-        let reference = body["reference"].as_str().unwrap().to_string();
         let downloader = net.nodes[1 + i % 3].api_url();
         let started = Instant::now();
         let response = client
@@ -96,16 +86,15 @@ async fn upload_bytes(
     api: &str,
     batch: &str,
     data: &[u8],
-    deferred: bool,
+    deferred: Option<bool>,
 ) -> (String, u64) {
-    let response = client
+    let mut request = client
         .post(format!("{api}/bytes"))
-        .header("swarm-postage-batch-id", batch)
-        .header("swarm-deferred-upload", deferred.to_string())
-        .body(data.to_vec())
-        .send()
-        .await
-        .unwrap();
+        .header("swarm-postage-batch-id", batch);
+    if let Some(deferred) = deferred {
+        request = request.header("swarm-deferred-upload", deferred.to_string());
+    }
+    let response = request.body(data.to_vec()).send().await.unwrap();
     let tag: u64 = response.headers()["swarm-tag"]
         .to_str()
         .unwrap()
@@ -139,25 +128,8 @@ async fn deferred_uploads_answer_at_once_and_download_once_synced() {
         let i = i as u64;
         let data = random_bytes(size / 4, 77 + i);
         // No `swarm-deferred-upload` header on the first: deferred is Bee's default.
-        let (reference, tag) = if i == 0 {
-            let response = client
-                .post(format!("{uploader}/bytes"))
-                .header("swarm-postage-batch-id", &batch)
-                .body(data.clone())
-                .send()
-                .await
-                .unwrap();
-            let tag: u64 = response.headers()["swarm-tag"]
-                .to_str()
-                .unwrap()
-                .parse()
-                .unwrap();
-            let (status, body) = json(response).await;
-            assert_eq!(status, 201, "{body}");
-            (body["reference"].as_str().unwrap().to_string(), tag)
-        } else {
-            upload_bytes(&client, &uploader, &batch, &data, true).await
-        };
+        let mode = (i > 0).then_some(true);
+        let (reference, tag) = upload_bytes(&client, &uploader, &batch, &data, mode).await;
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             let (status, info) = json(
@@ -257,7 +229,7 @@ async fn content_built_as_bee_js_builds_it_downloads_and_never_breaks_a_good_cop
     let data = random_bytes(7 * 4096 + 99, 4343);
     let second = net.nodes[2].api_url();
     let second_batch = buy_usable_batch(&client, &second, 22, 100_000).await;
-    let (reference, _) = upload_bytes(&client, &uploader, &batch, &data, false).await;
+    let (reference, _) = upload_bytes(&client, &uploader, &batch, &data, Some(false)).await;
     assert!(download(&client, &net.nodes[1].api_url(), &reference).await == data);
     for chunk in padded_tree(&data) {
         post_chunk(&client, &uploader, &batch, &chunk).await;
@@ -417,7 +389,7 @@ async fn ranges_and_etags_on_bytes_and_bzz() {
     let batch = buy_usable_batch(&client, &api, 22, 100_000).await;
     let data = random_bytes(3 * 4096 + 1000, 31);
     let size = data.len();
-    let (reference, _) = upload_bytes(&client, &api, &batch, &data, false).await;
+    let (reference, _) = upload_bytes(&client, &api, &batch, &data, Some(false)).await;
     let response = client
         .post(format!("{api}/bzz?name=data.bin"))
         .header("swarm-postage-batch-id", &batch)
