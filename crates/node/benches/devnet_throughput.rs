@@ -5,7 +5,8 @@
 //! at node 3 right after it returned. One measured run, not a
 //! criterion loop: a 256 MiB transfer is too long to repeat many times.
 //!
-//! `cargo bench -p comb-node --bench devnet_throughput` (size in MiB via `COMB_BENCH_MIB`).
+//! `cargo bench -p comb-node --bench devnet_throughput` (size in MiB via `COMB_BENCH_MIB`;
+//! `COMB_BENCH_ONLY_DEFERRED=1` stops after the deferred upload).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::time::{Duration, Instant};
@@ -135,6 +136,15 @@ async fn main() {
     // 1. Deferred upload (Bee's default): answered once stored at node 0.
     let first = data(mib << 20, 1);
     let (deferred, _) = upload(first, true).await;
+    eprintln!("deferred upload done: {:.2} s", deferred.as_secs_f64());
+    if std::env::var("COMB_BENCH_ONLY_DEFERRED").is_ok() {
+        println!(
+            "deferred upload at node 0: {:.2} s, {:.1} MB/s",
+            deferred.as_secs_f64(),
+            bytes / deferred.as_secs_f64()
+        );
+        return;
+    }
     // Let its pushes finish before the next figure.
     while net.nodes[0].node.store().push_queue.len().unwrap() > 0 {
         tokio::time::sleep(Duration::from_millis(100)).await;

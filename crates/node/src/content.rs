@@ -270,6 +270,34 @@ impl Pipeline {
             let mut storing: Option<tokio::task::JoinHandle<Result<Stamped, NodeError>>> = None;
             let mut next = group_rx.recv().await;
             loop {
+                if mode == PushMode::Deferred {
+                    // Bee's upload store: the queue holds the chunks (and serves them here)
+                    // until they are receipted. Stamped and queued in one commit.
+                    let Some(group) = next.take() else {
+                        break;
+                    };
+                    let stamper = Arc::clone(&stamper);
+                    let queue = queue.clone();
+                    let stored = tokio::task::spawn_blocking(move || {
+                        let mut stamper = stamper
+                            .lock()
+                            .map_err(|_| NodeError::Io("stamper poisoned".to_string()))?;
+                        Ok::<_, NodeError>(queue.stamp_and_enqueue(
+                            &mut stamper,
+                            tag_uid,
+                            group,
+                            now_ns(),
+                        )?)
+                    })
+                    .await
+                    .map_err(|e| NodeError::Io(e.to_string()))??;
+                    chunks = chunks.saturating_add(stored.len() as u64);
+                    if let Some(tag) = &tag {
+                        Tag::add(&tag.stored, stored.len() as u64);
+                    }
+                    next = group_rx.recv().await;
+                    continue;
+                }
                 let stamped = match next.take() {
                     Some(group) => {
                         let stamper = Arc::clone(&stamper);
@@ -313,14 +341,8 @@ impl Pipeline {
                     break;
                 };
                 let store = Arc::clone(&store);
-                let queue = queue.clone();
                 storing = Some(tokio::task::spawn_blocking(move || {
-                    match mode {
-                        // Bee's upload store: the queue holds the chunks (and serves them
-                        // here) until they are receipted.
-                        PushMode::Deferred => queue.enqueue(tag_uid, &stamped)?,
-                        PushMode::Direct => store_group(&store, &stamped, kind)?,
-                    }
+                    store_group(&store, &stamped, kind)?;
                     Ok::<_, NodeError>(stamped)
                 }));
                 next = group_rx.recv().await;

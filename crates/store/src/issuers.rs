@@ -174,6 +174,56 @@ impl Drop for Claim {
     }
 }
 
+/// Fewest stamps worth a thread of their own: below this, one thread signs them all.
+const SIGN_SPLIT: usize = 64;
+
+/// Signs the stamps of `indexed` (chunk address, index), in order, spread over the
+/// machine's cores: a signature is the largest part of stamping a chunk, and the indexes
+/// are already assigned (in order, by the caller's write transaction), so the signatures
+/// are independent of each other.
+fn sign_all(
+    signer: &Signer,
+    batch: B256,
+    indexed: &[(B256, StampIndex)],
+    timestamp_ns: u64,
+) -> Result<Vec<Stamp>, StoreError> {
+    let sign = |part: &[(B256, StampIndex)]| -> Result<Vec<Stamp>, StoreError> {
+        part.iter()
+            .map(|(address, index)| {
+                Stamp::sign(signer, address, batch, *index, timestamp_ns).map_err(StoreError::from)
+            })
+            .collect()
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(indexed.len() / SIGN_SPLIT)
+        .max(1);
+    if threads == 1 {
+        return sign(indexed);
+    }
+    let part_len = indexed.len().div_ceil(threads);
+    let parts: Vec<Result<Vec<Stamp>, StoreError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = indexed
+            .chunks(part_len)
+            .skip(1)
+            .map(|part| scope.spawn(move || sign(part)))
+            .collect();
+        // The first part on this thread, the others beside it.
+        let mut parts = vec![sign(&indexed[..part_len.min(indexed.len())])];
+        parts.extend(handles.into_iter().map(|handle| {
+            handle
+                .join()
+                .unwrap_or(Err(StoreError::Overflow("a signing thread panicked")))
+        }));
+        parts
+    });
+    let mut stamps = Vec::with_capacity(indexed.len());
+    for part in parts {
+        stamps.extend(part?);
+    }
+    Ok(stamps)
+}
+
 /// A batch's stamp issuer whose every index is durably recorded before the stamp is handed
 /// out (spec §2.9).
 #[derive(Debug)]
@@ -209,8 +259,25 @@ impl PersistentStamper {
         chunks: &[(B256, B256)],
         timestamp_ns: u64,
     ) -> Result<Vec<Stamp>, StoreError> {
+        self.stamp_many_with(chunks, timestamp_ns, |_, _| Ok(()))
+    }
+
+    /// Stamps several chunks like [`Self::stamp_many`] and, in the same write transaction,
+    /// runs `record` over the stamps (e.g. [`crate::PushQueue::push_many_in`]): the stamps'
+    /// indexes and what the caller keeps of them become durable together, in one commit
+    /// (one fsync instead of two, and no second wait for the database's one writer). If
+    /// stamping or `record` fails, nothing is committed.
+    pub fn stamp_many_with(
+        &mut self,
+        chunks: &[(B256, B256)],
+        timestamp_ns: u64,
+        record: impl FnOnce(&WriteTransaction, &[Stamp]) -> Result<(), StoreError>,
+    ) -> Result<Vec<Stamp>, StoreError> {
         let txn = self.db.begin_write()?;
-        match self.stamp_in(&txn, chunks, timestamp_ns) {
+        let stamped = self
+            .stamp_in(&txn, chunks, timestamp_ns)
+            .and_then(|stamps| record(&txn, &stamps).map(|()| stamps));
+        match stamped {
             Ok(stamps) => {
                 txn.commit()?;
                 Ok(stamps)
@@ -234,7 +301,7 @@ impl PersistentStamper {
             error: RefCell::new(None),
         };
         let mut buckets = txn.open_table(ISSUER_BUCKETS)?;
-        let mut stamps = Vec::with_capacity(chunks.len());
+        let mut indexed = Vec::with_capacity(chunks.len());
         for (address, identity) in chunks {
             let known = items.get(identity);
             items.check()?;
@@ -252,15 +319,9 @@ impl PersistentStamper {
                     index
                 }
             };
-            stamps.push(Stamp::sign(
-                &self.signer,
-                address,
-                self.batch.id,
-                index,
-                timestamp_ns,
-            )?);
+            indexed.push((*address, index));
         }
-        Ok(stamps)
+        sign_all(&self.signer, self.batch.id, &indexed, timestamp_ns)
     }
 
     /// The bucket counters (utilisation, Bee's `/stamps/{id}/buckets`).

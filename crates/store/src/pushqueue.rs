@@ -21,7 +21,10 @@ use std::sync::Arc;
 
 use comb_postage::{Stamp, STAMP_SIZE};
 use comb_primitives::{Chunk, B256};
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{
+    Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+    WriteTransaction,
+};
 
 use crate::StoreError;
 
@@ -69,6 +72,17 @@ impl PushQueue {
     /// returns the first sequence number given.
     pub fn push_many(&self, chunks: &[(u64, Chunk, Stamp)]) -> Result<u64, StoreError> {
         let txn = self.db.begin_write()?;
+        let first = Self::push_many_in(&txn, chunks)?;
+        txn.commit()?;
+        Ok(first)
+    }
+
+    /// Appends entries like [`Self::push_many`] inside the caller's write transaction on the
+    /// queue's database (durable when the caller commits); returns the first one's sequence.
+    pub fn push_many_in(
+        txn: &WriteTransaction,
+        chunks: &[(u64, Chunk, Stamp)],
+    ) -> Result<u64, StoreError> {
         let first = {
             let mut table = txn.open_table(PUSH_QUEUE)?;
             let mut addresses = txn.open_table(PUSH_ADDRESSES)?;
@@ -95,7 +109,6 @@ impl PushQueue {
             }
             first
         };
-        txn.commit()?;
         Ok(first)
     }
 

@@ -150,3 +150,66 @@ fn a_deeper_batch_is_remembered() {
     assert_eq!(stamper.batch().depth, 18);
     assert_eq!(stamper.issuer().bucket_upper_bound(), 4);
 }
+
+#[test]
+fn a_large_group_is_signed_in_order_across_threads() {
+    // 1000 chunks: more than one signing thread's share, so the stamps come from several
+    // threads and must still be in the order of the chunks.
+    let dir = tempfile::tempdir().unwrap();
+    let issuers = Issuers::open(common::db(dir.path())).unwrap();
+    // Depth 26: 1024 slots in the one bucket all these addresses fall in.
+    let batch = own_batch(26, false);
+    let lookup: HashMap<B256, Batch> = [(batch.id, batch.clone())].into();
+    let mut stamper = issuers.stamper(&batch, signer()).unwrap();
+    let chunks: Vec<(B256, B256)> = (0..1000).map(|n| (address(n), address(n))).collect();
+    let stamps = stamper.stamp_many(&chunks, 7).unwrap();
+    assert_eq!(stamps.len(), chunks.len());
+    for (position, ((address, _), stamp)) in chunks.iter().zip(&stamps).enumerate() {
+        assert_eq!(validate_stamp(stamp, address, &lookup).unwrap(), batch);
+        assert_eq!(stamp.index.position, u32::try_from(position).unwrap());
+        assert_eq!(issuers.item(&batch.id, address).unwrap(), Some(stamp.index));
+    }
+}
+
+#[test]
+fn what_is_recorded_with_the_stamps_commits_with_them_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::db(dir.path());
+    let issuers = Issuers::open(std::sync::Arc::clone(&db)).unwrap();
+    let batch = own_batch(20, false);
+    let mut stamper = issuers.stamper(&batch, signer()).unwrap();
+    let chunks = [(address(1), address(1)), (address(2), address(2))];
+    // A failing record: no index is durable.
+    let error = stamper
+        .stamp_many_with(&chunks, 1, |_, stamps| {
+            assert_eq!(stamps.len(), 2);
+            Err(StoreError::Overflow("the caller's record failed"))
+        })
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Overflow(_)));
+    assert_eq!(issuers.item(&batch.id, &address(1)).unwrap(), None);
+    // A record that writes in the same transaction: both are there after the commit.
+    let table: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("test_record");
+    let stamps = stamper
+        .stamp_many_with(&chunks, 2, |txn, stamps| {
+            let mut records = txn.open_table(table)?;
+            for (n, stamp) in stamps.iter().enumerate() {
+                records.insert(n as u64, stamp.index.as_u64())?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    use redb::ReadableDatabase;
+    let read = db.begin_read().unwrap();
+    let records = read.open_table(table).unwrap();
+    for (n, stamp) in stamps.iter().enumerate() {
+        assert_eq!(
+            records.get(n as u64).unwrap().unwrap().value(),
+            stamp.index.as_u64()
+        );
+        assert_eq!(
+            issuers.item(&batch.id, &chunks[n].0).unwrap(),
+            Some(stamp.index)
+        );
+    }
+}
