@@ -256,7 +256,7 @@ impl Network {
 
     /// Retrieves a chunk and its stamp from the network (not from the local store), checked
     /// to be a valid chunk at `address`.
-    pub async fn retrieve(&self, address: B256) -> Result<(Chunk, Stamp), NetError> {
+    pub async fn retrieve(&self, address: B256) -> Result<(Chunk, Option<Stamp>), NetError> {
         retrieval::retrieve(&self.node, address).await
     }
 

@@ -178,7 +178,7 @@ async fn retrieval_fetches_over_several_hops_byte_identical() {
     let (got, got_stamp) = a.net.retrieve(*chunk.address()).await.expect("retrieve");
     assert_eq!(got.address(), chunk.address());
     assert_eq!(got.data(), chunk.data());
-    assert_eq!(got_stamp, stamp);
+    assert_eq!(got_stamp, Some(stamp));
     assert!(b.store.has(chunk.address()), "the forwarder caches");
     assert!(!b.store.in_reserve(chunk.address()));
 
@@ -425,4 +425,53 @@ async fn single_owner_chunks_are_pushed_and_retrieved() {
     assert_eq!(receipt.storer, b.overlay());
     let (got, _) = a.net.retrieve(*soc.address()).await.unwrap();
     assert_eq!(got, soc);
+}
+
+/// Bee's libp2p identity is ECDSA P-256 (audit L-6): a node with such a key completes the
+/// noise handshake and the bzz handshake in both directions and exchanges chunks both ways
+/// (retrieval and pushsync) with an ed25519 node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ecdsa_p256_identity_as_bee_uses_connects_and_exchanges_chunks_both_ways() {
+    let postage = Postage::new();
+    let ecdsa_config = || NetConfig {
+        libp2p_key: Some(
+            comb_net::encode_keypair(&libp2p::identity::Keypair::generate_ecdsa()).unwrap(),
+        ),
+        ..config()
+    };
+    let bee_like = start(ecdsa_config(), &postage, None).await;
+    let comb = start(config(), &postage, None).await;
+    // comb dials the ECDSA node.
+    let info = comb.net.connect(bee_like.addr()).await.expect("handshake");
+    assert_eq!(info.overlay, bee_like.overlay());
+    assert_eq!(info.peer_id, bee_like.net.peer_id());
+    wait_until(LIMIT, "the ECDSA node sees comb", || {
+        bee_like.has_peer(&comb.overlay())
+    })
+    .await;
+
+    for (from, to) in [(&bee_like, &comb), (&comb, &bee_like)] {
+        // Retrieval: `to` holds a chunk, `from` fetches it.
+        let chunk = Chunk::content(format!("held by {}", to.overlay()).as_bytes()).unwrap();
+        let stamp = postage.stamp(&chunk);
+        to.store.put(chunk.clone(), stamp).unwrap();
+        let (got, got_stamp) = from.net.retrieve(*chunk.address()).await.expect("retrieve");
+        assert_eq!(got, chunk);
+        assert_eq!(got_stamp, Some(stamp));
+        // Pushsync: a chunk in `to`'s neighbourhood, pushed from `from`, receipted by `to`.
+        let near = chunk_near(&to.overlay(), 8, &format!("pushed to {}", to.overlay()));
+        let stamp = postage.stamp(&near);
+        let receipt = from.net.push(near.clone(), stamp).await.expect("push");
+        assert_eq!(receipt.storer, to.overlay());
+        assert!(to.store.has(near.address()));
+    }
+
+    // The ECDSA node dials too.
+    let other = start(config(), &postage, None).await;
+    let info = bee_like.net.connect(other.addr()).await.expect("handshake");
+    assert_eq!(info.overlay, other.overlay());
+    wait_until(LIMIT, "the dialled node sees the ECDSA node", || {
+        other.has_peer(&bee_like.overlay())
+    })
+    .await;
 }

@@ -461,7 +461,10 @@ impl NetworkSource {
             loop {
                 match network.retrieve(address).await {
                     Ok((chunk, stamp)) => {
-                        LocalStore::cache(store.as_ref(), chunk.clone(), stamp);
+                        // Cached only with its stamp (a Bee peer sends none).
+                        if let Some(stamp) = stamp {
+                            LocalStore::cache(store.as_ref(), chunk.clone(), stamp);
+                        }
                         return Some(chunk);
                     }
                     Err(error) => {

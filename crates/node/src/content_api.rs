@@ -196,21 +196,40 @@ impl Node {
 
     /// A chunk from the local store or the network, or 404.
     pub(crate) async fn download_chunk_any(&self, address: B256) -> Result<Chunk, ApiError> {
-        self.chunk_with_stamp(address).await.map(|(chunk, _)| chunk)
+        self.chunk_with_any_stamp(address)
+            .await
+            .map(|(chunk, _)| chunk)
     }
 
-    /// The chunk and the stamp on it: from the local store, else from the network.
-    pub(crate) async fn chunk_with_stamp(&self, address: B256) -> Result<(Chunk, Stamp), ApiError> {
-        if let Some(found) = comb_net::LocalStore::get(self.local.as_ref(), &address) {
-            return Ok(found);
+    /// The chunk and the stamp on it if known: from the local store, else from the network
+    /// (a Bee peer delivers no stamp; such a chunk is not cached).
+    async fn chunk_with_any_stamp(
+        &self,
+        address: B256,
+    ) -> Result<(Chunk, Option<Stamp>), ApiError> {
+        if let Some((chunk, stamp)) = comb_net::LocalStore::get(self.local.as_ref(), &address) {
+            return Ok((chunk, Some(stamp)));
         }
         let (chunk, stamp) = self
             .network
             .retrieve(address)
             .await
             .map_err(|e| ApiError::not_found(format!("chunk {address} not found: {e}")))?;
-        comb_net::LocalStore::cache(self.local.as_ref(), chunk.clone(), stamp);
+        if let Some(stamp) = stamp {
+            comb_net::LocalStore::cache(self.local.as_ref(), chunk.clone(), stamp);
+        }
         Ok((chunk, stamp))
+    }
+
+    /// The chunk and the stamp on it: from the local store, else from the network. A chunk
+    /// the network delivered without a stamp is 404 here (its stamp is what is asked for).
+    pub(crate) async fn chunk_with_stamp(&self, address: B256) -> Result<(Chunk, Stamp), ApiError> {
+        match self.chunk_with_any_stamp(address).await? {
+            (chunk, Some(stamp)) => Ok((chunk, stamp)),
+            (_, None) => Err(ApiError::not_found(format!(
+                "chunk {address} was delivered without its stamp"
+            ))),
+        }
     }
 
     pub(crate) async fn download_bzz_with(
