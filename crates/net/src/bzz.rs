@@ -115,9 +115,12 @@ impl BzzAddress {
         if timestamp > unix_now().saturating_add(MAX_CLOCK_SKEW_SECS) {
             return Err(bad("timestamp in the future"));
         }
+        // Bee always sends 20 bytes, all zero without a chequebook (audit H-7): that is
+        // no chequebook, not one at the zero address.
         let chequebook = match message.chequebook_address.len() {
             0 => None,
-            20 => Some(Address::from_slice(&message.chequebook_address)),
+            20 => Some(Address::from_slice(&message.chequebook_address))
+                .filter(|address| *address != Address::ZERO),
             _ => return Err(bad("chequebook is neither empty nor 20 bytes")),
         };
         let underlays = deserialize_underlays(&message.underlay)?;

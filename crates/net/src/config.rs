@@ -38,7 +38,8 @@ pub struct NetConfig {
     pub pullsync_interval: Option<Duration>,
     /// Time limit for one message on a stream.
     pub message_timeout: Duration,
-    /// Time limit for the handshake.
+    /// Time limit for the handshake, whole and per message (default 30 s: Bee's listener may
+    /// wait 10 s for addresses before its own 15 s; audit H-14).
     pub handshake_timeout: Duration,
     /// Time limit for one push or retrieval attempt to one peer.
     pub request_timeout: Duration,
@@ -70,7 +71,7 @@ impl Default for NetConfig {
             hive_connect: true,
             pullsync_interval: Some(Duration::from_secs(5)),
             message_timeout: Duration::from_secs(10),
-            handshake_timeout: Duration::from_secs(10),
+            handshake_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(10),
             max_attempts: 8,
             shallow_receipt_tolerance: 2,

@@ -4,9 +4,17 @@
 //! the full-node flag and the nonce. Each side checks the network id, the signature and that
 //! the overlay derives from the recovered Ethereum address, the network id and the nonce;
 //! any failure closes the connection.
+//!
+//! The stream ends as Bee ends it, with `FullClose` on both roles (our FIN, then the peer's
+//! end-of-stream): the listener registers the peer, then closes; the dialler starts its
+//! protocols only after the listener's end-of-stream (audit H-16, H-17). Every message of
+//! the handshake waits up to `handshake_timeout` (default 30 s: a Bee listener may first
+//! wait 10 s for the dialler's addresses, then gives itself 15 s; audit H-14).
+//! [`dial`] and [`answer`] run over any stream; the tests play Bee's side byte by byte.
 
 use std::sync::Arc;
 
+use futures::io::{AsyncRead, AsyncWrite};
 use libp2p::swarm::Stream;
 use libp2p::{Multiaddr, PeerId};
 
@@ -21,9 +29,86 @@ use crate::NetError;
 pub const MAX_WELCOME_MESSAGE: usize = 140;
 
 /// What the handshake established about a peer.
-struct Handshaked {
-    address: BzzAddress,
-    full_node: bool,
+#[derive(Debug)]
+pub(crate) struct Handshaked {
+    pub(crate) address: BzzAddress,
+    pub(crate) full_node: bool,
+}
+
+/// What the handshake tells about this node and checks of the peer.
+pub(crate) struct Local<'a> {
+    pub(crate) network_id: u64,
+    pub(crate) address: &'a BzzAddress,
+    pub(crate) full_node: bool,
+    pub(crate) welcome_message: &'a str,
+}
+
+impl<'a> Local<'a> {
+    fn of(node: &'a Node) -> Self {
+        Self {
+            network_id: node.config.network_id,
+            address: &node.local_address,
+            full_node: node.config.full_node,
+            welcome_message: &node.config.welcome_message,
+        }
+    }
+}
+
+/// The dialler's side over any stream: `Syn` → `SynAck` → `Ack`, then Bee's full close
+/// (our FIN, then the listener's end-of-stream, which a Bee listener sends only once it has
+/// registered us: audit H-17). Protocols may be opened once this returns.
+pub(crate) async fn dial<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut MessageStream<S>,
+    local: &Local<'_>,
+    peer: PeerId,
+    remote: &Multiaddr,
+) -> Result<Handshaked, NetError> {
+    stream
+        .send(&pb::Syn {
+            observed_underlay: with_peer_id(remote, peer).to_vec(),
+        })
+        .await?;
+    let syn_ack: pb::SynAck = stream.recv().await?;
+    let ack = syn_ack
+        .ack
+        .ok_or_else(|| NetError::Malformed("synack without ack".into()))?;
+    let theirs = check_ack(local, peer, &ack)?;
+    stream.send(&own_ack(local)).await?;
+    stream.full_close().await?;
+    Ok(theirs)
+}
+
+/// The listener's side over any stream: read `Syn`, answer `SynAck` (the connection's
+/// remote address as observed, when known), read and check `Ack`, run `register` (the peer
+/// is known before the stream ends, as in Bee), then Bee's full close: our FIN, then the
+/// dialler's end-of-stream (audit H-16; dropping the stream instead resets it).
+pub(crate) async fn answer<S, T>(
+    stream: &mut MessageStream<S>,
+    local: &Local<'_>,
+    peer: PeerId,
+    observed: Option<&Multiaddr>,
+    register: impl FnOnce(Handshaked) -> Result<T, NetError>,
+) -> Result<T, NetError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let _syn: pb::Syn = stream.recv().await?;
+    let observed = observed
+        .map(|address| with_peer_id(address, peer).to_vec())
+        .unwrap_or_default();
+    stream
+        .send(&pb::SynAck {
+            syn: Some(pb::Syn {
+                observed_underlay: observed,
+            }),
+            ack: Some(own_ack(local)),
+        })
+        .await?;
+    let ack: pb::Ack = stream.recv().await?;
+    let theirs = check_ack(local, peer, &ack)?;
+    let registered = register(theirs)?;
+    stream.full_close().await?;
+    Ok(registered)
 }
 
 /// Runs the dialler's side on a new connection to `peer` at `remote`.
@@ -34,24 +119,15 @@ pub(crate) async fn initiate(
 ) -> Result<PeerInfo, NetError> {
     let run = async {
         let mut stream = node.open_raw(peer, HANDSHAKE).await?;
-        stream
-            .send(&pb::Syn {
-                observed_underlay: with_peer_id(&remote, peer).to_vec(),
-            })
-            .await?;
-        let syn_ack: pb::SynAck = stream.recv().await?;
-        let ack = syn_ack
-            .ack
-            .ok_or_else(|| NetError::Malformed("synack without ack".into()))?;
-        let theirs = check_ack(node, peer, &ack)?;
-        stream.send(&own_ack(node)).await?;
-        let _ = stream.close().await;
-        Ok::<_, NetError>(theirs)
+        stream.set_timeout(node.config.handshake_timeout);
+        dial(&mut stream, &Local::of(node), peer, &remote).await
     };
     let handshaked = tokio::time::timeout(node.config.handshake_timeout, run)
         .await
         .map_err(|_| NetError::Timeout("handshake"))??;
-    finish(node, peer, handshaked)
+    let (info, new) = register(node, peer, handshaked)?;
+    announce(node, &info, new);
+    Ok(info)
 }
 
 /// Runs the listener's side on an inbound handshake stream.
@@ -62,30 +138,25 @@ pub(crate) async fn respond(
 ) -> Result<PeerInfo, NetError> {
     let remote = node.state().remote_addrs.get(&peer).cloned();
     let run = async {
-        let mut stream = MessageStream::new(stream, node.config.message_timeout);
-        let _syn: pb::Syn = stream.recv().await?;
-        let observed = remote
-            .map(|address| with_peer_id(&address, peer).to_vec())
-            .unwrap_or_default();
-        stream
-            .send(&pb::SynAck {
-                syn: Some(pb::Syn {
-                    observed_underlay: observed,
-                }),
-                ack: Some(own_ack(node)),
-            })
-            .await?;
-        let ack: pb::Ack = stream.recv().await?;
-        check_ack(node, peer, &ack)
+        let mut stream = MessageStream::new(stream, node.config.handshake_timeout);
+        answer(
+            &mut stream,
+            &Local::of(node),
+            peer,
+            remote.as_ref(),
+            |handshaked| register(node, peer, handshaked),
+        )
+        .await
     };
-    let handshaked = tokio::time::timeout(node.config.handshake_timeout, run)
+    let (info, new) = tokio::time::timeout(node.config.handshake_timeout, run)
         .await
         .map_err(|_| NetError::Timeout("handshake"))??;
-    finish(node, peer, handshaked)
+    announce(node, &info, new);
+    Ok(info)
 }
 
-fn own_ack(node: &Node) -> pb::Ack {
-    let mut welcome = node.config.welcome_message.clone();
+fn own_ack(local: &Local<'_>) -> pb::Ack {
+    let mut welcome = local.welcome_message.to_string();
     if welcome.len() > MAX_WELCOME_MESSAGE {
         let mut end = MAX_WELCOME_MESSAGE;
         while !welcome.is_char_boundary(end) {
@@ -94,18 +165,18 @@ fn own_ack(node: &Node) -> pb::Ack {
         welcome.truncate(end);
     }
     pb::Ack {
-        address: Some(node.local_address.to_pb()),
-        network_id: node.config.network_id,
-        full_node: node.config.full_node,
-        nonce: node.local_address.nonce.to_vec(),
+        address: Some(local.address.to_pb()),
+        network_id: local.network_id,
+        full_node: local.full_node,
+        nonce: local.address.nonce.to_vec(),
         welcome_message: welcome,
     }
 }
 
-fn check_ack(node: &Node, peer: PeerId, ack: &pb::Ack) -> Result<Handshaked, NetError> {
-    if ack.network_id != node.config.network_id {
+fn check_ack(local: &Local<'_>, peer: PeerId, ack: &pb::Ack) -> Result<Handshaked, NetError> {
+    if ack.network_id != local.network_id {
         return Err(NetError::NetworkIdMismatch {
-            ours: node.config.network_id,
+            ours: local.network_id,
             theirs: ack.network_id,
         });
     }
@@ -113,7 +184,7 @@ fn check_ack(node: &Node, peer: PeerId, ack: &pb::Ack) -> Result<Handshaked, Net
         .address
         .as_ref()
         .ok_or_else(|| NetError::Malformed("ack without address".into()))?;
-    let address = BzzAddress::verify(message, node.config.network_id, Some(&ack.nonce))?;
+    let address = BzzAddress::verify(message, local.network_id, Some(&ack.nonce))?;
     // An underlay naming a peer id must name the one we are talking to.
     if address
         .underlays
@@ -134,7 +205,12 @@ fn check_ack(node: &Node, peer: PeerId, ack: &pb::Ack) -> Result<Handshaked, Net
     })
 }
 
-fn finish(node: &Arc<Node>, peer: PeerId, handshaked: Handshaked) -> Result<PeerInfo, NetError> {
+/// Records the handshaked peer (accounting first: it may refuse).
+fn register(
+    node: &Arc<Node>,
+    peer: PeerId,
+    handshaked: Handshaked,
+) -> Result<(PeerInfo, bool), NetError> {
     let overlay = handshaked.address.overlay;
     let known = node.state().peers.contains_key(&overlay);
     if !known && overlay != node.overlay && !node.is_banned(&peer) {
@@ -142,12 +218,387 @@ fn finish(node: &Arc<Node>, peer: PeerId, handshaked: Handshaked) -> Result<Peer
             .connected(overlay, handshaked.full_node)
             .map_err(|reason| NetError::Handshake(format!("refused: {reason}")))?;
     }
-    let (info, new) = node.register_peer(peer, handshaked.address, handshaked.full_node)?;
+    node.register_peer(peer, handshaked.address, handshaked.full_node)
+}
+
+/// Tells the protocols about a new peer, once the handshake stream has ended.
+fn announce(node: &Arc<Node>, info: &PeerInfo, new: bool) {
     if new {
-        tracing::debug!(overlay = %info.overlay, %peer, "peer connected");
+        tracing::debug!(overlay = %info.overlay, peer = %info.peer_id, "peer connected");
         crate::hive::announce(node, info.overlay);
         crate::settlement::announce_on_connect(node, info.overlay);
         node.pull_trigger.notify_one();
     }
-    Ok(info)
+}
+
+#[cfg(test)]
+mod tests {
+    //! Bee's side of the handshake played by hand over an in-memory duplex stream: every
+    //! message Bee sends is encoded here from Bee's `handshake.proto` (audit M-3..M-6),
+    //! signed as Bee's `pkg/bzz/address.go` signs (H-4, H-5), and every message comb sends
+    //! is read field by field; the stream ends as Bee's `FullClose` ends it (H-16, H-17).
+    use super::*;
+    use comb_primitives::{keccak256, Signer, B256};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+    use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
+
+    const NETWORK_ID: u64 = 10;
+
+    fn varint(mut value: u64, out: &mut Vec<u8>) {
+        while value >= 0x80 {
+            out.push((value as u8 & 0x7f) | 0x80);
+            value >>= 7;
+        }
+        out.push(value as u8);
+    }
+
+    /// A length-delimited field (wire type 2).
+    fn bytes_field(field: u64, value: &[u8], out: &mut Vec<u8>) {
+        varint(field << 3 | 2, out);
+        varint(value.len() as u64, out);
+        out.extend_from_slice(value);
+    }
+
+    /// A varint field (wire type 0).
+    fn varint_field(field: u64, value: u64, out: &mut Vec<u8>) {
+        varint(field << 3, out);
+        varint(value, out);
+    }
+
+    /// A field as read back: a varint or bytes.
+    #[derive(Debug, Clone, PartialEq)]
+    enum Field {
+        Varint(u64),
+        Bytes(Vec<u8>),
+    }
+
+    fn read_varint(bytes: &[u8], at: &mut usize) -> u64 {
+        let mut value = 0u64;
+        let mut shift = 0;
+        loop {
+            let byte = bytes[*at];
+            *at += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return value;
+            }
+            shift += 7;
+        }
+    }
+
+    /// Parses a protobuf message into (field number, value) by hand.
+    fn fields(bytes: &[u8]) -> Vec<(u64, Field)> {
+        let mut at = 0;
+        let mut out = Vec::new();
+        while at < bytes.len() {
+            let key = read_varint(bytes, &mut at);
+            let value = match key & 7 {
+                0 => Field::Varint(read_varint(bytes, &mut at)),
+                2 => {
+                    let len = read_varint(bytes, &mut at) as usize;
+                    at += len;
+                    Field::Bytes(bytes[at - len..at].to_vec())
+                }
+                other => panic!("unexpected wire type {other}"),
+            };
+            out.push((key >> 3, value));
+        }
+        out
+    }
+
+    fn field(message: &[(u64, Field)], number: u64) -> Field {
+        message
+            .iter()
+            .find(|(n, _)| *n == number)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("field {number} missing from {message:?}"))
+    }
+
+    fn bytes_of(field: Field) -> Vec<u8> {
+        match field {
+            Field::Bytes(bytes) => bytes,
+            other => panic!("expected bytes, got {other:?}"),
+        }
+    }
+
+    async fn write_frame(stream: &mut DuplexStream, message: &[u8]) {
+        let mut frame = Vec::new();
+        varint(message.len() as u64, &mut frame);
+        frame.extend_from_slice(message);
+        stream.write_all(&frame).await.unwrap();
+    }
+
+    async fn read_frame(stream: &mut DuplexStream) -> Vec<u8> {
+        let mut len = 0u64;
+        let mut shift = 0;
+        loop {
+            let byte = stream.read_u8().await.unwrap();
+            len |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                break;
+            }
+            shift += 7;
+        }
+        let mut message = vec![0u8; len as usize];
+        stream.read_exact(&mut message).await.unwrap();
+        message
+    }
+
+    /// Waits for the end of the stream as Bee's `FullClose` does: no data, then EOF.
+    async fn read_eof(stream: &mut DuplexStream) {
+        let mut byte = [0u8; 1];
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut byte))
+            .await
+            .expect("the end of the stream in time")
+            .unwrap();
+        assert_eq!(read, 0, "comb sent data where the end was expected");
+    }
+
+    /// A Bee node as the test plays it: its overlay key, nonce and libp2p peer id (ECDSA
+    /// P-256, as Bee's).
+    struct Bee {
+        signer: Signer,
+        nonce: B256,
+        peer: PeerId,
+    }
+
+    impl Bee {
+        fn new() -> Self {
+            Self {
+                signer: Signer::random(),
+                nonce: B256::repeat_byte(0x5a),
+                peer: libp2p::identity::Keypair::generate_ecdsa()
+                    .public()
+                    .to_peer_id(),
+            }
+        }
+
+        fn overlay(&self) -> B256 {
+            // keccak256(eth ‖ networkID as 8 bytes little-endian ‖ nonce) (audit H-6).
+            let mut data = self.signer.address().to_vec();
+            data.extend_from_slice(&NETWORK_ID.to_le_bytes());
+            data.extend_from_slice(self.nonce.as_slice());
+            B256::from(keccak256(&data))
+        }
+
+        fn underlay(&self) -> Vec<u8> {
+            // One address: its raw multiaddr bytes (audit H-9).
+            let address: Multiaddr = format!("/ip4/192.0.2.7/tcp/1634/p2p/{}", self.peer)
+                .parse()
+                .unwrap();
+            address.to_vec()
+        }
+
+        /// Bee's `Ack`: `BzzAddress Address = 1; uint64 NetworkID = 2; bool FullNode = 3;
+        /// string WelcomeMessage = 99` (no field 4 in 15.0.0), the address signed over
+        /// `"bee-handshake-" ‖ underlay ‖ overlay ‖ networkID (8 BE) ‖ nonce ‖ timestamp
+        /// (8 BE) ‖ chequebook (20 zero bytes: Bee always sends 20)` with EIP-191.
+        fn ack(&self) -> Vec<u8> {
+            let underlay = self.underlay();
+            let timestamp = crate::bzz::unix_now();
+            let chequebook = [0u8; 20];
+            let mut signed = b"bee-handshake-".to_vec();
+            signed.extend_from_slice(&underlay);
+            signed.extend_from_slice(self.overlay().as_slice());
+            signed.extend_from_slice(&NETWORK_ID.to_be_bytes());
+            signed.extend_from_slice(self.nonce.as_slice());
+            signed.extend_from_slice(&timestamp.to_be_bytes());
+            signed.extend_from_slice(&chequebook);
+            let mut prefixed =
+                format!("\x19Ethereum Signed Message:\n{}", signed.len()).into_bytes();
+            prefixed.extend_from_slice(&signed);
+            let signature = self.signer.sign_prehash(&keccak256(&prefixed)).unwrap();
+            let signature = signature.as_bytes();
+            assert!(signature[64] == 27 || signature[64] == 28);
+            let mut address = Vec::new();
+            bytes_field(1, &underlay, &mut address);
+            bytes_field(2, signature, &mut address);
+            bytes_field(3, self.overlay().as_slice(), &mut address);
+            bytes_field(4, self.nonce.as_slice(), &mut address);
+            varint_field(5, timestamp, &mut address);
+            bytes_field(6, &chequebook, &mut address);
+            let mut ack = Vec::new();
+            bytes_field(1, &address, &mut ack);
+            varint_field(2, NETWORK_ID, &mut ack);
+            varint_field(3, 1, &mut ack);
+            bytes_field(99, b"hello from bee", &mut ack);
+            ack
+        }
+    }
+
+    /// comb's own address and the in-memory stream pair (comb's end, Bee's end).
+    fn comb_side() -> (BzzAddress, PeerId, Compat<DuplexStream>, DuplexStream) {
+        let comb_peer = libp2p::identity::Keypair::generate_ed25519()
+            .public()
+            .to_peer_id();
+        let underlay: Multiaddr = format!("/ip4/127.0.0.1/tcp/1634/p2p/{comb_peer}")
+            .parse()
+            .unwrap();
+        let address = BzzAddress::sign(
+            &Signer::random(),
+            vec![underlay],
+            NETWORK_ID,
+            B256::repeat_byte(1),
+            crate::bzz::unix_now(),
+            None,
+        )
+        .unwrap();
+        let (comb, bee) = tokio::io::duplex(64 * 1024);
+        (address, comb_peer, comb.compat(), bee)
+    }
+
+    /// Checks comb's `Ack` field by field against Bee's `handshake.proto`.
+    fn check_comb_ack(ack: &[u8], comb: &BzzAddress) {
+        let ack = fields(ack);
+        assert_eq!(field(&ack, 2), Field::Varint(NETWORK_ID));
+        assert_eq!(field(&ack, 3), Field::Varint(1));
+        let address = fields(&bytes_of(field(&ack, 1)));
+        assert_eq!(bytes_of(field(&address, 3)), comb.overlay.to_vec());
+        assert_eq!(bytes_of(field(&address, 4)), comb.nonce.to_vec());
+        assert_eq!(bytes_of(field(&address, 2)).len(), 65);
+        assert!(matches!(field(&address, 5), Field::Varint(t) if t > 0));
+        let underlays = crate::bzz::deserialize_underlays(&bytes_of(field(&address, 1))).unwrap();
+        assert_eq!(underlays, comb.underlays);
+    }
+
+    #[tokio::test]
+    async fn comb_answers_a_bee_dialler_and_ends_the_stream_as_bee_requires() {
+        let bee = Bee::new();
+        let (address, _, comb_stream, mut bee_stream) = comb_side();
+        let registered = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&registered);
+        let observed: Multiaddr = "/ip4/192.0.2.7/tcp/40000".parse().unwrap();
+        let bee_peer = bee.peer;
+        let comb = tokio::spawn(async move {
+            let local = Local {
+                network_id: NETWORK_ID,
+                address: &address,
+                full_node: true,
+                welcome_message: "",
+            };
+            let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
+            answer(
+                &mut stream,
+                &local,
+                bee_peer,
+                Some(&observed),
+                |handshaked| {
+                    flag.store(true, Ordering::SeqCst);
+                    Ok(handshaked)
+                },
+            )
+            .await
+            .map(|handshaked| (handshaked, address))
+        });
+
+        // Bee's Syn{ObservedUnderlay = 1}: comb's address as Bee dialled it.
+        let mut syn = Vec::new();
+        bytes_field(1, b"/ip4/127.0.0.1/tcp/1634 as bytes", &mut syn);
+        write_frame(&mut bee_stream, &syn).await;
+        // comb's SynAck{Syn = 1, Ack = 2}; the Syn's underlay ends in /p2p/<Bee's id>, which
+        // a Bee dialler requires (audit H-3).
+        let syn_ack = fields(&read_frame(&mut bee_stream).await);
+        let observed = fields(&bytes_of(field(&syn_ack, 1)));
+        let observed = Multiaddr::try_from(bytes_of(field(&observed, 1))).unwrap();
+        assert_eq!(peer_id_of(&observed), Some(bee.peer));
+        let comb_ack = bytes_of(field(&syn_ack, 2));
+        // Bee's Ack, then Bee's FullClose: FIN, then wait for comb's end of the stream.
+        write_frame(&mut bee_stream, &bee.ack()).await;
+        bee_stream.shutdown().await.unwrap();
+        read_eof(&mut bee_stream).await;
+        assert!(
+            registered.load(Ordering::SeqCst),
+            "comb ended the stream before it registered the peer"
+        );
+        let (handshaked, address) = comb.await.unwrap().unwrap();
+        check_comb_ack(&comb_ack, &address);
+        assert_eq!(handshaked.address.overlay, bee.overlay());
+        assert_eq!(handshaked.address.ethereum, bee.signer.address());
+        // Bee's 20 zero bytes are signed over and mean "no chequebook" (audit H-7).
+        assert_eq!(handshaked.address.chequebook, None);
+        assert!(handshaked.full_node);
+    }
+
+    #[tokio::test]
+    async fn comb_dials_a_bee_listener_and_waits_for_its_end_of_stream() {
+        let bee = Bee::new();
+        let (address, comb_peer, comb_stream, mut bee_stream) = comb_side();
+        let remote: Multiaddr = "/ip4/192.0.2.7/tcp/1634".parse().unwrap();
+        let bee_peer = bee.peer;
+        let mut comb = tokio::spawn(async move {
+            let local = Local {
+                network_id: NETWORK_ID,
+                address: &address,
+                full_node: true,
+                welcome_message: "hi",
+            };
+            let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
+            dial(&mut stream, &local, bee_peer, &remote)
+                .await
+                .map(|handshaked| (handshaked, address))
+        });
+        // comb's Syn: the dialled address with Bee's peer id.
+        let syn = fields(&read_frame(&mut bee_stream).await);
+        let dialled = Multiaddr::try_from(bytes_of(field(&syn, 1))).unwrap();
+        assert_eq!(peer_id_of(&dialled), Some(bee.peer));
+        // Bee's SynAck{Syn{ObservedUnderlay: comb as Bee sees it}, Ack}.
+        let seen: Multiaddr = format!("/ip4/198.51.100.3/tcp/5555/p2p/{comb_peer}")
+            .parse()
+            .unwrap();
+        let mut inner_syn = Vec::new();
+        bytes_field(1, &seen.to_vec(), &mut inner_syn);
+        let mut syn_ack = Vec::new();
+        bytes_field(1, &inner_syn, &mut syn_ack);
+        bytes_field(2, &bee.ack(), &mut syn_ack);
+        write_frame(&mut bee_stream, &syn_ack).await;
+        // comb's Ack, then comb's FIN.
+        let comb_ack = read_frame(&mut bee_stream).await;
+        read_eof(&mut bee_stream).await;
+        // Bee registers comb now; until Bee ends its side, comb must not start protocols.
+        for _ in 0..200 {
+            tokio::task::yield_now().await;
+        }
+        assert!(
+            !comb.is_finished(),
+            "comb finished the handshake before the listener ended the stream"
+        );
+        bee_stream.shutdown().await.unwrap();
+        let (handshaked, address) = (&mut comb).await.unwrap().unwrap();
+        check_comb_ack(&comb_ack, &address);
+        assert_eq!(handshaked.address.overlay, bee.overlay());
+    }
+
+    #[tokio::test]
+    async fn a_bee_ack_with_a_bad_signature_is_refused() {
+        let bee = Bee::new();
+        let (address, _, comb_stream, mut bee_stream) = comb_side();
+        let bee_peer = bee.peer;
+        let comb = tokio::spawn(async move {
+            let local = Local {
+                network_id: NETWORK_ID,
+                address: &address,
+                full_node: true,
+                welcome_message: "",
+            };
+            let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
+            answer(&mut stream, &local, bee_peer, None, |_| Ok(())).await
+        });
+        let mut syn = Vec::new();
+        bytes_field(1, b"x", &mut syn);
+        write_frame(&mut bee_stream, &syn).await;
+        let _syn_ack = read_frame(&mut bee_stream).await;
+        // Flip a byte of the overlay (field 3 of the address): the signature no longer
+        // covers it.
+        let mut ack = bee.ack();
+        let overlay = bee.overlay();
+        let at = ack
+            .windows(32)
+            .position(|w| w == overlay.as_slice())
+            .unwrap();
+        ack[at] ^= 1;
+        write_frame(&mut bee_stream, &ack).await;
+        assert!(comb.await.unwrap().is_err());
+    }
 }

@@ -41,6 +41,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> MessageStream<S> {
         }
     }
 
+    /// Changes the per-message timeout (the handshake waits longer than other protocols).
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = timeout;
+    }
+
     /// Sends one message.
     pub async fn send<M: Message>(&mut self, message: &M) -> Result<(), NetError> {
         let bytes = frame(message);
@@ -84,6 +89,27 @@ impl<S: AsyncRead + AsyncWrite + Unpin> MessageStream<S> {
             .await
             .map_err(|_| NetError::Timeout("closing a stream"))?
             .map_err(NetError::Io)
+    }
+
+    /// Bee's `FullClose` (`pkg/p2p/libp2p/stream.go`): close our writing side, then require
+    /// the peer's end-of-stream (within the timeout) and nothing else. Bee's handshake
+    /// requires it of both sides: a stream dropped instead (rust yamux then sends RST) makes
+    /// the Bee dialer disconnect (audit H-16), and the dialer's EOF is its sign that the
+    /// responder registered it (H-17). Data where the end was expected is an error, as in
+    /// Bee (`ErrExpectedEOF`).
+    pub async fn full_close(&mut self) -> Result<(), NetError> {
+        self.close().await?;
+        let mut byte = [0u8; 1];
+        let read = tokio::time::timeout(self.timeout, self.inner.read(&mut byte))
+            .await
+            .map_err(|_| NetError::Timeout("waiting for the end of the stream"))?
+            .map_err(NetError::Io)?;
+        if read > 0 {
+            return Err(NetError::Malformed(
+                "data where the end of the stream was expected".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// The opener's side of the headers exchange: send ours (empty), read the handler's.
