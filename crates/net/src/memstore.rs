@@ -22,6 +22,7 @@ pub struct MemoryStore {
     base: B256,
     radius: Option<u8>,
     inner: Mutex<Inner>,
+    updates: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -40,6 +41,7 @@ impl MemoryStore {
                 bins: vec![Vec::new(); MAX_BINS],
                 ..Inner::default()
             }),
+            updates: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -109,7 +111,13 @@ impl LocalStore for MemoryStore {
         });
         inner.cache.remove(&address);
         inner.reserve.insert(address, (chunk, stamp));
+        drop(inner);
+        self.updates.send_modify(|n| *n = n.wrapping_add(1));
         Ok(())
+    }
+
+    fn reserve_updates(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        Some(self.updates.subscribe())
     }
 
     fn cache(&self, chunk: Chunk, stamp: Stamp) {

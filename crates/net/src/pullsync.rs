@@ -12,11 +12,22 @@
 //! and carry a valid stamp, or the peer is penalised and the range abandoned; valid chunks
 //! go into the reserve. The next `Start` of that (peer, bin) is `Topmost + 1`.
 //!
-//! comb's choices where Bee differs or is not established: the server answers at once with
-//! what it has (an empty offer when nothing is new) instead of waiting for new chunks;
-//! intervals live in memory (a restart re-offers everything, `has` filters it); a chunk the
-//! server lost after offering it is sent as an empty `Delivery`, which the puller skips;
-//! "lacks" means `has(address)` is false, whatever the batch.
+//! **Server timing, as Bee's** (`pullsync.go` `collectAddrs`, audit Y-6): a `Get` beyond
+//! the bin's last entry is held until a chunk with bin id `≥ Start` enters the reserve (Bee's
+//! live puller asks for `cursor + 1` and expects exactly that; an empty answer would make it
+//! loop without pause); from the first such chunk the offer keeps collecting until it holds
+//! [`MAX_PAGE`] chunks or [`PAGE_TIMEOUT`] passed without a new one. The wait ends early when
+//! the peer ends or resets the stream, or the node shuts down. comb's one difference: a `Get`
+//! for entries that already exist is answered at once with them (Bee also waits its page
+//! timeout after the last of them); the puller sees the same offers, sooner.
+//!
+//! **Client:** comb's puller asks only for `Start ≤ cursor`. A bin that times out (a Bee
+//! server holds a `Get` whose range was evicted after the cursors were taken, audit Y-7) is
+//! "nothing now": the puller moves on to the next bin instead of abandoning the peer.
+//!
+//! Other choices: intervals live in memory (a restart re-offers everything, `has` filters
+//! it); a chunk the server lost after offering it is sent as an empty `Delivery`, which the
+//! puller skips (as Bee's); "lacks" means `has(address)` is false, whatever the batch.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,6 +46,11 @@ use crate::NetError;
 
 /// Chunks per offer (Bee `DefaultMaxPage`).
 pub const MAX_PAGE: usize = 250;
+/// How long a held offer keeps collecting after its last new chunk (Bee `pageTimeout`).
+pub const PAGE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+/// How often a held `Get` looks at the pull index when the store gives no update signal
+/// ([`crate::LocalStore::reserve_updates`]).
+pub const PULL_POLL: std::time::Duration = std::time::Duration::from_millis(500);
 /// Offers fetched per (peer, bin) in one round, so one bin cannot starve the others.
 const MAX_PAGES_PER_ROUND: usize = 16;
 /// The most cursors a peer may send.
@@ -167,14 +183,21 @@ async fn sync_peer(node: &Arc<Node>, peer: B256, depth: u8) -> Result<u64, NetEr
             if start > cursor {
                 break;
             }
-            match sync_range(node, &peer, bin, start).await? {
-                Some((topmost, new)) => {
+            match sync_range(node, &peer, bin, start).await {
+                Ok(Some((topmost, new))) => {
                     stored = stored.saturating_add(new);
                     node.state()
                         .intervals
                         .insert((peer, bin), topmost.saturating_add(1));
                 }
-                None => break,
+                Ok(None) => break,
+                // Held by the server (its range went since the cursors were taken): nothing
+                // from this bin now; the other bins still sync.
+                Err(NetError::Timeout(what)) => {
+                    tracing::debug!(%peer, bin, what, "pullsync: no offer in time");
+                    break;
+                }
+                Err(error) => return Err(error),
             }
         }
     }
@@ -262,6 +285,62 @@ async fn sync_range(
     Ok(Some((offer.topmost, stored)))
 }
 
+/// Waits for what a live `Get` asks for (see the module docs): the first entry of `bin`
+/// from `start`, then more until the page is full or [`PAGE_TIMEOUT`] passed without a new
+/// one. `None` when the peer ended the stream or the node shuts down first.
+async fn hold<S>(
+    node: &Node,
+    stream: &mut MessageStream<S>,
+    bin: u8,
+    start: u64,
+) -> Option<Vec<crate::PullItem>>
+where
+    S: futures::io::AsyncRead + futures::io::AsyncWrite + Unpin,
+{
+    let mut updates = node.store.reserve_updates();
+    let mut shutdown = node.shutdown.subscribe();
+    if *shutdown.borrow() {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut deadline: Option<tokio::time::Instant> = None;
+    loop {
+        let more = node.store.pull(bin, start, MAX_PAGE);
+        if more.len() > items.len() {
+            items = more;
+            deadline = Some(tokio::time::Instant::now() + PAGE_TIMEOUT);
+        }
+        if items.len() >= MAX_PAGE {
+            return Some(items);
+        }
+        let page_over = async {
+            match deadline {
+                Some(deadline) => tokio::time::sleep_until(deadline).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = next_update(&mut updates) => {}
+            () = page_over => return Some(items),
+            () = stream.peer_done() => return None,
+            _ = shutdown.changed() => return None,
+        }
+    }
+}
+
+/// Resolves at the store's next reserve update, or after [`PULL_POLL`] without a signal.
+async fn next_update(updates: &mut Option<tokio::sync::watch::Receiver<u64>>) {
+    match updates {
+        Some(receiver) => {
+            if receiver.changed().await.is_err() {
+                // The store dropped its sender: poll from now on.
+                *updates = None;
+            }
+        }
+        None => tokio::time::sleep(PULL_POLL).await,
+    }
+}
+
 /// Serves the cursors.
 pub(crate) async fn handle_cursors(
     node: &Arc<Node>,
@@ -279,16 +358,27 @@ pub(crate) async fn handle_cursors(
 }
 
 /// Serves one range.
-pub(crate) async fn handle_range(
+pub(crate) async fn handle_range<S>(
     node: &Arc<Node>,
-    mut stream: MessageStream<Stream>,
-) -> Result<(), NetError> {
+    mut stream: MessageStream<S>,
+) -> Result<(), NetError>
+where
+    S: futures::io::AsyncRead + futures::io::AsyncWrite + Unpin,
+{
     let get: pb::Get = stream.recv().await?;
     let bin = u8::try_from(get.bin)
         .ok()
         .filter(|bin| usize::from(*bin) < MAX_BINS)
         .ok_or_else(|| NetError::Malformed(format!("bin {}", get.bin)))?;
-    let items = node.store.pull(bin, get.start.max(1), MAX_PAGE);
+    let start = get.start.max(1);
+    let mut items = node.store.pull(bin, start, MAX_PAGE);
+    if items.is_empty() {
+        match hold(node, &mut stream, bin, start).await {
+            Some(held) => items = held,
+            // The peer went away or the node is shutting down.
+            None => return Ok(()),
+        }
+    }
     let offer = pb::Offer {
         topmost: items.last().map_or(0, |item| item.bin_id),
         chunks: items
@@ -301,10 +391,6 @@ pub(crate) async fn handle_range(
             .collect(),
     };
     stream.send(&offer).await?;
-    if items.is_empty() {
-        let _ = stream.close().await;
-        return Ok(());
-    }
     let want: pb::Want = stream.recv().await?;
     let wanted = bitvector::decode(&want.bit_vector, items.len())
         .ok_or_else(|| NetError::Malformed("bit vector too short".into()))?;
@@ -321,4 +407,195 @@ pub(crate) async fn handle_range(
     }
     let _ = stream.close().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! The pullsync server as Bee's live puller meets it (audit Y-6), over an in-memory
+    //! duplex stream. Bee's messages are encoded by hand from `pullsync.proto` (M-15, M-18)
+    //! and the server's are read field by field (M-16, M-17, M-19).
+    use super::*;
+    use crate::accounting::NoAccounting;
+    use crate::bzz::BzzAddress;
+    use crate::node::NodeParts;
+    use crate::storage::{BatchValidator, LocalStore};
+    use crate::{MemoryStore, NetConfig};
+    use comb_postage::{Batch, Stamp, StampIndex};
+    use comb_primitives::proximity::proximity;
+    use comb_primitives::{Chunk, Signer};
+    use std::collections::HashMap;
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+    use tokio_util::compat::TokioAsyncReadCompatExt;
+
+    fn node(store: Arc<MemoryStore>) -> Arc<Node> {
+        let signer = Signer::random();
+        let (commands, _) = tokio::sync::mpsc::unbounded_channel();
+        let local_address = BzzAddress::sign(
+            &signer,
+            vec!["/ip4/127.0.0.1/tcp/1634".parse().unwrap()],
+            1,
+            B256::ZERO,
+            crate::bzz::unix_now(),
+            None,
+        )
+        .unwrap();
+        Arc::new(Node::new(NodeParts {
+            config: NetConfig::default(),
+            signer,
+            overlay: B256::ZERO,
+            peer_id: libp2p::identity::Keypair::generate_ed25519()
+                .public()
+                .to_peer_id(),
+            local_address,
+            listen_addrs: Vec::new(),
+            store,
+            validator: Arc::new(BatchValidator(HashMap::<B256, Batch>::new())),
+            accounting: Arc::new(NoAccounting),
+            commands,
+        }))
+    }
+
+    fn stamped(n: u64) -> (Chunk, Stamp) {
+        let chunk = Chunk::content(format!("pulled chunk {n}").as_bytes()).unwrap();
+        let stamp = Stamp::sign(
+            &Signer::from_bytes(&[9u8; 32]).unwrap(),
+            chunk.address(),
+            B256::repeat_byte(0xbb),
+            StampIndex {
+                bucket: 0,
+                position: n as u32,
+            },
+            1,
+        )
+        .unwrap();
+        (chunk, stamp)
+    }
+
+    async fn write_frame(stream: &mut DuplexStream, message: &[u8]) {
+        let mut frame = vec![u8::try_from(message.len()).unwrap()];
+        assert!(message.len() < 0x80);
+        frame.extend_from_slice(message);
+        stream.write_all(&frame).await.unwrap();
+    }
+
+    async fn read_frame(stream: &mut DuplexStream) -> Vec<u8> {
+        let mut len = 0usize;
+        let mut shift = 0;
+        loop {
+            let byte = stream.read_u8().await.unwrap();
+            len |= usize::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                break;
+            }
+            shift += 7;
+        }
+        let mut message = vec![0u8; len];
+        stream.read_exact(&mut message).await.unwrap();
+        message
+    }
+
+    /// Bee's `Get{int32 Bin = 1; uint64 Start = 2}`.
+    fn bee_get(bin: u8, start: u8) -> Vec<u8> {
+        vec![0x08, bin, 0x10, start]
+    }
+
+    fn serve(node: &Arc<Node>) -> (tokio::task::JoinHandle<Result<(), NetError>>, DuplexStream) {
+        let (server, client) = tokio::io::duplex(64 * 1024);
+        let node = Arc::clone(node);
+        let task = tokio::spawn(async move {
+            let stream = MessageStream::new(server.compat(), Duration::from_secs(5));
+            handle_range(&node, stream).await
+        });
+        (task, client)
+    }
+
+    async fn settle() {
+        for _ in 0..200 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_live_get_is_held_until_a_chunk_arrives_then_offered_and_delivered() {
+        let store = Arc::new(MemoryStore::new(B256::ZERO));
+        let node = node(Arc::clone(&store));
+        let (chunk, stamp) = stamped(1);
+        let bin = proximity(&B256::ZERO.0, &chunk.address().0);
+        let (task, mut bee) = serve(&node);
+        write_frame(&mut bee, &bee_get(bin, 1)).await;
+        settle().await;
+        assert!(!task.is_finished(), "an empty bin must not be answered");
+        store.put(chunk.clone(), stamp).unwrap();
+        // Offer{uint64 Topmost = 1; repeated Chunk Chunks = 2}, Chunk{Address = 1,
+        // BatchID = 2, StampHash = 3}.
+        let offer = read_frame(&mut bee).await;
+        let mut expected = vec![0x08, 1, 0x12, 3 * (2 + 32), 0x0a, 32];
+        expected.extend_from_slice(chunk.address().as_slice());
+        expected.extend_from_slice(&[0x12, 32]);
+        expected.extend_from_slice(stamp.batch_id.as_slice());
+        expected.extend_from_slice(&[0x1a, 32]);
+        expected.extend_from_slice(stamp.hash().as_slice());
+        assert_eq!(offer, expected);
+        // Want{bytes BitVector = 1}: Bee's n/8+1 bytes, bit 0 set.
+        write_frame(&mut bee, &[0x0a, 1, 0x01]).await;
+        // Delivery{Address = 1, Data = 2, Stamp = 3}.
+        let delivery = read_frame(&mut bee).await;
+        let mut expected = vec![0x0a, 32];
+        expected.extend_from_slice(chunk.address().as_slice());
+        expected.push(0x12);
+        let mut len = chunk.data().len();
+        while len >= 0x80 {
+            expected.push((len as u8 & 0x7f) | 0x80);
+            len >>= 7;
+        }
+        expected.push(len as u8);
+        expected.extend_from_slice(chunk.data());
+        expected.extend_from_slice(&[0x1a, 113]);
+        expected.extend_from_slice(&stamp.to_bytes());
+        assert_eq!(delivery, expected);
+        task.await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_existing_range_is_offered_at_once_and_a_held_get_ends_with_its_peer() {
+        let store = Arc::new(MemoryStore::new(B256::ZERO));
+        let node = node(Arc::clone(&store));
+        let (chunk, stamp) = stamped(2);
+        let bin = proximity(&B256::ZERO.0, &chunk.address().0);
+        store.put(chunk.clone(), stamp).unwrap();
+        let (task, mut bee) = serve(&node);
+        write_frame(&mut bee, &bee_get(bin, 1)).await;
+        let offer = read_frame(&mut bee).await;
+        assert_eq!(&offer[..2], &[0x08, 1], "topmost is the chunk's bin id");
+        // Nothing wanted: Bee sends an all-zero bit vector and the exchange ends.
+        write_frame(&mut bee, &[0x0a, 1, 0x00]).await;
+        task.await.unwrap().unwrap();
+
+        // A Get beyond the last entry is held; when Bee goes away the handler ends.
+        let (task, mut bee) = serve(&node);
+        write_frame(&mut bee, &bee_get(bin, 2)).await;
+        settle().await;
+        assert!(!task.is_finished());
+        drop(bee);
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .expect("the held handler ends with its peer")
+            .unwrap()
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_malformed_get_is_an_error_not_a_panic() {
+        let store = Arc::new(MemoryStore::new(B256::ZERO));
+        let node = node(store);
+        // Bin 200 (field 1), beyond the 32 bins.
+        let (task, mut bee) = serve(&node);
+        write_frame(&mut bee, &[0x08, 0xc8, 0x01, 0x10, 1]).await;
+        assert!(matches!(task.await.unwrap(), Err(NetError::Malformed(_))));
+        // Garbage bytes.
+        let (task, mut bee) = serve(&node);
+        write_frame(&mut bee, &[0xff, 0xff, 0xff]).await;
+        assert!(task.await.unwrap().is_err());
+    }
 }

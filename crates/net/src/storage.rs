@@ -40,6 +40,14 @@ pub trait LocalStore: Send + Sync + 'static {
     /// Up to `limit` pull-index entries of `bin` with bin id `≥ from`, in bin-id order.
     fn pull(&self, bin: u8, from: u64, limit: usize) -> Vec<PullItem>;
 
+    /// A receiver whose value changes whenever chunks enter the reserve (the pull index
+    /// grows): the pullsync server waits on it to hold a `Get` that asks beyond the bin's
+    /// last entry (audit Y-6). Default `None`: the server looks again every
+    /// [`crate::pullsync::PULL_POLL`].
+    fn reserve_updates(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        None
+    }
+
     /// An id that changes when the reserve is reset, so that pullers start over. Default 0.
     fn epoch(&self) -> u64 {
         0

@@ -162,7 +162,11 @@ pub fn store_group(
         .into_iter()
         .map(|(chunk, stamp)| (chunk, stamp, kind))
         .collect();
-    for result in store.reserve().put_many(&items)? {
+    let written = store.reserve().put_many(&items);
+    if !items.is_empty() {
+        store.reserve_changed();
+    }
+    for result in written? {
         result?;
     }
     if !cached.is_empty() {

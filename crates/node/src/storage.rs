@@ -40,6 +40,8 @@ pub struct NodeStore {
     overlay: B256,
     writer: Arc<Mutex<SyncSender<WriteRequest>>>,
     cacher: Arc<Mutex<SyncSender<(Chunk, Stamp)>>>,
+    /// Bumped whenever chunks enter the reserve (pullsync's held `Get`s wait on it).
+    updates: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 /// Cache writes waiting for the background cacher; beyond this they are dropped.
@@ -111,7 +113,14 @@ impl NodeStore {
             overlay,
             writer: Arc::new(Mutex::new(sender)),
             cacher: Arc::new(Mutex::new(cacher)),
+            updates: Arc::new(tokio::sync::watch::Sender::new(0)),
         }
+    }
+
+    /// Tells pullsync that chunks entered the reserve: call after every reserve write that
+    /// does not go through [`LocalStore::put`] or [`Self::store`].
+    pub fn reserve_changed(&self) {
+        self.updates.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Serves the chunks of deferred uploads from `queue` until they are receipted (Bee's
@@ -148,9 +157,13 @@ impl NodeStore {
             .clone()
             .send(request)
             .map_err(|_| "store writer stopped".to_string())?;
-        answer
+        let written = answer
             .recv()
-            .map_err(|_| "store writer stopped".to_string())?
+            .map_err(|_| "store writer stopped".to_string())?;
+        if written.is_ok() {
+            self.reserve_changed();
+        }
+        written
     }
 
     /// Whether the node is responsible for `address` at its current storage radius.
@@ -254,5 +267,9 @@ impl LocalStore for NodeStore {
 
     fn storage_radius(&self) -> Option<u8> {
         self.reserve.storage_radius().ok()
+    }
+
+    fn reserve_updates(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        Some(self.updates.subscribe())
     }
 }

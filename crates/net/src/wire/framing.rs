@@ -112,6 +112,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> MessageStream<S> {
         Ok(())
     }
 
+    /// Resolves when the peer ends, resets or writes to the stream (no timeout): a handler
+    /// that holds a request races its wait against this, so that a peer that went away
+    /// does not leave it waiting. Anything the peer wrote is discarded.
+    pub async fn peer_done(&mut self) {
+        let mut byte = [0u8; 1];
+        let _ = self.inner.read(&mut byte).await;
+    }
+
     /// The opener's side of the headers exchange: send ours (empty), read the handler's.
     pub async fn exchange_headers(&mut self) -> Result<pb::Headers, NetError> {
         self.send(&pb::Headers::default()).await?;
