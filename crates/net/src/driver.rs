@@ -18,7 +18,9 @@ use crate::protocols;
 use crate::streams::InboundStream;
 use crate::transport::{Behaviour, BehaviourEvent};
 use crate::wire::MessageStream;
-use crate::{handshake, hive, pullsync, pushsync, retrieval, settlement, NetError};
+use crate::{
+    handshake, hive, pingpong, pullsync, pushsync, retrieval, settlement, status, NetError,
+};
 
 /// A dial waiting for its connection.
 struct PendingDial {
@@ -275,6 +277,8 @@ async fn serve(node: Arc<Node>, inbound: InboundStream) {
                     settlement::handle_pseudosettle(&node, overlay, stream).await
                 }
                 protocols::SWAP => settlement::handle_swap(&node, overlay, rates, stream).await,
+                protocols::STATUS => status::handle(&node, stream).await,
+                protocols::PINGPONG => pingpong::handle(stream).await,
                 _ => Ok(()),
             },
         }

@@ -40,6 +40,8 @@
 //! | `/swarm/pricing/1.0.0/pricing` | `AnnouncePaymentThreshold{PaymentThreshold=1}` |
 //! | `/swarm/pseudosettle/1.0.0/pseudosettle` | `Payment{Amount=1}` → `PaymentAck{Amount=1, Timestamp=2}` |
 //! | `/swarm/swap/1.0.0/swap` | handler headers `exchange`, `deduction` → `EmitCheque{Cheque=1}` |
+//! | `/swarm/pingpong/1.0.0/pingpong` | `Ping{Greeting=1}` → `Pong{Response=1}` (`"{greeting}"`), repeated |
+//! | `/swarm/status/1.1.3/status` | `Get{}` → `Snapshot{ReserveSize=1, PullsyncRate=2, StorageRadius=3, ConnectedPeers=4, NeighborhoodSize=5, BeeMode=6, BatchCommitment=7, IsReachable=8, ReserveSizeWithinRadius=9, LastSyncedBlock=10, CommittedDepth=11, Metrics=12}` |
 //!
 //! `BzzAddress{Underlay=1, Signature=2, Overlay=3, Nonce=4, Timestamp=5, ChequebookAddress=6}`.
 //!
@@ -85,13 +87,17 @@ pub mod identity;
 mod memstore;
 mod network;
 mod node;
+pub mod pingpong;
 pub mod protocols;
 pub mod pullsync;
 pub mod pushsync;
 pub mod retrieval;
 pub mod settlement;
+mod status;
 pub mod storage;
 mod streams;
+#[cfg(test)]
+mod test_support;
 pub mod topology;
 mod transport;
 mod validation;
@@ -109,7 +115,7 @@ pub use network::{Network, PeerInfo};
 pub use pullsync::SyncStatus;
 pub use pushsync::Receipt;
 pub use settlement::ChequeStream;
-pub use storage::{BatchValidator, LocalStore, PullItem, StampValidator};
+pub use storage::{BatchValidator, LocalStore, PullItem, StampValidator, StoreStatus};
 pub use topology::{BinSnapshot, Topology, TopologySnapshot};
 
 pub use libp2p::{Multiaddr, PeerId};

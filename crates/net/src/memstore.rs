@@ -116,6 +116,25 @@ impl LocalStore for MemoryStore {
         Ok(())
     }
 
+    /// Sizes and radius from memory; no batches and no chain.
+    fn status(&self) -> crate::storage::StoreStatus {
+        let radius = self.radius.unwrap_or(0);
+        let inner = self.lock();
+        let within = inner
+            .reserve
+            .keys()
+            .filter(|address| proximity(&self.base.0, &address.0) >= radius)
+            .count() as u64;
+        crate::storage::StoreStatus {
+            reserve_size: inner.reserve.len() as u64,
+            reserve_size_within_radius: within,
+            storage_radius: radius,
+            committed_depth: radius,
+            batch_commitment: 0,
+            last_synced_block: 0,
+        }
+    }
+
     fn reserve_updates(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         Some(self.updates.subscribe())
     }

@@ -254,6 +254,21 @@ impl Network {
         pushsync::push(&self.node, chunk, stamp).await
     }
 
+    /// Pings a connected peer with Bee's greetings (`/swarm/pingpong`); the mean round trip.
+    pub async fn ping(&self, overlay: &B256) -> Result<Duration, NetError> {
+        crate::pingpong::ping(&self.node, overlay).await
+    }
+
+    /// Asks a connected peer for its status snapshot (`/swarm/status`).
+    pub async fn peer_status(&self, overlay: &B256) -> Result<crate::wire::pb::Snapshot, NetError> {
+        crate::status::peer_snapshot(&self.node, overlay).await
+    }
+
+    /// This node's own status snapshot, as peers get it.
+    pub fn local_status(&self) -> crate::wire::pb::Snapshot {
+        crate::status::local_snapshot(&self.node)
+    }
+
     /// Retrieves a chunk and its stamp from the network (not from the local store), checked
     /// to be a valid chunk at `address`.
     pub async fn retrieve(&self, address: B256) -> Result<(Chunk, Option<Stamp>), NetError> {

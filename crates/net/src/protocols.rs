@@ -22,8 +22,14 @@ pub const PSEUDOSETTLE: &str = "/swarm/pseudosettle/1.0.0/pseudosettle";
 /// Swap: cheques (spec `swap.md` §3.3).
 pub const SWAP: &str = "/swarm/swap/1.0.0/swap";
 
+/// Status: a node's snapshot of itself (Bee `pkg/status`, audit S-1).
+pub const STATUS: &str = "/swarm/status/1.1.3/status";
+
+/// Pingpong: round-trip greetings (Bee `pkg/pingpong`, audit S-2).
+pub const PINGPONG: &str = "/swarm/pingpong/1.0.0/pingpong";
+
 /// Every protocol a comb node answers.
-pub const ALL: [&str; 9] = [
+pub const ALL: [&str; 11] = [
     HANDSHAKE,
     HIVE,
     PUSHSYNC,
@@ -33,6 +39,8 @@ pub const ALL: [&str; 9] = [
     PRICING,
     PSEUDOSETTLE,
     SWAP,
+    STATUS,
+    PINGPONG,
 ];
 
 /// The libp2p protocol for `id`.

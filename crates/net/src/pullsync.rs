@@ -66,14 +66,29 @@ pub(crate) struct SyncStats {
     last_round_chunks: AtomicU64,
     last_round_failures: AtomicU64,
     last_round_peers: AtomicU64,
+    last_round_micros: AtomicU64,
 }
 
 impl SyncStats {
-    fn record(&self, peers: u64, chunks: u64, failures: u64) {
+    fn record(&self, peers: u64, chunks: u64, failures: u64, took: std::time::Duration) {
+        self.last_round_micros.store(
+            u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
+            Ordering::SeqCst,
+        );
         self.last_round_peers.store(peers, Ordering::SeqCst);
         self.last_round_chunks.store(chunks, Ordering::SeqCst);
         self.last_round_failures.store(failures, Ordering::SeqCst);
         self.rounds.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Chunks per second the last round stored (Bee's "pullsync rate" in status
+    /// snapshots); 0 before the first round.
+    pub(crate) fn rate(&self) -> f64 {
+        let micros = self.last_round_micros.load(Ordering::SeqCst);
+        if micros == 0 {
+            return 0.0;
+        }
+        self.last_round_chunks.load(Ordering::SeqCst) as f64 * 1e6 / micros as f64
     }
 
     /// A snapshot for the node.
@@ -135,6 +150,7 @@ pub(crate) async fn run(node: Arc<Node>) {
 
 /// Syncs once from every neighbourhood peer.
 pub(crate) async fn sync_round(node: &Arc<Node>) {
+    let started = std::time::Instant::now();
     let depth = node.depth();
     let peers = node.state().topology.neighbours(depth);
     let peer_count = peers.len() as u64;
@@ -157,7 +173,8 @@ pub(crate) async fn sync_round(node: &Arc<Node>) {
         .filter_map(|r| r.as_ref().ok())
         .fold(0u64, |sum, n| sum.saturating_add(*n));
     let failures = results.iter().filter(|r| r.is_err()).count() as u64;
-    node.sync_stats.record(peer_count, stored, failures);
+    node.sync_stats
+        .record(peer_count, stored, failures, started.elapsed());
 }
 
 /// Syncs every bin from `depth` up from `peer`; returns how many new chunks it stored.
@@ -415,46 +432,15 @@ mod tests {
     //! duplex stream. Bee's messages are encoded by hand from `pullsync.proto` (M-15, M-18)
     //! and the server's are read field by field (M-16, M-17, M-19).
     use super::*;
-    use crate::accounting::NoAccounting;
-    use crate::bzz::BzzAddress;
-    use crate::node::NodeParts;
-    use crate::storage::{BatchValidator, LocalStore};
-    use crate::{MemoryStore, NetConfig};
-    use comb_postage::{Batch, Stamp, StampIndex};
+    use crate::storage::LocalStore;
+    use crate::test_support::node;
+    use crate::MemoryStore;
+    use comb_postage::{Stamp, StampIndex};
     use comb_primitives::proximity::proximity;
     use comb_primitives::{Chunk, Signer};
-    use std::collections::HashMap;
     use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
     use tokio_util::compat::TokioAsyncReadCompatExt;
-
-    fn node(store: Arc<MemoryStore>) -> Arc<Node> {
-        let signer = Signer::random();
-        let (commands, _) = tokio::sync::mpsc::unbounded_channel();
-        let local_address = BzzAddress::sign(
-            &signer,
-            vec!["/ip4/127.0.0.1/tcp/1634".parse().unwrap()],
-            1,
-            B256::ZERO,
-            crate::bzz::unix_now(),
-            None,
-        )
-        .unwrap();
-        Arc::new(Node::new(NodeParts {
-            config: NetConfig::default(),
-            signer,
-            overlay: B256::ZERO,
-            peer_id: libp2p::identity::Keypair::generate_ed25519()
-                .public()
-                .to_peer_id(),
-            local_address,
-            listen_addrs: Vec::new(),
-            store,
-            validator: Arc::new(BatchValidator(HashMap::<B256, Batch>::new())),
-            accounting: Arc::new(NoAccounting),
-            commands,
-        }))
-    }
 
     fn stamped(n: u64) -> (Chunk, Stamp) {
         let chunk = Chunk::content(format!("pulled chunk {n}").as_bytes()).unwrap();

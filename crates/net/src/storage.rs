@@ -18,6 +18,24 @@ pub struct PullItem {
     pub stamp_hash: B256,
 }
 
+/// What the node's store and chain knowledge say for a status [`Snapshot`](crate::wire::pb::Snapshot)
+/// (Bee's `pkg/status`); the network adds the peer counts, the mode and the sync rate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStatus {
+    /// Chunks in the reserve.
+    pub reserve_size: u64,
+    /// Chunks in the reserve within the storage radius.
+    pub reserve_size_within_radius: u64,
+    /// The storage radius.
+    pub storage_radius: u8,
+    /// The depth committed to in the redistribution game.
+    pub committed_depth: u8,
+    /// Chunks all known batches commit to (the sum of `2^depth`).
+    pub batch_commitment: u64,
+    /// The last block the batch store has processed.
+    pub last_synced_block: u64,
+}
+
 /// The node's chunk store as the network sees it. Bins are proximity orders of chunk
 /// addresses to the node's own overlay. Methods are synchronous and should be quick; they run
 /// on the network's tasks.
@@ -47,6 +65,9 @@ pub trait LocalStore: Send + Sync + 'static {
     fn reserve_updates(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         None
     }
+
+    /// The store's part of the status snapshot peers ask for (`/swarm/status`).
+    fn status(&self) -> StoreStatus;
 
     /// An id that changes when the reserve is reset, so that pullers start over. Default 0.
     fn epoch(&self) -> u64 {

@@ -475,3 +475,27 @@ async fn an_ecdsa_p256_identity_as_bee_uses_connects_and_exchanges_chunks_both_w
     })
     .await;
 }
+
+/// `/swarm/status/1.1.3/status` between two real nodes: the snapshot is the peer's own view.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_answers_status_with_its_own_snapshot_and_pings() {
+    let postage = Postage::new();
+    let a = start(config(), &postage, None).await;
+    let b = start(config(), &postage, None).await;
+    b.net.connect(a.addr()).await.unwrap();
+    wait_until(LIMIT, "a sees b", || a.has_peer(&b.overlay())).await;
+    for i in 0..2 {
+        let chunk = Chunk::content(format!("b holds {i}").as_bytes()).unwrap();
+        b.store.put(chunk.clone(), postage.stamp(&chunk)).unwrap();
+    }
+    let snapshot = a.net.peer_status(&b.overlay()).await.expect("status");
+    assert_eq!(snapshot.reserve_size, 2);
+    assert_eq!(snapshot.reserve_size_within_radius, 2);
+    assert_eq!(snapshot.connected_peers, 1);
+    assert_eq!(snapshot.neighborhood_size, 1);
+    assert_eq!(snapshot.bee_mode, "full");
+    assert_eq!(snapshot, b.net.local_status());
+    // Pingpong over the same connection.
+    let rtt = a.net.ping(&b.overlay()).await.expect("pingpong");
+    assert!(rtt < Duration::from_secs(5));
+}

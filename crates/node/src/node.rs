@@ -135,7 +135,8 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
             store.pins.clone(),
             overlay,
         )
-        .with_upload_queue(store.push_queue.clone()),
+        .with_upload_queue(store.push_queue.clone())
+        .with_batches(store.batches.clone()),
     );
 
     let follower = Follower::new(

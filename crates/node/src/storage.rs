@@ -9,12 +9,12 @@
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 
-use comb_net::{LocalStore, PullItem};
+use comb_net::{LocalStore, PullItem, StoreStatus};
 use comb_postage::Stamp;
 use comb_primitives::proximity::proximity;
 use comb_primitives::soc::{chunk_type, ChunkType};
 use comb_primitives::{Chunk, B256};
-use comb_store::{Cache, Pins, PushQueue, Reserve};
+use comb_store::{BatchStore, Cache, Pins, PushQueue, Reserve};
 
 /// Most puts committed together.
 const GROUP_COMMIT_MAX: usize = 512;
@@ -42,6 +42,8 @@ pub struct NodeStore {
     cacher: Arc<Mutex<SyncSender<(Chunk, Stamp)>>>,
     /// Bumped whenever chunks enter the reserve (pullsync's held `Get`s wait on it).
     updates: Arc<tokio::sync::watch::Sender<u64>>,
+    /// The batch store, for the status snapshot's commitment and last block.
+    batches: Option<BatchStore>,
 }
 
 /// Cache writes waiting for the background cacher; beyond this they are dropped.
@@ -114,7 +116,14 @@ impl NodeStore {
             writer: Arc::new(Mutex::new(sender)),
             cacher: Arc::new(Mutex::new(cacher)),
             updates: Arc::new(tokio::sync::watch::Sender::new(0)),
+            batches: None,
         }
+    }
+
+    /// Reports the batch store's commitment and last processed block in status snapshots.
+    pub fn with_batches(mut self, batches: BatchStore) -> Self {
+        self.batches = Some(batches);
+        self
     }
 
     /// Tells pullsync that chunks entered the reserve: call after every reserve write that
@@ -271,5 +280,35 @@ impl LocalStore for NodeStore {
 
     fn reserve_updates(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         Some(self.updates.subscribe())
+    }
+
+    /// The reserve's sizes and radius; with the batch store, the commitment (the sum of
+    /// `2^depth` over its batches) and its last processed block. comb does not double its
+    /// reserve, so the committed depth is the radius.
+    fn status(&self) -> StoreStatus {
+        let radius = self.reserve.storage_radius().unwrap_or(0);
+        let (batch_commitment, last_synced_block) = match &self.batches {
+            Some(batches) => (
+                batches
+                    .batches_by_value()
+                    .unwrap_or_default()
+                    .iter()
+                    .fold(0u64, |sum, batch| {
+                        sum.saturating_add(
+                            1u64.checked_shl(u32::from(batch.depth)).unwrap_or(u64::MAX),
+                        )
+                    }),
+                batches.chain_state().map(|state| state.block).unwrap_or(0),
+            ),
+            None => (0, 0),
+        };
+        StoreStatus {
+            reserve_size: self.reserve.size().unwrap_or(0),
+            reserve_size_within_radius: self.reserve.size_within_radius().unwrap_or(0),
+            storage_radius: radius,
+            committed_depth: radius,
+            batch_commitment,
+            last_synced_block,
+        }
     }
 }
