@@ -31,6 +31,10 @@ pub struct NodeArgs {
     /// A peer to connect to at start (multiaddress); repeatable.
     #[arg(long = "bootnode", value_name = "MULTIADDR")]
     bootnodes: Vec<String>,
+    /// The address peers reach this node at behind NAT (`host:port` or a multiaddress),
+    /// announced instead of the listen address; repeatable.
+    #[arg(long = "nat-addr", value_name = "ADDR")]
+    nat_addr: Vec<String>,
     /// Reserve capacity in chunks.
     #[arg(long, value_name = "CHUNKS")]
     reserve_capacity: Option<u64>,
@@ -78,6 +82,7 @@ pub fn run_node(args: NodeArgs) -> anyhow::Result<()> {
         p2p_addr: args.p2p_addr,
         chain_rpc: args.chain_rpc,
         bootnodes: (!args.bootnodes.is_empty()).then_some(args.bootnodes),
+        nat_addr: (!args.nat_addr.is_empty()).then_some(args.nat_addr),
         reserve_capacity: args.reserve_capacity,
         ..ConfigOverrides::default()
     };

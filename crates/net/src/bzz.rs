@@ -191,9 +191,44 @@ pub fn serialize_underlays(addresses: &[Multiaddr]) -> Vec<u8> {
     out
 }
 
-/// Parses [`serialize_underlays`]' output.
+/// Most underlays one BzzAddress may carry (Bee `pkg/bzz/underlay.go`, audit H-10).
+pub const MAX_UNDERLAYS: usize = 20;
+/// Most bytes the serialized underlays may take (same).
+pub const MAX_UNDERLAY_BYTES: usize = 2048;
+
+/// The underlays this node signs, within Bee's limits: loopback addresses are left out
+/// when there is any other (Bee leaves loopback out of its host addresses; a node on
+/// loopback only, as in a devnet, keeps them), then at most [`MAX_UNDERLAYS`], then as many
+/// as fit [`MAX_UNDERLAY_BYTES`] serialized, in the order given.
+pub fn limit_underlays(addresses: Vec<Multiaddr>) -> Vec<Multiaddr> {
+    let is_loopback = |address: &Multiaddr| {
+        address.iter().any(|part| match part {
+            Protocol::Ip4(ip) => ip.is_loopback(),
+            Protocol::Ip6(ip) => ip.is_loopback(),
+            _ => false,
+        })
+    };
+    let mut kept: Vec<Multiaddr> = if addresses.iter().all(is_loopback) {
+        addresses
+    } else {
+        addresses.into_iter().filter(|a| !is_loopback(a)).collect()
+    };
+    kept.truncate(MAX_UNDERLAYS);
+    while kept.len() > 1 && serialize_underlays(&kept).len() > MAX_UNDERLAY_BYTES {
+        kept.pop();
+    }
+    kept
+}
+
+/// Parses [`serialize_underlays`]' output, refusing more than Bee's limits.
 pub fn deserialize_underlays(bytes: &[u8]) -> Result<Vec<Multiaddr>, NetError> {
     let bad = |e: String| NetError::InvalidBzzAddress(format!("underlay: {e}"));
+    if bytes.len() > MAX_UNDERLAY_BYTES {
+        return Err(bad(format!(
+            "{} bytes, more than {MAX_UNDERLAY_BYTES}",
+            bytes.len()
+        )));
+    }
     match bytes.split_first() {
         None => Err(bad("empty".into())),
         Some((&UNDERLAY_LIST_PREFIX, mut rest)) => {
@@ -207,6 +242,9 @@ pub fn deserialize_underlays(bytes: &[u8]) -> Result<Vec<Multiaddr>, NetError> {
                 }
                 let (entry, tail) = rest.split_at(length);
                 out.push(Multiaddr::try_from(entry.to_vec()).map_err(|e| bad(e.to_string()))?);
+                if out.len() > MAX_UNDERLAYS {
+                    return Err(bad(format!("more than {MAX_UNDERLAYS} addresses")));
+                }
                 rest = tail;
             }
             Ok(out)
@@ -257,6 +295,40 @@ fn fixed32(bytes: &[u8]) -> Option<B256> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn underlays_keep_within_bees_limits() {
+        let public: Multiaddr = "/ip4/203.0.113.9/tcp/1634".parse().unwrap();
+        let loopback: Multiaddr = "/ip4/127.0.0.1/tcp/1634".parse().unwrap();
+        // Loopback goes when there is anything else, stays when it is all there is.
+        assert_eq!(
+            limit_underlays(vec![loopback.clone(), public.clone()]),
+            vec![public.clone()]
+        );
+        assert_eq!(
+            limit_underlays(vec![loopback.clone()]),
+            vec![loopback.clone()]
+        );
+        // At most 20.
+        let many: Vec<Multiaddr> = (0..30u16)
+            .map(|port| format!("/ip4/203.0.113.9/tcp/{port}").parse().unwrap())
+            .collect();
+        let kept = limit_underlays(many.clone());
+        assert_eq!(kept, many[..MAX_UNDERLAYS].to_vec());
+        // Bee refuses more than 20 or more than 2048 bytes: so does comb, on receipt.
+        let mut list = vec![UNDERLAY_LIST_PREFIX];
+        for address in &many[..21] {
+            prost::encoding::encode_varint(address.to_vec().len() as u64, &mut list);
+            list.extend_from_slice(&address.to_vec());
+        }
+        assert!(deserialize_underlays(&list).is_err());
+        assert_eq!(
+            deserialize_underlays(&serialize_underlays(&kept)).unwrap(),
+            kept
+        );
+        let long = vec![0u8; MAX_UNDERLAY_BYTES + 1];
+        assert!(deserialize_underlays(&long).is_err());
+    }
 
     fn address(port: u16) -> Multiaddr {
         format!("/ip4/127.0.0.1/tcp/{port}/p2p/{}", PeerId::random())

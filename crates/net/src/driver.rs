@@ -217,15 +217,83 @@ fn spawn_watchdog(node: &Arc<Node>, peer: PeerId, connection: ConnectionId) {
     });
 }
 
-/// Hands every inbound stream to its protocol's handler, one task each.
+/// Inbound streams one peer may have in its handlers at once; beyond it a new stream is
+/// refused (dropped, which resets it) and the connection and the other streams go on.
+pub const MAX_INBOUND_PER_PEER: usize = 256;
+/// Inbound streams of all peers in their handlers at once.
+pub const MAX_INBOUND: usize = 4096;
+
+/// Counts the inbound streams in the handlers, by peer and in all.
+#[derive(Default)]
+struct InboundLoad {
+    by_peer: std::sync::Mutex<HashMap<PeerId, usize>>,
+    total: std::sync::atomic::AtomicUsize,
+}
+
+/// One admitted stream; counted down when its handler ends.
+struct Admitted {
+    load: Arc<InboundLoad>,
+    peer: PeerId,
+}
+
+impl InboundLoad {
+    /// Admits a stream of `peer` within the limits.
+    fn admit(load: &Arc<Self>, peer: PeerId) -> Option<Admitted> {
+        use std::sync::atomic::Ordering;
+        let mut by_peer = load
+            .by_peer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let count = by_peer.entry(peer).or_default();
+        if *count >= MAX_INBOUND_PER_PEER || load.total.load(Ordering::SeqCst) >= MAX_INBOUND {
+            return None;
+        }
+        *count += 1;
+        load.total.fetch_add(1, Ordering::SeqCst);
+        Some(Admitted {
+            load: Arc::clone(load),
+            peer,
+        })
+    }
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        let mut by_peer = self
+            .load
+            .by_peer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(count) = by_peer.get_mut(&self.peer) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                by_peer.remove(&self.peer);
+            }
+        }
+        self.load
+            .total
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Hands every inbound stream to its protocol's handler, one task each, within
+/// [`MAX_INBOUND_PER_PEER`] and [`MAX_INBOUND`].
 pub(crate) async fn dispatch(node: Arc<Node>, mut inbound: mpsc::UnboundedReceiver<InboundStream>) {
     let mut shutdown = node.shutdown.subscribe();
+    let load = Arc::new(InboundLoad::default());
     loop {
         tokio::select! {
             stream = inbound.recv() => match stream {
                 Some(stream) => {
+                    let Some(admitted) = InboundLoad::admit(&load, stream.peer) else {
+                        tracing::debug!(peer = %stream.peer, protocol = %stream.protocol, "inbound stream refused: too many in flight");
+                        continue;
+                    };
                     let node = Arc::clone(&node);
-                    tokio::spawn(async move { serve(node, stream).await });
+                    tokio::spawn(async move {
+                        serve(node, stream).await;
+                        drop(admitted);
+                    });
                 }
                 None => return,
             },

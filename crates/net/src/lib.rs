@@ -108,6 +108,7 @@ pub use accounting::{
 };
 pub use bzz::BzzAddress;
 pub use config::NetConfig;
+pub use driver::{MAX_INBOUND, MAX_INBOUND_PER_PEER};
 pub use error::NetError;
 pub use identity::{decode_keypair, encode_keypair, generate_keypair};
 pub use memstore::MemoryStore;

@@ -103,10 +103,17 @@ impl Network {
         } else {
             &config.advertise_addrs
         };
-        let underlays: Vec<Multiaddr> = advertised
-            .iter()
-            .map(|a| with_peer_id(a, peer_id))
-            .collect();
+        // Announced through identify too: Bee takes a peer's addresses from identify and
+        // waits for them before it answers a handshake (audit L-9, H-14).
+        for address in &config.advertise_addrs {
+            swarm.add_external_address(address.clone());
+        }
+        let underlays = crate::bzz::limit_underlays(
+            advertised
+                .iter()
+                .map(|a| with_peer_id(a, peer_id))
+                .collect(),
+        );
         let local_address = BzzAddress::sign(
             &signer,
             underlays,
@@ -312,6 +319,17 @@ impl Network {
     pub fn shutdown(&self) {
         let _ = self.node.shutdown.send(true);
         let _ = self.node.command(Command::Shutdown);
+    }
+
+    /// Test support: opens a raw stream of `protocol` to a connected peer, headers
+    /// exchanged, for tests that play a peer's side byte by byte over a real connection.
+    #[doc(hidden)]
+    pub async fn raw_stream(
+        &self,
+        overlay: &B256,
+        protocol: &'static str,
+    ) -> Result<crate::wire::MessageStream<libp2p::swarm::Stream>, NetError> {
+        self.node.open(overlay, protocol).await
     }
 
     /// Test support: opens a stream of `protocol` to a connected peer, optionally does the

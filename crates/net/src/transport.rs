@@ -28,6 +28,13 @@ pub struct Behaviour {
 
 /// A swarm with TCP (no delay), noise and yamux, delivering inbound Swarm-protocol streams to
 /// `inbound`.
+///
+/// Streams per connection are capped at [`MAX_STREAMS_PER_CONNECTION`] by yamux.
+/// Concurrent yamux streams on one connection, both directions (rust-yamux ends the
+/// connection beyond it, so it is set well above the dispatcher's per-peer limit). 4096 is
+/// the most rust-yamux allows with its 1 GiB connection window (256 KiB per stream).
+pub const MAX_STREAMS_PER_CONNECTION: usize = 4096;
+
 pub fn build_swarm(
     keypair: Keypair,
     inbound: mpsc::UnboundedSender<InboundStream>,
@@ -37,7 +44,14 @@ pub fn build_swarm(
         .with_tcp(
             tcp::Config::default().nodelay(true),
             noise::Config::new,
-            yamux::Config::default,
+            || {
+                let mut config = yamux::Config::default();
+                // rust-yamux's default of 512 would end the whole connection at stream 513
+                // (audit L-5); go-yamux has no such cap. Excess inbound streams are refused
+                // one by one by the dispatcher's limits instead.
+                config.set_max_num_streams(MAX_STREAMS_PER_CONNECTION);
+                config
+            },
         )
         .map_err(|e| NetError::Transport(e.to_string()))?
         .with_behaviour(|key| Behaviour {

@@ -499,3 +499,80 @@ async fn a_peer_answers_status_with_its_own_snapshot_and_pings() {
     let rtt = a.net.ping(&b.overlay()).await.expect("pingpong");
     assert!(rtt < Duration::from_secs(5));
 }
+
+/// An advertised (NAT) address is what the node signs as its underlay, and what its peers
+/// learn of it, instead of the listen address (audit H-14, H-15).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_advertised_address_is_signed_and_learnt_instead_of_the_listen_address() {
+    let postage = Postage::new();
+    let nat: comb_net::Multiaddr = "/ip4/203.0.113.9/tcp/1634".parse().unwrap();
+    let behind_nat = start(
+        NetConfig {
+            advertise_addrs: vec![nat.clone()],
+            ..config()
+        },
+        &postage,
+        None,
+    )
+    .await;
+    let expected = nat.with(libp2p::multiaddr::Protocol::P2p(behind_nat.net.peer_id()));
+    assert_eq!(
+        behind_nat.net.bzz_address().underlays,
+        vec![expected.clone()]
+    );
+    let other = start(config(), &postage, None).await;
+    behind_nat.net.connect(other.addr()).await.unwrap();
+    wait_until(LIMIT, "the peer sees the node", || {
+        other.has_peer(&behind_nat.overlay())
+    })
+    .await;
+    let seen = other.net.peer(&behind_nat.overlay()).unwrap();
+    assert_eq!(seen.underlays, vec![expected]);
+}
+
+/// One peer opens 2,000 streams at once: the node refuses what is beyond its per-peer
+/// limit stream by stream (rust-yamux's 512-stream cap no longer ends the connection), stays
+/// up, keeps that connection, and serves another peer meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_thousand_streams_from_one_peer_are_refused_without_harm() {
+    let postage = Postage::new();
+    let b = start(config(), &postage, None).await;
+    let flood = start(config(), &postage, None).await;
+    let c = start(config(), &postage, None).await;
+    flood.net.connect(b.addr()).await.unwrap();
+    c.net.connect(b.addr()).await.unwrap();
+    wait_until(LIMIT, "b sees both", || {
+        b.has_peer(&flood.overlay()) && b.has_peer(&c.overlay())
+    })
+    .await;
+    // Each stream is held open after its headers: b's pushsync handler waits for a
+    // delivery that does not come until its message timeout.
+    let target = b.overlay();
+    let opened = futures::future::join_all(
+        (0..2000).map(|_| flood.net.raw_stream(&target, protocols::PUSHSYNC)),
+    )
+    .await;
+    let held: Vec<_> = opened.into_iter().filter_map(Result::ok).collect();
+    assert!(
+        held.len() <= comb_net::MAX_INBOUND_PER_PEER,
+        "{} streams admitted",
+        held.len()
+    );
+    assert!(!held.is_empty());
+    // b serves c meanwhile.
+    let chunk = Chunk::content(b"served during the flood").unwrap();
+    b.store.put(chunk.clone(), postage.stamp(&chunk)).unwrap();
+    let (got, _) = c.net.retrieve(*chunk.address()).await.expect("retrieve");
+    assert_eq!(got, chunk);
+    // The flooding peer's connection survived.
+    drop(held);
+    assert!(b.has_peer(&flood.overlay()));
+    assert!(flood.has_peer(&b.overlay()));
+    let pushed = chunk_near(&b.overlay(), 10, "pushed after the flood");
+    let receipt = flood
+        .net
+        .push(pushed.clone(), postage.stamp(&pushed))
+        .await
+        .expect("push after the flood");
+    assert_eq!(receipt.storer, b.overlay());
+}

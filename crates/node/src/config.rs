@@ -22,6 +22,11 @@ pub struct NodeConfig {
     pub chain_rpc: String,
     /// Multiaddresses of peers to connect to at start.
     pub bootnodes: Vec<String>,
+    /// The addresses peers reach this node at when it sits behind NAT (Bee's `nat-addr`),
+    /// `host:port` or a multiaddress: announced through identify and signed into the
+    /// node's BzzAddress instead of the listen address (audit H-14, H-15, L-9). Empty: the
+    /// listen address.
+    pub nat_addr: Vec<String>,
     /// Reserve capacity in chunks (Bee's default 2^22).
     pub reserve_capacity: u64,
     /// Cache capacity in chunks.
@@ -55,6 +60,7 @@ impl Default for NodeConfig {
             p2p_addr: SocketAddr::from(([127, 0, 0, 1], 1634)),
             chain_rpc: "http://127.0.0.1:8545".to_string(),
             bootnodes: Vec::new(),
+            nat_addr: Vec::new(),
             reserve_capacity: 1 << 22,
             cache_capacity: 1 << 16,
             private_key: None,
@@ -81,6 +87,8 @@ pub struct ConfigOverrides {
     pub chain_rpc: Option<String>,
     /// `bootnodes` / `COMB_BOOTNODES` (comma-separated) / `--bootnode` (repeatable).
     pub bootnodes: Option<Vec<String>>,
+    /// `nat-addr` / `COMB_NAT_ADDR` (comma-separated) / `--nat-addr` (repeatable).
+    pub nat_addr: Option<Vec<String>>,
     /// `reserve-capacity` / `COMB_RESERVE_CAPACITY` / `--reserve-capacity`.
     pub reserve_capacity: Option<u64>,
     /// `cache-capacity` / `COMB_CACHE_CAPACITY` / `--cache-capacity`.
@@ -106,6 +114,7 @@ impl NodeConfig {
             p2p_addr,
             chain_rpc,
             bootnodes,
+            nat_addr,
             reserve_capacity,
             cache_capacity,
             private_key,
@@ -114,6 +123,9 @@ impl NodeConfig {
             full_node,
             swap,
         } = overrides;
+        if let Some(v) = nat_addr {
+            self.nat_addr = v;
+        }
         if let Some(v) = data_dir {
             self.data_dir = v;
         }
@@ -200,6 +212,16 @@ pub fn overrides_from_env(
                         .collect(),
                 )
             }
+            "COMB_NAT_ADDR" => {
+                o.nat_addr = Some(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect(),
+                )
+            }
             "COMB_RESERVE_CAPACITY" => o.reserve_capacity = Some(parse(&key, &value)?),
             "COMB_CACHE_CAPACITY" => o.cache_capacity = Some(parse(&key, &value)?),
             "COMB_PRIVATE_KEY" => o.private_key = Some(value),
@@ -232,6 +254,10 @@ mod tests {
                 "/ip4/127.0.0.1/tcp/1, /ip4/127.0.0.1/tcp/2".to_string(),
             ),
             ("COMB_RESERVE_CAPACITY".to_string(), "9".to_string()),
+            (
+                "COMB_NAT_ADDR".to_string(),
+                "203.0.113.9:1634,/ip4/198.51.100.1/tcp/1634".to_string(),
+            ),
         ];
         let flags = ConfigOverrides {
             reserve_capacity: Some(11),
@@ -241,6 +267,10 @@ mod tests {
         assert_eq!(config.data_dir, PathBuf::from("/from/file"));
         assert_eq!(config.chain_rpc, "http://env");
         assert_eq!(config.bootnodes.len(), 2);
+        assert_eq!(
+            config.nat_addr,
+            vec!["203.0.113.9:1634", "/ip4/198.51.100.1/tcp/1634"]
+        );
         assert_eq!(config.reserve_capacity, 11);
         assert_eq!(config.api_addr, NodeConfig::default().api_addr);
         std::fs::remove_dir_all(&dir).unwrap();

@@ -101,6 +101,22 @@ fn multiaddr(addr: &SocketAddr) -> Result<Multiaddr, NodeError> {
         .map_err(|e| NodeError::Config(format!("p2p address {addr}: {e}")))
 }
 
+/// A `nat-addr` value: a multiaddress as it is, or `host:port` (an IP address) as
+/// `/ip4|ip6/host/tcp/port`.
+fn nat_multiaddr(address: &str) -> Result<Multiaddr, NodeError> {
+    if address.starts_with('/') {
+        return address
+            .parse()
+            .map_err(|e| NodeError::Config(format!("nat-addr {address}: {e}")));
+    }
+    let socket: SocketAddr = address.parse().map_err(|e| {
+        NodeError::Config(format!(
+            "nat-addr {address}: neither a multiaddress nor ip:port ({e})"
+        ))
+    })?;
+    multiaddr(&socket)
+}
+
 async fn wait_for_chain(chain: &ChainClient) -> Result<comb_chain::GenesisConfig, NodeError> {
     let deadline = Instant::now() + CHAIN_WAIT;
     loop {
@@ -155,8 +171,14 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
                 .map_err(|e| NodeError::Config(format!("bootnode {b}: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let advertise_addrs = config
+        .nat_addr
+        .iter()
+        .map(|address| nat_multiaddr(address))
+        .collect::<Result<Vec<_>, _>>()?;
     let net_config = NetConfig {
         listen_addrs: vec![multiaddr(&config.p2p_addr)?],
+        advertise_addrs,
         network_id: genesis.network_id,
         nonce: B256::ZERO,
         bootnodes,
