@@ -1,0 +1,83 @@
+//! A 5-node devnet in which one node has a libp2p identity of Bee's kind, ECDSA P-256
+//! (audit L-6), from a key file written before it starts (`keys/libp2p.key` may hold any
+//! key type libp2p encodes). Chunks go both ways through it: an upload at an ed25519 node
+//! downloads at the ECDSA node, and an upload at the ECDSA node downloads elsewhere.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use comb_node::devnet::{Devnet, DevnetConfig};
+
+mod common;
+use common::{buy_usable_batch, json, random_bytes};
+
+/// The node given the ECDSA identity.
+const BEE_LIKE: usize = 2;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_with_an_ecdsa_p256_identity_exchanges_chunks_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    let keypair = libp2p::identity::Keypair::generate_ecdsa();
+    let encoded = comb_net::encode_keypair(&keypair).unwrap();
+    let net = Devnet::start_with(
+        &DevnetConfig {
+            nodes: 5,
+            block_time_ms: 100,
+            dir: dir.path().to_path_buf(),
+            base_port: 0,
+            batch_block_threshold: 2,
+            minimum_validity_blocks: Some(40),
+            stakes_bzz: Vec::new(),
+        },
+        |index, config| {
+            if index == BEE_LIKE {
+                let keys = config.data_dir.join("keys");
+                std::fs::create_dir_all(&keys).unwrap();
+                std::fs::write(keys.join("libp2p.key"), &encoded).unwrap();
+            }
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        net.nodes[BEE_LIKE].node.network().peer_id(),
+        keypair.public().to_peer_id(),
+        "the node runs with the ECDSA identity"
+    );
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
+    // Both directions: into the ECDSA node and out of it.
+    for (uploader, downloader, seed) in [(0, BEE_LIKE, 1u64), (BEE_LIKE, 4, 2u64)] {
+        let api = net.nodes[uploader].api_url();
+        let batch = buy_usable_batch(&client, &api, 20, 100_000).await;
+        let data = random_bytes(300 * 1024, seed);
+        let response = client
+            .post(format!("{api}/bytes"))
+            .header("swarm-postage-batch-id", &batch)
+            .header("swarm-deferred-upload", "false")
+            .body(data.clone())
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = json(response).await;
+        assert_eq!(status, 201, "upload at node {uploader}: {body}");
+        let reference = body["reference"].as_str().unwrap();
+        let response = client
+            .get(format!(
+                "{}/bytes/{reference}",
+                net.nodes[downloader].api_url()
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let downloaded = response.bytes().await.unwrap();
+        assert!(
+            downloaded.as_ref() == data.as_slice(),
+            "node {uploader} -> node {downloader} differs"
+        );
+    }
+    net.shutdown().await.unwrap();
+}
