@@ -168,7 +168,9 @@ fn own_ack(local: &Local<'_>) -> pb::Ack {
         address: Some(local.address.to_pb()),
         network_id: local.network_id,
         full_node: local.full_node,
-        nonce: local.address.nonce.to_vec(),
+        // Handshake 15.0.0's Ack has no field 4 (the nonce is in the BzzAddress; audit
+        // M-5): nothing is sent there. A peer's field 4 is still read as a fallback.
+        nonce: Vec::new(),
         welcome_message: welcome,
     }
 }
@@ -452,6 +454,10 @@ mod tests {
     /// Checks comb's `Ack` field by field against Bee's `handshake.proto`.
     fn check_comb_ack(ack: &[u8], comb: &BzzAddress) {
         let ack = fields(ack);
+        assert!(
+            ack.iter().all(|(number, _)| [1, 2, 3, 99].contains(number)),
+            "fields beyond Bee's Ack: {ack:?}"
+        );
         assert_eq!(field(&ack, 2), Field::Varint(NETWORK_ID));
         assert_eq!(field(&ack, 3), Field::Varint(1));
         let address = fields(&bytes_of(field(&ack, 1)));

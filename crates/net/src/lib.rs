@@ -45,28 +45,42 @@
 //!
 //! `BzzAddress{Underlay=1, Signature=2, Overlay=3, Nonce=4, Timestamp=5, ChequebookAddress=6}`.
 //!
-//! **Confirmed from Bee's sources:** the stream-id scheme; the headers exchange and its
-//! `Headers{repeated Header{Key=1, Value=2}}`; the handshake's `Syn`/`SynAck`/`Ack` shapes
-//! and `BzzAddress` fields 1–3 (handshake 14) and the 15.0.0 version with the chequebook as
-//! field 6 and the signed data `"bee-handshake-" ‖ underlays ‖ overlay ‖ networkID(8 BE) ‖
-//! nonce ‖ timestamp(8 BE) ‖ chequebook(20)` (spec `swap.md` §5.1); signing with Bee's
-//! `Sign` (EIP-191 over the data with its decimal length); the underlay list encoding
-//! (`0x99` prefix); hive's `Peers` and batches of 30; pushsync 1.3.1's `Delivery` and
-//! `Receipt` fields 1–4, the receipt signed over the chunk address and checked by recovering
-//! the storer's overlay from signature, network id and nonce, with the shallow-receipt rule;
-//! retrieval 1.4.0's messages; pullsync 1.4.0's ids and messages, pages of 250, Bee's bit
-//! vector layout.
+//! # Against Bee's source
+//!
+//! `shared/spec/bee-wire-audit.md` reads this crate beside Bee's Go source (Bee master
+//! `a404d601`, protocols as in v2.8.x). Its rows that differed or were missing, as they
+//! stand now, each with the test that plays Bee's side (hand-encoded from Bee's `.proto`
+//! facts, not comb's encoder) or the reason it is left:
+//!
+//! | row | Bee | comb now | covered by |
+//! |---|---|---|---|
+//! | L-6 BLOCKER | libp2p identity ECDSA P-256 (PKIX DER) | libp2p built with `ecdsa` and `secp256k1`; any key type in the key file | `identity::tests::a_go_libp2p_ecdsa_p256_public_key_decodes`; `network::an_ecdsa_p256_identity_…`; node `bee_identity` (5-node devnet) |
+//! | R-2 BLOCKER | retrieval `Delivery` never carries `Stamp` | stamp optional, never a fault; a stamp-less chunk is not cached | `retrieval::tests::a_bee_delivery_without_a_stamp_is_the_chunk` |
+//! | H-16 BLOCKER, H-17 | `FullClose` on both roles; dialler starts protocols after the listener's EOF | [`MessageStream::full_close`](wire::MessageStream::full_close) on both roles; listener registers, then closes; dialler waits for the EOF | `handshake::tests::comb_answers_a_bee_dialler_…`, `…comb_dials_a_bee_listener_…` |
+//! | Y-6 high | a live `Get` is held until a chunk arrives, then 1 s page timeout | the same (an existing range is answered at once) | `pullsync::tests::a_live_get_is_held_…`, `…a_held_get_ends_with_its_peer` |
+//! | Y-7 medium | a held range times out at the client | a bin that times out is skipped, not the peer | `pullsync::sync_peer` (no Bee server here to hold one) |
+//! | L-9, H-14 high; H-15 medium | peers' addresses from identify; 10 s wait then 15 s handshake | `advertise_addrs` (node: `--nat-addr`) registered as external addresses and signed; handshake messages wait `handshake_timeout`, default 30 s | `network::an_advertised_address_is_signed_and_learnt_…` |
+//! | M-25 high, S-1 | `/swarm/status/1.1.3/status` `Get` → `Snapshot` | served with real values ([`status`] module docs) and asked by [`Network::peer_status`] | `status::tests::*` (Bee's `Get`, Bee's `Snapshot` field by field); `network::a_peer_answers_status_…` |
+//! | M-26 low, S-2 | pingpong, `"{greeting}"` | served; [`Network::ping`] | `pingpong::tests::*` |
+//! | L-5 low | go-yamux has no stream cap | yamux cap 4096 per connection (most rust-yamux allows with its 1 GiB window); inbound handlers bounded per peer and in all, excess refused one by one | `network::two_thousand_streams_from_one_peer_…` |
+//! | H-10 low | ≤ 20 underlays, ≤ 2048 bytes, no loopback | the same on send (loopback kept only when it is all there is) and on receipt | `bzz::tests::underlays_keep_within_bees_limits` |
+//! | H-7 benign | 20 zero bytes = no chequebook | read as no chequebook | `handshake::tests::comb_answers_a_bee_dialler_…` |
+//! | M-5 benign | `Ack` has no field 4 in 15.0.0 | not sent (read as a fallback) | `handshake::tests` (`check_comb_ack`) |
+//! | L-12 medium | `/dnsaddr` bootnodes | **open**: no DNS transport yet; bootnodes must be `/ip4`/`/ip6` | — |
+//! | H-2 medium | Bee ≤ 2.7 speaks handshake 14 / hive 1.1.0 | **open**: only 15.0.0 | — |
+//! | V-3 low | a bad hive entry is skipped, not penalised | **open**: one bad entry fails the message and counts against the sender | — |
+//! | V-4 low | gossips full nodes with public underlays only | **open**: gossips every connected peer | — |
+//! | L-19, P-6 low/benign | `FullClose` after every exchange | **open**: pricing, swap, hive and error paths drop the stream; Bee ignores the error there | — |
+//! | L-11 benign | AutoNAT | not implemented; status reports `IsReachable: false` | — |
+//! | L-14 benign | semver match on ids (same major, minor ≤) | exact ids, all equal to Bee's today | — |
+//! | L-18, Y-9 benign | connection limits per IP; pullsync 250 chunks/s per peer | not implemented (only the stream limits above) | — |
+//! | H-8 benign | stale / too-soon address records dropped | records not older are kept | — |
+//! | P-4, P-5, Y-8 benign | receipt radius, stamp checked only when storing, want by batch too | `min(depth, PO)`; stamp checked at every hop (stricter); want by address | — |
+//! | M-24 benign | swap `Handshake` message defined, never sent | not sent either | — |
 //!
 //! The settlement protocols' messages are those of Bee's `pricing.proto`,
-//! `pseudosettle.proto` and `swap.proto` (spec `swap.md` §1.6, §1.7, §3.3); pricing's
-//! optional `ProximityPrice` (field 2, unused by Bee) is not sent.
-//!
-//! **Chosen** (not established from Bee's sources here): `BzzAddress` field numbers 4
-//! (nonce) and 5 (timestamp, Unix seconds; refused when 0 or more than 60 s ahead); the hive
-//! version `2.0.0` for the v15 address (Bee's long-standing hive is `1.1.0`);
-//! `Receipt.StorageRadius` as field 5; one pullsync `Delivery` message per wanted chunk; the
-//! behaviours listed in [`pullsync`], [`pushsync`] and [`retrieval`]. Interop with a real Bee
-//! node is not tested.
+//! `pseudosettle.proto` and `swap.proto` (spec `swap.md` §1.6, §1.7, §3.3). Every other row
+//! of the audit (63) found comb the same as Bee.
 //!
 //! # Topology
 //!
@@ -93,7 +107,7 @@ pub mod pullsync;
 pub mod pushsync;
 pub mod retrieval;
 pub mod settlement;
-mod status;
+pub mod status;
 pub mod storage;
 mod streams;
 #[cfg(test)]
