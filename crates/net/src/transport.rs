@@ -54,6 +54,11 @@ pub fn build_swarm(
             },
         )
         .map_err(|e| NetError::Transport(e.to_string()))?
+        // `/dns4`, `/dns6`, `/dns` and `/dnsaddr` addresses (Bee's bootnodes are
+        // `/dnsaddr/mainnet.ethswarm.org`; audit L-12), resolved with the system's resolver
+        // configuration (hosts file first).
+        .with_dns()
+        .map_err(|e| NetError::Transport(format!("dns: {e}")))?
         .with_behaviour(|key| Behaviour {
             streams: StreamBehaviour::new(
                 protocols::ALL

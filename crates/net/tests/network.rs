@@ -576,3 +576,26 @@ async fn two_thousand_streams_from_one_peer_are_refused_without_harm() {
         .expect("push after the flood");
     assert_eq!(receipt.storer, b.overlay());
 }
+
+/// A `/dns4` address is dialled (audit L-12): `localhost` resolves from the hosts file, so
+/// nothing leaves the machine.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dns_address_is_dialled() {
+    let postage = Postage::new();
+    let a = start(config(), &postage, None).await;
+    let b = start(config(), &postage, None).await;
+    let port = a
+        .addr()
+        .iter()
+        .find_map(|part| match part {
+            libp2p::multiaddr::Protocol::Tcp(port) => Some(port),
+            _ => None,
+        })
+        .unwrap();
+    let by_name: comb_net::Multiaddr =
+        format!("/dns4/localhost/tcp/{port}/p2p/{}", a.net.peer_id())
+            .parse()
+            .unwrap();
+    let info = b.net.connect(by_name).await.expect("dial by name");
+    assert_eq!(info.overlay, a.overlay());
+}
