@@ -4,6 +4,13 @@
 //! are verified like a handshake's (signature, overlay derivation, network id); valid ones go
 //! into the address book, and the node dials those its connection policy wants: a peer in
 //! its neighbourhood, or one in a bin holding fewer than `max_bin_peers`.
+//!
+//! As Bee: only full nodes are gossiped (Bee's kademlia knows no others; a light node
+//! gossiped to a Bee is dialled and refused, audit V-4), and an entry that does not verify
+//! is skipped without failing the message or blaming the sender, who may only relay it
+//! (V-3). Unlike Bee, peers with private or loopback underlays are gossiped too (a devnet
+//! runs on loopback); Bee filters those itself. The handler ends the stream with Bee's full
+//! close (L-19).
 
 use std::sync::Arc;
 
@@ -23,26 +30,37 @@ pub const MAX_BATCH: usize = 30;
 pub(crate) fn announce(node: &Arc<Node>, new_peer: B256) {
     let (others, new_address) = {
         let state = node.state();
-        let others: Vec<(B256, BzzAddress)> = state
+        let others: Vec<(B256, BzzAddress, bool)> = state
             .peers
             .iter()
             .filter(|(overlay, _)| **overlay != new_peer)
-            .map(|(overlay, peer)| (*overlay, peer.address.clone()))
+            .map(|(overlay, peer)| (*overlay, peer.address.clone(), peer.full_node))
             .collect();
         (
             others,
-            state.peers.get(&new_peer).map(|p| p.address.clone()),
+            state
+                .peers
+                .get(&new_peer)
+                .map(|p| (p.address.clone(), p.full_node)),
         )
     };
-    let Some(new_address) = new_address else {
+    let Some((new_address, new_is_full)) = new_address else {
         return;
     };
-    let addresses: Vec<BzzAddress> = others.iter().map(|(_, a)| a.clone()).collect();
+    // The new peer learns our full-node peers.
+    let addresses: Vec<BzzAddress> = others
+        .iter()
+        .filter(|(_, _, full)| *full)
+        .map(|(_, address, _)| address.clone())
+        .collect();
     for batch in addresses.chunks(MAX_BATCH) {
         spawn_send(node, new_peer, batch.to_vec());
     }
-    for (overlay, _) in others {
-        spawn_send(node, overlay, vec![new_address.clone()]);
+    // Our peers learn the new one, if it is a full node.
+    if new_is_full {
+        for (overlay, _, _) in others {
+            spawn_send(node, overlay, vec![new_address.clone()]);
+        }
     }
 }
 
@@ -82,17 +100,15 @@ pub(crate) async fn handle(
             message.peers.len()
         )));
     }
-    let mut invalid = None;
     for entry in &message.peers {
         match BzzAddress::verify(entry, node.config.network_id, None) {
             Ok(address) => learn(node, address),
-            Err(error) => invalid = Some(error),
+            // The sender may only relay it: skipped, as Bee skips it.
+            Err(error) => tracing::debug!(%error, "hive entry skipped"),
         }
     }
-    match invalid {
-        Some(error) => Err(error),
-        None => Ok(()),
-    }
+    let _ = stream.full_close().await;
+    Ok(())
 }
 
 /// Adds a verified address to the address book and dials it if the policy wants it.

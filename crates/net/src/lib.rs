@@ -66,11 +66,11 @@
 //! | H-10 low | ≤ 20 underlays, ≤ 2048 bytes, no loopback | the same on send (loopback kept only when it is all there is) and on receipt | `bzz::tests::underlays_keep_within_bees_limits` |
 //! | H-7 benign | 20 zero bytes = no chequebook | read as no chequebook | `handshake::tests::comb_answers_a_bee_dialler_…` |
 //! | M-5 benign | `Ack` has no field 4 in 15.0.0 | not sent (read as a fallback) | `handshake::tests` (`check_comb_ack`) |
-//! | L-12 medium | `/dnsaddr` bootnodes | **open**: no DNS transport yet; bootnodes must be `/ip4`/`/ip6` | — |
+//! | L-12 medium | `/dnsaddr` bootnodes | libp2p's DNS transport: `/dns4`, `/dns6`, `/dns`, `/dnsaddr` dial | `network::a_dns_address_is_dialled` (`/dns4/localhost`; `/dnsaddr` needs a real resolver) |
 //! | H-2 medium | Bee ≤ 2.7 speaks handshake 14 / hive 1.1.0 | **open**: only 15.0.0 | — |
-//! | V-3 low | a bad hive entry is skipped, not penalised | **open**: one bad entry fails the message and counts against the sender | — |
-//! | V-4 low | gossips full nodes with public underlays only | **open**: gossips every connected peer | — |
-//! | L-19, P-6 low/benign | `FullClose` after every exchange | **open**: pricing, swap, hive and error paths drop the stream; Bee ignores the error there | — |
+//! | V-3 low | a bad hive entry is skipped, not penalised | the same | `network::a_bad_hive_entry_is_skipped_…` |
+//! | V-4 low | gossips full nodes with public underlays only | full nodes only; private and loopback underlays still gossiped (devnets run on loopback; Bee filters them itself) | — (hive's `announce`) |
+//! | L-19, P-6 low/benign | `FullClose` after every exchange | hive, pricing and swap handlers full-close; pushsync and retrieval error paths still drop the stream (Bee treats the reset as the failure it is) | — |
 //! | L-11 benign | AutoNAT | not implemented; status reports `IsReachable: false` | — |
 //! | L-14 benign | semver match on ids (same major, minor ≤) | exact ids, all equal to Bee's today | — |
 //! | L-18, Y-9 benign | connection limits per IP; pullsync 250 chunks/s per peer | not implemented (only the stream limits above) | — |

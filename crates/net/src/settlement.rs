@@ -90,6 +90,8 @@ pub(crate) async fn handle_pricing(
             let _ = node.command(crate::node::Command::Disconnect(peer));
         }
     }
+    // Bee's full close (audit L-19): the announcer's FullClose sees our end, not a reset.
+    let _ = stream.full_close().await;
     Ok(())
 }
 
@@ -139,6 +141,7 @@ pub(crate) async fn handle_swap(
     {
         tracing::info!(peer = %from, %reason, "cheque refused");
     }
+    let _ = stream.full_close().await;
     Ok(())
 }
 

@@ -599,3 +599,28 @@ async fn a_dns_address_is_dialled() {
     let info = b.net.connect(by_name).await.expect("dial by name");
     assert_eq!(info.overlay, a.overlay());
 }
+
+/// A hive message with an entry that does not verify (a relayed record with a broken
+/// signature): the good entries are still learnt and dialled, and the sender is not blamed
+/// (audit V-3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_hive_entry_is_skipped_and_the_sender_not_blamed() {
+    let postage = Postage::new();
+    let a = start(config(), &postage, None).await;
+    let b = start(config(), &postage, None).await;
+    let x = start(config(), &postage, None).await;
+    a.net.connect(b.addr()).await.unwrap();
+    wait_until(LIMIT, "b sees a", || b.has_peer(&a.overlay())).await;
+    let good = x.net.bzz_address().to_pb();
+    let mut bad = good.clone();
+    bad.signature[10] ^= 0xff;
+    let message = pb::Peers {
+        peers: vec![bad, good],
+    };
+    let _ = a
+        .net
+        .raw_exchange(&b.overlay(), protocols::HIVE, true, &frame(&message))
+        .await;
+    wait_until(LIMIT, "b dials the good entry", || b.has_peer(&x.overlay())).await;
+    assert_eq!(b.net.peer(&a.overlay()).unwrap().penalties, 0);
+}
