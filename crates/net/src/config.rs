@@ -36,6 +36,10 @@ pub struct NetConfig {
     pub hive_connect: bool,
     /// How often pullsync runs; `None` disables pulling (this node still serves pullsync).
     pub pullsync_interval: Option<Duration>,
+    /// How often connected peers are asked for status snapshots to judge their health
+    /// ([`crate::health`]; Bee's salud wakes every minute). `None`: never (no peer is then
+    /// preferred as healthy).
+    pub health_interval: Option<Duration>,
     /// Time limit for one message on a stream.
     pub message_timeout: Duration,
     /// Time limit for the handshake, whole and per message (default 30 s: Bee's listener may
@@ -70,6 +74,7 @@ impl Default for NetConfig {
             max_bin_peers: 16,
             hive_connect: true,
             pullsync_interval: Some(Duration::from_secs(5)),
+            health_interval: Some(Duration::from_secs(60)),
             message_timeout: Duration::from_secs(10),
             handshake_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(10),

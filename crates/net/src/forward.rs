@@ -1,5 +1,6 @@
 //! Trying peers for a chunk, shared by pushsync and retrieval, at the origin and when
-//! forwarding: peers are tried one after another (the closest to the chunk first), each
+//! forwarding: peers are tried one after another (the closest **healthy** peer first, as
+//! Bee's pushsync and retrieval pick; then the closest of all; [`crate::health`]), each
 //! attempt is booked through the accounting hook, and misbehaviour is counted against the
 //! peer that failed.
 
@@ -93,9 +94,23 @@ where
     let mut last = NetError::NoPeer;
     let (mut refused, mut attempted) = (false, false);
     for _ in 0..node.config.max_attempts {
-        let next = match route {
-            Route::Origin => node.state().topology.closest_peer(&address, &tried),
-            Route::Forward => node.state().topology.closer_peer(&address, &tried),
+        let next = {
+            let state = node.state();
+            let pick = |skip: &[B256]| match route {
+                Route::Origin => state.topology.closest_peer(&address, skip),
+                Route::Forward => state.topology.closer_peer(&address, skip),
+            };
+            // Healthy first: skip the tried and every peer judged unhealthy (a peer not
+            // yet judged counts as healthy; see `crate::health`).
+            let mut not_healthy = tried.clone();
+            not_healthy.extend(
+                state
+                    .topology
+                    .peers()
+                    .into_iter()
+                    .filter(|peer| state.health.get(peer) == Some(&false)),
+            );
+            pick(&not_healthy).or_else(|| pick(&tried))
         };
         let Some(peer) = next else {
             break;
@@ -136,4 +151,55 @@ where
         }
     }
     (Err(last), refused && !attempted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::node;
+    use crate::MemoryStore;
+    use std::sync::Mutex;
+
+    /// The order in which `try_peers` tries `peers` for `address` (every attempt fails).
+    async fn order(node: &Arc<Node>, address: B256) -> Vec<B256> {
+        let tried = Arc::new(Mutex::new(Vec::new()));
+        let record = Arc::clone(&tried);
+        let _ = try_peers(
+            node,
+            Service::Retrieval,
+            Route::Origin,
+            address,
+            Vec::new(),
+            "test",
+            move |peer| {
+                record.lock().unwrap().push(peer);
+                async { Err::<(), _>(NetError::NotFound) }
+            },
+        )
+        .await;
+        let tried = tried.lock().unwrap().clone();
+        tried
+    }
+
+    #[tokio::test]
+    async fn the_closest_healthy_peer_is_tried_first_then_the_closest_of_all() {
+        let node = node(Arc::new(MemoryStore::new(B256::ZERO)));
+        let address = B256::repeat_byte(0xf0);
+        let near = B256::repeat_byte(0xf1);
+        let far = B256::repeat_byte(0x80);
+        {
+            let mut state = node.state();
+            state.topology.add(near);
+            state.topology.add(far);
+        }
+        // No health known: by distance.
+        assert_eq!(order(&node, address).await, vec![near, far]);
+        // Only the far one healthy: it goes first.
+        node.state().health.insert(far, true);
+        node.state().health.insert(near, false);
+        assert_eq!(order(&node, address).await, vec![far, near]);
+        // Both healthy: by distance again.
+        node.state().health.insert(near, true);
+        assert_eq!(order(&node, address).await, vec![near, far]);
+    }
 }

@@ -60,7 +60,7 @@
 //! | Y-6 high | a live `Get` is held until a chunk arrives, then 1 s page timeout | the same (an existing range is answered at once) | `pullsync::tests::a_live_get_is_held_…`, `…a_held_get_ends_with_its_peer` |
 //! | Y-7 medium | a held range times out at the client | a bin that times out is skipped, not the peer | `pullsync::sync_peer` (no Bee server here to hold one) |
 //! | L-9, H-14 high; H-15 medium | peers' addresses from identify; 10 s wait then 15 s handshake | `advertise_addrs` (node: `--nat-addr`) registered as external addresses and signed; handshake messages wait `handshake_timeout`, default 30 s | `network::an_advertised_address_is_signed_and_learnt_…` |
-//! | M-25 high, S-1 | `/swarm/status/1.1.3/status` `Get` → `Snapshot` | served with real values ([`status`] module docs) and asked by [`Network::peer_status`] | `status::tests::*` (Bee's `Get`, Bee's `Snapshot` field by field); `network::a_peer_answers_status_…` |
+//! | M-25 high, S-1 | `/swarm/status/1.1.3/status` `Get` → `Snapshot`; salud judges health, pushsync and retrieval prefer healthy peers | served with real values ([`status`] module docs), asked by [`Network::peer_status`]; [`health`] rounds judge peers by Bee's rules and [`forward`](crate::health) tries the closest healthy peer first | `status::tests::*` (Bee's `Get`, Bee's `Snapshot` field by field); `health::tests::*`; `forward::tests::the_closest_healthy_peer_…`; `network::peers_are_judged_healthy_…` |
 //! | M-26 low, S-2 | pingpong, `"{greeting}"` | served; [`Network::ping`] | `pingpong::tests::*` |
 //! | L-5 low | go-yamux has no stream cap | yamux cap 4096 per connection (most rust-yamux allows with its 1 GiB window); inbound handlers bounded per peer and in all, excess refused one by one | `network::two_thousand_streams_from_one_peer_…` |
 //! | H-10 low | ≤ 20 underlays, ≤ 2048 bytes, no loopback | the same on send (loopback kept only when it is all there is) and on receipt | `bzz::tests::underlays_keep_within_bees_limits` |
@@ -96,6 +96,7 @@ mod driver;
 mod error;
 mod forward;
 mod handshake;
+pub mod health;
 mod hive;
 pub mod identity;
 mod memstore;

@@ -49,6 +49,9 @@ pub struct PeerInfo {
     pub full_node: bool,
     /// Misbehaviours counted against it.
     pub penalties: u32,
+    /// Whether the last status round judged it healthy (false until one has; for peer
+    /// selection a peer not yet judged counts as healthy, see [`crate::health`]).
+    pub healthy: bool,
 }
 
 /// A running node's network. Cheap to clone; every clone drives the same node.
@@ -140,6 +143,7 @@ impl Network {
         }));
         tokio::spawn(driver::dispatch(Arc::clone(&node), inbound));
         tokio::spawn(pullsync::run(Arc::clone(&node)));
+        tokio::spawn(crate::health::run(Arc::clone(&node)));
         let handle = tokio::spawn(driver::run(Arc::clone(&node), swarm, command_receiver));
         let network = Network { node };
         network.connect_bootnodes();

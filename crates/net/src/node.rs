@@ -72,6 +72,8 @@ pub(crate) struct State {
     pub intervals: HashMap<(B256, u8), u64>,
     /// Pullsync: each peer's reserve epoch as last seen.
     pub epochs: HashMap<B256, u64>,
+    /// Health as the last status round judged it ([`crate::health`]); absent: not judged.
+    pub health: HashMap<B256, bool>,
 }
 
 /// Shared by the handle, the swarm task and every protocol task.
@@ -138,6 +140,7 @@ impl Node {
                 banned: HashMap::new(),
                 intervals: HashMap::new(),
                 epochs: HashMap::new(),
+                health: HashMap::new(),
             }),
         }
     }
@@ -266,6 +269,7 @@ impl Node {
             {
                 state.peers.remove(&overlay);
                 state.topology.remove(&overlay);
+                state.health.remove(&overlay);
                 gone = Some(overlay);
             }
         }
@@ -349,5 +353,10 @@ fn peer_info(state: &State, peer: &ConnectedPeer) -> PeerInfo {
         bin: state.topology.bin_of(&peer.address.overlay),
         full_node: peer.full_node,
         penalties: state.penalties.get(&peer.peer_id).copied().unwrap_or(0),
+        healthy: state
+            .health
+            .get(&peer.address.overlay)
+            .copied()
+            .unwrap_or(false),
     }
 }

@@ -624,3 +624,25 @@ async fn a_bad_hive_entry_is_skipped_and_the_sender_not_blamed() {
     wait_until(LIMIT, "b dials the good entry", || b.has_peer(&x.overlay())).await;
     assert_eq!(b.net.peer(&a.overlay()).unwrap().penalties, 0);
 }
+
+/// Health rounds ask peers for status snapshots and judge them (audit S-1): two comb
+/// peers are healthy to each other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peers_are_judged_healthy_from_their_status_snapshots() {
+    let postage = Postage::new();
+    let quick = || NetConfig {
+        health_interval: Some(Duration::from_millis(50)),
+        ..config()
+    };
+    let a = start(quick(), &postage, None).await;
+    let b = start(quick(), &postage, None).await;
+    b.net.connect(a.addr()).await.unwrap();
+    wait_until(LIMIT, "a judges b healthy", || {
+        a.net.peer(&b.overlay()).is_some_and(|p| p.healthy)
+    })
+    .await;
+    wait_until(LIMIT, "b judges a healthy", || {
+        b.net.peer(&a.overlay()).is_some_and(|p| p.healthy)
+    })
+    .await;
+}
