@@ -240,6 +240,7 @@ mod tests {
     //! signed as Bee's `pkg/bzz/address.go` signs (H-4, H-5), and every message comb sends
     //! is read field by field; the stream ends as Bee's `FullClose` ends it (H-16, H-17).
     use super::*;
+    use crate::test_support::{read_frame, varint, write_frame};
     use comb_primitives::{keccak256, Signer, B256};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::Duration;
@@ -247,14 +248,6 @@ mod tests {
     use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
     const NETWORK_ID: u64 = 10;
-
-    fn varint(mut value: u64, out: &mut Vec<u8>) {
-        while value >= 0x80 {
-            out.push((value as u8 & 0x7f) | 0x80);
-            value >>= 7;
-        }
-        out.push(value as u8);
-    }
 
     /// A length-delimited field (wire type 2).
     fn bytes_field(field: u64, value: &[u8], out: &mut Vec<u8>) {
@@ -323,29 +316,6 @@ mod tests {
             Field::Bytes(bytes) => bytes,
             other => panic!("expected bytes, got {other:?}"),
         }
-    }
-
-    async fn write_frame(stream: &mut DuplexStream, message: &[u8]) {
-        let mut frame = Vec::new();
-        varint(message.len() as u64, &mut frame);
-        frame.extend_from_slice(message);
-        stream.write_all(&frame).await.unwrap();
-    }
-
-    async fn read_frame(stream: &mut DuplexStream) -> Vec<u8> {
-        let mut len = 0u64;
-        let mut shift = 0;
-        loop {
-            let byte = stream.read_u8().await.unwrap();
-            len |= u64::from(byte & 0x7f) << shift;
-            if byte < 0x80 {
-                break;
-            }
-            shift += 7;
-        }
-        let mut message = vec![0u8; len as usize];
-        stream.read_exact(&mut message).await.unwrap();
-        message
     }
 
     /// Waits for the end of the stream as Bee's `FullClose` does: no data, then EOF.
@@ -427,6 +397,15 @@ mod tests {
             varint_field(3, 1, &mut ack);
             bytes_field(99, b"hello from bee", &mut ack);
             ack
+        }
+    }
+
+    fn local<'a>(address: &'a BzzAddress, welcome_message: &'a str) -> Local<'a> {
+        Local {
+            network_id: NETWORK_ID,
+            address,
+            full_node: true,
+            welcome_message,
         }
     }
 
@@ -534,12 +513,7 @@ mod tests {
         let remote: Multiaddr = "/ip4/192.0.2.7/tcp/1634".parse().unwrap();
         let bee_peer = bee.peer;
         let mut comb = tokio::spawn(async move {
-            let local = Local {
-                network_id: NETWORK_ID,
-                address: &address,
-                full_node: true,
-                welcome_message: "hi",
-            };
+            let local = local(&address, "hi");
             let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
             dial(&mut stream, &local, bee_peer, &remote)
                 .await
@@ -582,12 +556,7 @@ mod tests {
         let (address, _, comb_stream, mut bee_stream) = comb_side();
         let bee_peer = bee.peer;
         let comb = tokio::spawn(async move {
-            let local = Local {
-                network_id: NETWORK_ID,
-                address: &address,
-                full_node: true,
-                welcome_message: "",
-            };
+            let local = local(&address, "");
             let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
             answer(&mut stream, &local, bee_peer, None, |_| Ok(())).await
         });

@@ -109,10 +109,7 @@ mod tests {
             bee.read_exact(&mut got).await.unwrap();
             assert_eq!(got, expected);
         }
-        bee.shutdown().await.unwrap();
-        let mut rest = Vec::new();
-        bee.read_to_end(&mut rest).await.unwrap();
-        assert!(rest.is_empty());
+        crate::test_support::bee_full_close(&mut bee).await;
         served.await.unwrap().unwrap();
     }
 

@@ -433,13 +433,13 @@ mod tests {
     //! and the server's are read field by field (M-16, M-17, M-19).
     use super::*;
     use crate::storage::LocalStore;
-    use crate::test_support::node;
+    use crate::test_support::{node, read_frame, varint, write_frame};
     use crate::MemoryStore;
     use comb_postage::{Stamp, StampIndex};
     use comb_primitives::proximity::proximity;
     use comb_primitives::{Chunk, Signer};
     use std::time::Duration;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+    use tokio::io::DuplexStream;
     use tokio_util::compat::TokioAsyncReadCompatExt;
 
     fn stamped(n: u64) -> (Chunk, Stamp) {
@@ -456,29 +456,6 @@ mod tests {
         )
         .unwrap();
         (chunk, stamp)
-    }
-
-    async fn write_frame(stream: &mut DuplexStream, message: &[u8]) {
-        let mut frame = vec![u8::try_from(message.len()).unwrap()];
-        assert!(message.len() < 0x80);
-        frame.extend_from_slice(message);
-        stream.write_all(&frame).await.unwrap();
-    }
-
-    async fn read_frame(stream: &mut DuplexStream) -> Vec<u8> {
-        let mut len = 0usize;
-        let mut shift = 0;
-        loop {
-            let byte = stream.read_u8().await.unwrap();
-            len |= usize::from(byte & 0x7f) << shift;
-            if byte < 0x80 {
-                break;
-            }
-            shift += 7;
-        }
-        let mut message = vec![0u8; len];
-        stream.read_exact(&mut message).await.unwrap();
-        message
     }
 
     /// Bee's `Get{int32 Bin = 1; uint64 Start = 2}`.
@@ -530,12 +507,7 @@ mod tests {
         let mut expected = vec![0x0a, 32];
         expected.extend_from_slice(chunk.address().as_slice());
         expected.push(0x12);
-        let mut len = chunk.data().len();
-        while len >= 0x80 {
-            expected.push((len as u8 & 0x7f) | 0x80);
-            len >>= 7;
-        }
-        expected.push(len as u8);
+        varint(chunk.data().len() as u64, &mut expected);
         expected.extend_from_slice(chunk.data());
         expected.extend_from_slice(&[0x1a, 113]);
         expected.extend_from_slice(&stamp.to_bytes());

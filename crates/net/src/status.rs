@@ -149,10 +149,7 @@ mod tests {
         expected.extend_from_slice(&[0x48, 3]);
         assert_eq!(snapshot, expected);
         // Bee's FullClose; comb ends its side too.
-        bee.shutdown().await.unwrap();
-        let mut rest = Vec::new();
-        bee.read_to_end(&mut rest).await.unwrap();
-        assert!(rest.is_empty());
+        crate::test_support::bee_full_close(&mut bee).await;
         served.await.unwrap().unwrap();
     }
 

@@ -40,3 +40,49 @@ pub(crate) fn node(store: Arc<MemoryStore>) -> Arc<Node> {
         commands,
     }))
 }
+
+/// Appends `value` as a protobuf varint.
+pub(crate) fn varint(mut value: u64, out: &mut Vec<u8>) {
+    while value >= 0x80 {
+        out.push((value as u8 & 0x7f) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Writes one `uvarint(len) ‖ message` frame, as Bee's delimited writer does.
+pub(crate) async fn write_frame(stream: &mut tokio::io::DuplexStream, message: &[u8]) {
+    use tokio::io::AsyncWriteExt;
+    let mut frame = Vec::new();
+    varint(message.len() as u64, &mut frame);
+    frame.extend_from_slice(message);
+    stream.write_all(&frame).await.unwrap();
+}
+
+/// Reads one `uvarint(len) ‖ message` frame.
+pub(crate) async fn read_frame(stream: &mut tokio::io::DuplexStream) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut len = 0u64;
+    let mut shift = 0;
+    loop {
+        let byte = stream.read_u8().await.unwrap();
+        len |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            break;
+        }
+        shift += 7;
+    }
+    let mut message = vec![0u8; usize::try_from(len).unwrap()];
+    stream.read_exact(&mut message).await.unwrap();
+    message
+}
+
+/// Bee's `FullClose` from the test's end: our FIN, then the peer's end with nothing before
+/// it.
+pub(crate) async fn bee_full_close(stream: &mut tokio::io::DuplexStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream.shutdown().await.unwrap();
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).await.unwrap();
+    assert!(rest.is_empty(), "data where the end was expected: {rest:?}");
+}

@@ -202,26 +202,8 @@ pub fn overrides_from_env(
             "COMB_API_ADDR" => o.api_addr = Some(parse(&key, &value)?),
             "COMB_P2P_ADDR" => o.p2p_addr = Some(parse(&key, &value)?),
             "COMB_CHAIN_RPC" => o.chain_rpc = Some(value),
-            "COMB_BOOTNODES" => {
-                o.bootnodes = Some(
-                    value
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(String::from)
-                        .collect(),
-                )
-            }
-            "COMB_NAT_ADDR" => {
-                o.nat_addr = Some(
-                    value
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(String::from)
-                        .collect(),
-                )
-            }
+            "COMB_BOOTNODES" => o.bootnodes = Some(comma_list(&value)),
+            "COMB_NAT_ADDR" => o.nat_addr = Some(comma_list(&value)),
             "COMB_RESERVE_CAPACITY" => o.reserve_capacity = Some(parse(&key, &value)?),
             "COMB_CACHE_CAPACITY" => o.cache_capacity = Some(parse(&key, &value)?),
             "COMB_PRIVATE_KEY" => o.private_key = Some(value),
@@ -231,6 +213,16 @@ pub fn overrides_from_env(
         }
     }
     Ok(o)
+}
+
+/// The non-empty, trimmed items of a comma-separated list.
+fn comma_list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 #[cfg(test)]
