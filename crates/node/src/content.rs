@@ -177,6 +177,35 @@ pub fn store_group(
 
 type Stamped = Vec<(Chunk, Stamp)>;
 
+/// Waits for a deferred group's commit and counts it; if it failed, every prepared group
+/// not yet recorded is forgotten by the stamper (their indexes never became durable).
+async fn finish_recording(
+    recording: tokio::task::JoinHandle<Result<u64, NodeError>>,
+    stamper: &Mutex<PersistentStamper>,
+    tag: &Option<Arc<Tag>>,
+    chunks: &mut u64,
+) -> Result<(), NodeError> {
+    let recorded = recording
+        .await
+        .map_err(|e| NodeError::Io(e.to_string()))
+        .and_then(|recorded| recorded);
+    match recorded {
+        Ok(count) => {
+            *chunks = chunks.saturating_add(count);
+            if let Some(tag) = tag {
+                Tag::add(&tag.stored, count);
+            }
+            Ok(())
+        }
+        Err(error) => {
+            if let Ok(mut stamper) = stamper.lock() {
+                stamper.abandon_pending();
+            }
+            Err(error)
+        }
+    }
+}
+
 /// Bee's two upload modes (header `swarm-deferred-upload`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PushMode {
@@ -272,33 +301,51 @@ impl Pipeline {
             // Two stages over blocking threads: group n+1 is stamped while group n is
             // being stored (both are durable writes; overlapping them hides one fsync).
             let mut storing: Option<tokio::task::JoinHandle<Result<Stamped, NodeError>>> = None;
+            let mut recording: Option<tokio::task::JoinHandle<Result<u64, NodeError>>> = None;
             let mut next = group_rx.recv().await;
             loop {
                 if mode == PushMode::Deferred {
                     // Bee's upload store: the queue holds the chunks (and serves them here)
-                    // until they are receipted. Stamped and queued in one commit.
+                    // until they are receipted. Group n+1 is stamped (indexes and
+                    // signatures) while group n's stamps and queue entries are committed,
+                    // together, in one transaction.
                     let Some(group) = next.take() else {
+                        if let Some(previous) = recording.take() {
+                            finish_recording(previous, &stamper, &tag, &mut chunks).await?;
+                        }
                         break;
                     };
-                    let stamper = Arc::clone(&stamper);
-                    let queue = queue.clone();
-                    let stored = tokio::task::spawn_blocking(move || {
-                        let mut stamper = stamper
+                    let preparing = Arc::clone(&stamper);
+                    let prepared = tokio::task::spawn_blocking(move || {
+                        let keys: Vec<(B256, B256)> =
+                            group.iter().map(|c| (*c.address(), *c.address())).collect();
+                        let prepared = preparing
                             .lock()
-                            .map_err(|_| NodeError::Io("stamper poisoned".to_string()))?;
-                        Ok::<_, NodeError>(queue.stamp_and_enqueue(
-                            &mut stamper,
-                            tag_uid,
-                            group,
-                            now_ns(),
-                        )?)
+                            .map_err(|_| NodeError::Io("stamper poisoned".to_string()))?
+                            .prepare(&keys, now_ns())?;
+                        Ok::<_, NodeError>((group, prepared))
                     })
                     .await
-                    .map_err(|e| NodeError::Io(e.to_string()))??;
-                    chunks = chunks.saturating_add(stored.len() as u64);
-                    if let Some(tag) = &tag {
-                        Tag::add(&tag.stored, stored.len() as u64);
+                    .map_err(|e| NodeError::Io(e.to_string()))
+                    .and_then(|prepared| prepared);
+                    // The previous group's commit ends first, also when this group failed:
+                    // nothing is left running behind the answer.
+                    if let Some(previous) = recording.take() {
+                        finish_recording(previous, &stamper, &tag, &mut chunks).await?;
                     }
+                    let (group, prepared) = prepared?;
+                    let queue = queue.clone();
+                    let recorder = Arc::clone(&stamper);
+                    recording = Some(tokio::task::spawn_blocking(move || {
+                        let recorded = queue.record_and_enqueue(tag_uid, group, &prepared);
+                        if let Ok(mut stamper) = recorder.lock() {
+                            match &recorded {
+                                Ok(_) => stamper.recorded(&prepared),
+                                Err(_) => stamper.abandon_pending(),
+                            }
+                        }
+                        Ok::<_, NodeError>(recorded?.len() as u64)
+                    }));
                     next = group_rx.recv().await;
                     continue;
                 }

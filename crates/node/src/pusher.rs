@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use comb_postage::Stamp;
-use comb_primitives::{Chunk, B256};
-use comb_store::{PersistentStamper, PushQueue, QueuedPush, StoreError};
+use comb_primitives::Chunk;
+use comb_store::{PreparedStamps, PushQueue, QueuedPush, StoreError};
 use futures_util::StreamExt;
 use tokio::sync::{watch, Notify};
 
@@ -101,31 +101,28 @@ impl PushQueueHandle {
         Ok(())
     }
 
-    /// Stamps `chunks` of the upload counted by tag `tag` (0: none) with `stamper` and
-    /// queues them, both in one durable write transaction (the stamper must be over the
-    /// queue's database, as the node's are), then wakes the pusher. Returns the stamped
-    /// chunks. Blocking: call off the async workers.
-    pub fn stamp_and_enqueue(
+    /// Queues `chunks` of the upload counted by tag `tag` (0: none) with their prepared
+    /// stamps, recording the stamps' indexes in the same durable transaction (the stamper
+    /// must be over the queue's database, as the node's are), then wakes the pusher.
+    /// Returns the stamped chunks. Blocking: call off the async workers.
+    pub fn record_and_enqueue(
         &self,
-        stamper: &mut PersistentStamper,
         tag: u64,
         chunks: Vec<Chunk>,
-        timestamp_ns: u64,
+        prepared: &PreparedStamps,
     ) -> Result<Vec<(Chunk, Stamp)>, StoreError> {
-        let keys: Vec<(B256, B256)> = chunks
+        let items: Vec<(u64, Chunk, Stamp)> = chunks
             .iter()
-            .map(|c| (*c.address(), *c.address()))
+            .zip(&prepared.stamps)
+            .map(|(chunk, stamp)| (tag, chunk.clone(), *stamp))
             .collect();
-        let stamps = stamper.stamp_many_with(&keys, timestamp_ns, |txn, stamps| {
-            let items: Vec<(u64, Chunk, Stamp)> = chunks
-                .iter()
-                .zip(stamps)
-                .map(|(chunk, stamp)| (tag, chunk.clone(), *stamp))
-                .collect();
-            PushQueue::push_many_in(txn, &items).map(|_| ())
-        })?;
+        self.queue
+            .push_many_with(&items, |txn| prepared.record_in(txn))?;
         self.wake.notify_one();
-        Ok(chunks.into_iter().zip(stamps).collect())
+        Ok(chunks
+            .into_iter()
+            .zip(prepared.stamps.iter().copied())
+            .collect())
     }
 
     /// Chunks waiting for a receipt.

@@ -2,22 +2,28 @@
 //! out an index twice.
 //!
 //! For each batch the database keeps the batch record, the bucket counters and the stamp
-//! items (identity → index). [`PersistentStamper::stamp`] allocates or reuses the index, writes
-//! the item and the bucket's counter, signs, and commits — all in one durable write
+//! items (identity → index). [`PersistentStamper::stamp`] allocates or reuses the index,
+//! signs, writes the item and the bucket's counter, and commits — one durable write
 //! transaction — and only then returns the stamp. If anything fails, nothing is committed
-//! and no stamp is returned; the in-memory counter may have advanced past an index that was
-//! never handed out, which wastes a slot but never reuses one.
+//! and no stamp is returned.
+//!
+//! An upload pipelines it: [`PersistentStamper::prepare`] assigns and signs a group in
+//! memory while the previous group's [`PreparedStamps::record_in`] commits together with
+//! what the caller keeps of it (the push queue). A chunk seen again before its group
+//! committed keeps the index it was given; a failed commit forgets every group not yet
+//! recorded ([`PersistentStamper::abandon_pending`]), so no later stamp reuses an index that
+//! never became durable. The in-memory counter may run ahead of the disk past indexes never
+//! handed out, which wastes slots but never reuses one.
 //!
 //! [`Issuers::stamper`] refuses a second stamper for a batch while one is open
 //! ([`StoreError::StamperInUse`]): two in-memory issuers of one batch would collide.
 
-use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use comb_postage::{Batch, PostageError, Stamp, StampIndex, StampIssuer, StampItemStore};
+use comb_postage::{Batch, PostageError, Stamp, StampIndex, StampIssuer};
 use comb_primitives::{Signer, B256};
-use redb::{Database, ReadableDatabase, ReadableTable, Table, WriteTransaction};
+use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
 
 use crate::codec::{bucket_key, bucket_of_key, decode_batch, encode_batch, pair};
 use crate::tables::{ISSUER_BATCHES, ISSUER_BUCKETS, ISSUER_ITEMS};
@@ -98,6 +104,8 @@ impl Issuers {
             batch,
             issuer,
             signer,
+            pending: VecDeque::new(),
+            next_group: 0,
             _claim: claim,
         })
     }
@@ -232,8 +240,46 @@ pub struct PersistentStamper {
     batch: Batch,
     issuer: StampIssuer,
     signer: Signer,
+    /// New items of prepared groups not yet known recorded, oldest first: a chunk that
+    /// comes again before its group's commit keeps the index it was given.
+    pending: VecDeque<(u64, HashMap<B256, StampIndex>)>,
+    next_group: u64,
     _claim: Claim,
 }
+
+/// A group of stamps signed by [`PersistentStamper::prepare`], whose new indexes are not yet
+/// durable: hand none of them out before [`PreparedStamps::record_in`]'s transaction has
+/// committed (then tell the stamper with [`PersistentStamper::recorded`]), or drop them and
+/// call [`PersistentStamper::abandon_pending`].
+#[derive(Debug)]
+pub struct PreparedStamps {
+    /// The stamps, in the order of the chunks.
+    pub stamps: Vec<Stamp>,
+    group: u64,
+    batch: B256,
+    new_items: Vec<(B256, StampIndex)>,
+    buckets: Vec<(u32, u32)>,
+}
+
+impl PreparedStamps {
+    /// Writes the group's new stamp items and its buckets' counters inside `txn` (a write
+    /// transaction on the stamper's database); durable when `txn` commits.
+    pub fn record_in(&self, txn: &WriteTransaction) -> Result<(), StoreError> {
+        let mut items = txn.open_table(ISSUER_ITEMS)?;
+        for (identity, index) in &self.new_items {
+            items.insert(&pair(&self.batch, identity), index.as_u64())?;
+        }
+        let mut buckets = txn.open_table(ISSUER_BUCKETS)?;
+        for (bucket, count) in &self.buckets {
+            buckets.insert(&bucket_key(&self.batch, *bucket), *count)?;
+        }
+        Ok(())
+    }
+}
+
+/// Prepared groups whose commit may still be outstanding: the one being recorded and the
+/// one prepared beside it.
+const PENDING_GROUPS: usize = 2;
 
 impl PersistentStamper {
     /// Stamps the chunk at `address` (the SOC address for a SOC) with identity `identity`
@@ -273,55 +319,121 @@ impl PersistentStamper {
         timestamp_ns: u64,
         record: impl FnOnce(&WriteTransaction, &[Stamp]) -> Result<(), StoreError>,
     ) -> Result<Vec<Stamp>, StoreError> {
-        let txn = self.db.begin_write()?;
-        let stamped = self
-            .stamp_in(&txn, chunks, timestamp_ns)
-            .and_then(|stamps| record(&txn, &stamps).map(|()| stamps));
-        match stamped {
-            Ok(stamps) => {
-                txn.commit()?;
-                Ok(stamps)
+        let prepared = self.prepare(chunks, timestamp_ns)?;
+        let committed = (|| {
+            let txn = self.db.begin_write()?;
+            match prepared
+                .record_in(&txn)
+                .and_then(|()| record(&txn, &prepared.stamps))
+            {
+                Ok(()) => Ok(txn.commit()?),
+                Err(error) => {
+                    txn.abort()?;
+                    Err(error)
+                }
+            }
+        })();
+        match committed {
+            Ok(()) => {
+                self.recorded(&prepared);
+                Ok(prepared.stamps)
             }
             Err(error) => {
-                txn.abort()?;
+                self.abandon_pending();
                 Err(error)
             }
         }
     }
 
-    fn stamp_in(
+    /// Assigns the chunks `(address, identity)` their indexes (a chunk stamped before keeps
+    /// its own, even one of a group not yet committed) and signs their stamps, spread over
+    /// the cores, without writing: the caller records them ([`PreparedStamps::record_in`])
+    /// and may prepare the next group meanwhile. On failure (e.g. a full bucket of an
+    /// immutable batch) the issuer is as it was.
+    pub fn prepare(
         &mut self,
-        txn: &WriteTransaction,
         chunks: &[(B256, B256)],
         timestamp_ns: u64,
-    ) -> Result<Vec<Stamp>, StoreError> {
-        let mut items = TxnStampItems {
-            table: txn.open_table(ISSUER_ITEMS)?,
-            batch: self.batch.id,
-            error: RefCell::new(None),
-        };
-        let mut buckets = txn.open_table(ISSUER_BUCKETS)?;
+    ) -> Result<PreparedStamps, StoreError> {
+        let saved = self.issuer.clone();
+        let prepared = self.prepare_from(chunks, timestamp_ns);
+        if prepared.is_err() {
+            self.issuer = saved;
+        }
+        prepared
+    }
+
+    fn prepare_from(
+        &mut self,
+        chunks: &[(B256, B256)],
+        timestamp_ns: u64,
+    ) -> Result<PreparedStamps, StoreError> {
+        let read = self.db.begin_read()?;
+        let items = read.open_table(ISSUER_ITEMS)?;
+        let mut fresh: HashMap<B256, StampIndex> = HashMap::new();
+        let mut new_items = Vec::new();
+        let mut touched = std::collections::BTreeSet::new();
         let mut indexed = Vec::with_capacity(chunks.len());
         for (address, identity) in chunks {
-            let known = items.get(identity);
-            items.check()?;
+            let known = match fresh.get(identity).copied().or_else(|| {
+                self.pending
+                    .iter()
+                    .rev()
+                    .find_map(|(_, group)| group.get(identity).copied())
+            }) {
+                Some(index) => Some(index),
+                None => items
+                    .get(&pair(&self.batch.id, identity))?
+                    .map(|v| StampIndex::from_u64(v.value())),
+            };
             let index = match known {
                 Some(index) => index,
                 None => {
                     let index = self.issuer.next_index(address)?;
-                    items.put(*identity, index);
-                    items.check()?;
-                    let count = usize::try_from(index.bucket)
-                        .ok()
-                        .and_then(|bucket| self.issuer.buckets().get(bucket).copied())
-                        .ok_or(StoreError::Overflow("bucket beyond the issuer"))?;
-                    buckets.insert(&bucket_key(&self.batch.id, index.bucket), count)?;
+                    fresh.insert(*identity, index);
+                    new_items.push((*identity, index));
+                    touched.insert(index.bucket);
                     index
                 }
             };
             indexed.push((*address, index));
         }
-        sign_all(&self.signer, self.batch.id, &indexed, timestamp_ns)
+        let stamps = sign_all(&self.signer, self.batch.id, &indexed, timestamp_ns)?;
+        let buckets = touched
+            .into_iter()
+            .map(|bucket| {
+                usize::try_from(bucket)
+                    .ok()
+                    .and_then(|at| self.issuer.buckets().get(at).copied())
+                    .map(|count| (bucket, count))
+                    .ok_or(StoreError::Overflow("bucket beyond the issuer"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let group = self.next_group;
+        self.next_group = self.next_group.wrapping_add(1);
+        self.pending.push_back((group, fresh));
+        while self.pending.len() > PENDING_GROUPS {
+            self.pending.pop_front();
+        }
+        Ok(PreparedStamps {
+            stamps,
+            group,
+            batch: self.batch.id,
+            new_items,
+            buckets,
+        })
+    }
+
+    /// `prepared`'s transaction has committed: its items are on disk now.
+    pub fn recorded(&mut self, prepared: &PreparedStamps) {
+        self.pending.retain(|(group, _)| *group > prepared.group);
+    }
+
+    /// A prepared group will not be recorded (its commit failed): every prepared group not
+    /// yet recorded is forgotten, so that no later stamp reuses an index that never became
+    /// durable.
+    pub fn abandon_pending(&mut self) {
+        self.pending.clear();
     }
 
     /// The bucket counters (utilisation, Bee's `/stamps/{id}/buckets`).
@@ -350,50 +462,5 @@ impl PersistentStamper {
         self.issuer.set_depth(depth);
         self.batch = batch;
         Ok(())
-    }
-}
-
-/// [`StampItemStore`] over the `issuer_items` table inside one write transaction. The trait
-/// cannot fail, so a database error is kept and surfaced by [`TxnStampItems::check`] before
-/// anything is committed.
-struct TxnStampItems<'txn> {
-    table: Table<'txn, &'static [u8; 64], u64>,
-    batch: B256,
-    error: RefCell<Option<StoreError>>,
-}
-
-impl TxnStampItems<'_> {
-    fn check(&self) -> Result<(), StoreError> {
-        match self.error.borrow_mut().take() {
-            Some(error) => Err(error),
-            None => Ok(()),
-        }
-    }
-
-    fn keep(&self, error: impl Into<StoreError>) {
-        let mut slot = self.error.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(error.into());
-        }
-    }
-}
-
-impl StampItemStore for TxnStampItems<'_> {
-    fn get(&self, identity: &B256) -> Option<StampIndex> {
-        match self.table.get(&pair(&self.batch, identity)) {
-            Ok(value) => value.map(|v| StampIndex::from_u64(v.value())),
-            Err(error) => {
-                self.keep(error);
-                None
-            }
-        }
-    }
-
-    fn put(&mut self, identity: B256, index: StampIndex) {
-        let key = pair(&self.batch, &identity);
-        let result = self.table.insert(&key, index.as_u64()).map(|_| ());
-        if let Err(error) = result {
-            self.keep(error);
-        }
     }
 }

@@ -41,7 +41,7 @@ pub use batchstore::{BatchEvent, BatchStore, ChainState, EventOutcome, IgnoreRea
 pub use cache::Cache;
 pub use error::StoreError;
 pub use evict::Unreserve;
-pub use issuers::{Issuers, PersistentStamper};
+pub use issuers::{Issuers, PersistentStamper, PreparedStamps};
 pub use pins::Pins;
 pub use pushqueue::{PushQueue, QueuedPush};
 pub use radius::reserve_radius;

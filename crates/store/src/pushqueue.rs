@@ -77,6 +77,27 @@ impl PushQueue {
         Ok(first)
     }
 
+    /// Appends `chunks` like [`Self::push_many`], after `first` has written what belongs
+    /// with them (e.g. [`crate::PreparedStamps::record_in`]), in one durable transaction.
+    pub fn push_many_with(
+        &self,
+        chunks: &[(u64, Chunk, Stamp)],
+        first: impl FnOnce(&WriteTransaction) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        let txn = self.db.begin_write()?;
+        let pushed = first(&txn).and_then(|()| Self::push_many_in(&txn, chunks));
+        match pushed {
+            Ok(sequence) => {
+                txn.commit()?;
+                Ok(sequence)
+            }
+            Err(error) => {
+                txn.abort()?;
+                Err(error)
+            }
+        }
+    }
+
     /// Appends entries like [`Self::push_many`] inside the caller's write transaction on the
     /// queue's database (durable when the caller commits); returns the first one's sequence.
     pub fn push_many_in(

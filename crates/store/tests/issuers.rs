@@ -213,3 +213,66 @@ fn what_is_recorded_with_the_stamps_commits_with_them_or_not_at_all() {
         );
     }
 }
+
+#[test]
+fn a_chunk_prepared_again_before_its_group_committed_keeps_its_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::db(dir.path());
+    let issuers = Issuers::open(std::sync::Arc::clone(&db)).unwrap();
+    let batch = own_batch(20, false);
+    let mut stamper = issuers.stamper(&batch, signer()).unwrap();
+    let x = (address(1), address(1));
+    let first = stamper.prepare(&[x, (address(2), address(2))], 1).unwrap();
+    // Group two comes before group one's commit: x keeps its index, y gets a new one.
+    let second = stamper.prepare(&[x, (address(3), address(3))], 2).unwrap();
+    assert_eq!(second.stamps[0].index, first.stamps[0].index);
+    assert_ne!(second.stamps[1].index, first.stamps[1].index);
+    // Nothing is durable before the record commits.
+    assert_eq!(issuers.item(&batch.id, &address(1)).unwrap(), None);
+    for prepared in [&first, &second] {
+        let txn = db.begin_write().unwrap();
+        prepared.record_in(&txn).unwrap();
+        txn.commit().unwrap();
+        stamper.recorded(prepared);
+    }
+    assert_eq!(
+        issuers.item(&batch.id, &address(1)).unwrap(),
+        Some(first.stamps[0].index)
+    );
+    assert_eq!(
+        issuers.item(&batch.id, &address(3)).unwrap(),
+        Some(second.stamps[1].index)
+    );
+    drop(stamper);
+    let stamper = issuers.stamper(&batch, signer()).unwrap();
+    assert_eq!(stamper.issuer().buckets()[0x1234], 3);
+}
+
+#[test]
+fn an_abandoned_group_lends_its_indexes_to_no_later_stamp() {
+    let dir = tempfile::tempdir().unwrap();
+    let issuers = Issuers::open(common::db(dir.path())).unwrap();
+    let batch = own_batch(20, false);
+    let mut stamper = issuers.stamper(&batch, signer()).unwrap();
+    let x = (address(1), address(1));
+    let lost = stamper.prepare(&[x], 1).unwrap();
+    // Its commit failed: forgotten. The chunk comes again and gets an index of its own,
+    // which is recorded with it.
+    stamper.abandon_pending();
+    let again = stamper.stamp_many(&[x], 2).unwrap();
+    assert_ne!(again[0].index, lost.stamps[0].index);
+    assert_eq!(
+        issuers.item(&batch.id, &address(1)).unwrap(),
+        Some(again[0].index)
+    );
+    // An immutable batch's full bucket fails a prepare and leaves the issuer as it was.
+    let full = own_batch(17, true);
+    let full = Batch {
+        id: B256::repeat_byte(0xcc),
+        ..full
+    };
+    let mut stamper = issuers.stamper(&full, signer()).unwrap();
+    let chunks: Vec<(B256, B256)> = (10..13).map(|n| (address(n), address(n))).collect();
+    assert!(stamper.prepare(&chunks, 3).is_err());
+    assert_eq!(stamper.issuer().buckets()[0x1234], 0);
+}
