@@ -435,27 +435,15 @@ mod tests {
     use crate::storage::LocalStore;
     use crate::test_support::{node, read_frame, varint, write_frame};
     use crate::MemoryStore;
-    use comb_postage::{Stamp, StampIndex};
+    use comb_postage::Stamp;
     use comb_primitives::proximity::proximity;
-    use comb_primitives::{Chunk, Signer};
+    use comb_primitives::Chunk;
     use std::time::Duration;
     use tokio::io::DuplexStream;
     use tokio_util::compat::TokioAsyncReadCompatExt;
 
     fn stamped(n: u64) -> (Chunk, Stamp) {
-        let chunk = Chunk::content(format!("pulled chunk {n}").as_bytes()).unwrap();
-        let stamp = Stamp::sign(
-            &Signer::from_bytes(&[9u8; 32]).unwrap(),
-            chunk.address(),
-            B256::repeat_byte(0xbb),
-            StampIndex {
-                bucket: 0,
-                position: n as u32,
-            },
-            1,
-        )
-        .unwrap();
-        (chunk, stamp)
+        crate::test_support::stamped_chunk("pulled chunk", n)
     }
 
     /// Bee's `Get{int32 Bin = 1; uint64 Start = 2}`.

@@ -94,26 +94,13 @@ mod tests {
     use crate::storage::LocalStore;
     use crate::test_support::node;
     use crate::MemoryStore;
-    use comb_postage::{Stamp, StampIndex};
-    use comb_primitives::{Chunk, Signer};
     use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio_util::compat::TokioAsyncReadCompatExt;
 
     fn put_chunks(store: &MemoryStore, n: u64) {
         for i in 0..n {
-            let chunk = Chunk::content(format!("status chunk {i}").as_bytes()).unwrap();
-            let stamp = Stamp::sign(
-                &Signer::from_bytes(&[9u8; 32]).unwrap(),
-                chunk.address(),
-                B256::repeat_byte(0xbb),
-                StampIndex {
-                    bucket: 0,
-                    position: i as u32,
-                },
-                1,
-            )
-            .unwrap();
+            let (chunk, stamp) = crate::test_support::stamped_chunk("status chunk", i);
             store.put(chunk, stamp).unwrap();
         }
     }

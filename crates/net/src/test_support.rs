@@ -86,3 +86,20 @@ pub(crate) async fn bee_full_close(stream: &mut tokio::io::DuplexStream) {
     stream.read_to_end(&mut rest).await.unwrap();
     assert!(rest.is_empty(), "data where the end was expected: {rest:?}");
 }
+
+/// A content chunk made from `label` and `n`, with a stamp of a test batch at position `n`.
+pub(crate) fn stamped_chunk(label: &str, n: u64) -> (comb_primitives::Chunk, comb_postage::Stamp) {
+    let chunk = comb_primitives::Chunk::content(format!("{label} {n}").as_bytes()).unwrap();
+    let stamp = comb_postage::Stamp::sign(
+        &Signer::from_bytes(&[9u8; 32]).unwrap(),
+        chunk.address(),
+        B256::repeat_byte(0xbb),
+        comb_postage::StampIndex {
+            bucket: 0,
+            position: u32::try_from(n).unwrap(),
+        },
+        1,
+    )
+    .unwrap();
+    (chunk, stamp)
+}
