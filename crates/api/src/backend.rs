@@ -191,6 +191,12 @@ pub trait NodeApi:
     fn peers(&self) -> Peers;
     /// `/topology`.
     fn topology(&self) -> Topology;
+    /// `POST /pingpong/{address}`: the mean round trip of Bee's pingpong greetings to a
+    /// connected peer (404 when it is not connected).
+    fn ping(
+        &self,
+        overlay: B256,
+    ) -> impl Future<Output = Result<std::time::Duration, ApiError>> + Send;
     /// `/chainstate`.
     fn chain_state(&self) -> impl Future<Output = Result<ChainState, ApiError>> + Send;
     /// `/reservestate`.

@@ -45,6 +45,7 @@ pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
         .route("/addresses", get(status::addresses::<B>))
         .route("/peers", get(status::peers::<B>))
         .route("/topology", get(status::topology::<B>))
+        .route("/pingpong/{address}", post(status::pingpong::<B>))
         .route("/chainstate", get(status::chain_state::<B>))
         .route("/reservestate", get(status::reserve_state::<B>))
         .route("/wallet", get(status::wallet::<B>))

@@ -189,6 +189,16 @@ impl NodeApi for Node {
         }
     }
 
+    async fn ping(&self, overlay: B256) -> Result<std::time::Duration, ApiError> {
+        if self.network.peer(&overlay).is_none() {
+            return Err(ApiError::not_found(format!("peer {overlay} not connected")));
+        }
+        self.network
+            .ping(&overlay)
+            .await
+            .map_err(|e| ApiError::internal(format!("pingpong to {overlay}: {e}")))
+    }
+
     fn peers(&self) -> Peers {
         Peers {
             peers: self

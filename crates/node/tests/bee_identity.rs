@@ -79,5 +79,36 @@ async fn a_node_with_an_ecdsa_p256_identity_exchanges_chunks_both_ways() {
             "node {uploader} -> node {downloader} differs"
         );
     }
+    // Bee's `POST /pingpong/{address}` from the ECDSA node to its bootnode: `{"rtt": "<Go
+    // duration>"}`; a peer it is not connected to is 404 with Bee's JSON.
+    let api = net.nodes[BEE_LIKE].api_url();
+    let bootnode = hex::encode(net.nodes[0].node.overlay());
+    let response = client
+        .post(format!("{api}/pingpong/{bootnode}"))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json(response).await;
+    assert_eq!(status, 200, "{body}");
+    let rtt = body["rtt"].as_str().unwrap();
+    assert!(
+        rtt.ends_with("s") && rtt.chars().next().unwrap().is_ascii_digit(),
+        "{rtt}"
+    );
+    let stranger = "ab".repeat(32);
+    let response = client
+        .post(format!("{api}/pingpong/{stranger}"))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json(response).await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["code"], 404);
+    let response = client
+        .post(format!("{api}/pingpong/nothex"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
     net.shutdown().await.unwrap();
 }

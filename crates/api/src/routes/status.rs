@@ -53,6 +53,55 @@ pub async fn peers<B: NodeApi>(State(node): State<Arc<B>>) -> Response {
     Json(node.peers()).into_response()
 }
 
+/// `POST /pingpong/{address}` (Bee's `RttMs`: `{"rtt": "<Go duration>"}`).
+pub async fn pingpong<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    axum::extract::Path(address): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    let overlay = crate::params::hash("address", &address)?;
+    let rtt = node.ping(overlay).await?;
+    Ok(Json(serde_json::json!({ "rtt": go_duration(rtt) })).into_response())
+}
+
+/// A duration as Go's `time.Duration.String` writes it (Bee's API sends durations so):
+/// under a second in the largest of ns, µs and ms that keeps the value ≥ 1, with the
+/// fraction's trailing zeros dropped ("850ns", "1.5µs", "12.345678ms"); from a second on as
+/// hours, minutes and seconds ("1.5s", "2m3.25s", "1h0m0s").
+pub fn go_duration(duration: std::time::Duration) -> String {
+    let nanos = duration.as_nanos();
+    if nanos == 0 {
+        return "0s".to_string();
+    }
+    let fraction = |value: u128, unit: u128, digits: usize, suffix: &str| {
+        let whole = value / unit;
+        let rest = value % unit;
+        if rest == 0 {
+            format!("{whole}{suffix}")
+        } else {
+            let rest = format!("{rest:0digits$}");
+            format!("{whole}.{}{suffix}", rest.trim_end_matches('0'))
+        }
+    };
+    if nanos < 1_000 {
+        return format!("{nanos}ns");
+    }
+    if nanos < 1_000_000 {
+        return fraction(nanos, 1_000, 3, "µs");
+    }
+    if nanos < 1_000_000_000 {
+        return fraction(nanos, 1_000_000, 6, "ms");
+    }
+    let seconds = nanos / 1_000_000_000;
+    let sub = nanos % 1_000_000_000;
+    let (hours, minutes, secs) = (seconds / 3600, (seconds / 60) % 60, seconds % 60);
+    let secs = fraction(secs * 1_000_000_000 + sub, 1_000_000_000, 9, "s");
+    match (hours, minutes) {
+        (0, 0) => secs,
+        (0, m) => format!("{m}m{secs}"),
+        (h, m) => format!("{h}h{m}m{secs}"),
+    }
+}
+
 /// `GET /topology`.
 pub async fn topology<B: NodeApi>(State(node): State<Arc<B>>) -> Response {
     Json(node.topology()).into_response()
@@ -71,4 +120,30 @@ pub async fn reserve_state<B: NodeApi>(State(node): State<Arc<B>>) -> Response {
 /// `GET /wallet`.
 pub async fn wallet<B: NodeApi>(State(node): State<Arc<B>>) -> Result<Response, ApiError> {
     Ok(Json(node.wallet().await?).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_duration;
+    use std::time::Duration;
+
+    /// Go's `time.Duration.String` for these values (from Go's `time` package docs and
+    /// behaviour): "0s", "850ns", "1µs", "1.5µs", "12.345678ms", "1s", "1.5s", "2m3.25s",
+    /// "1h0m0s".
+    #[test]
+    fn durations_read_as_go_writes_them() {
+        for (duration, go) in [
+            (Duration::ZERO, "0s"),
+            (Duration::from_nanos(850), "850ns"),
+            (Duration::from_nanos(1_000), "1µs"),
+            (Duration::from_nanos(1_500), "1.5µs"),
+            (Duration::from_nanos(12_345_678), "12.345678ms"),
+            (Duration::from_secs(1), "1s"),
+            (Duration::from_millis(1_500), "1.5s"),
+            (Duration::from_millis(123_250), "2m3.25s"),
+            (Duration::from_secs(3600), "1h0m0s"),
+        ] {
+            assert_eq!(go_duration(duration), go);
+        }
+    }
 }
