@@ -39,6 +39,7 @@ pub fn build_swarm(
     keypair: Keypair,
     inbound: mpsc::UnboundedSender<InboundStream>,
 ) -> Result<Swarm<Behaviour>, NetError> {
+    let resolver = resolver_config();
     let swarm = SwarmBuilder::with_existing_identity(keypair)
         .with_tokio()
         .with_tcp(
@@ -57,8 +58,7 @@ pub fn build_swarm(
         // `/dns4`, `/dns6`, `/dns` and `/dnsaddr` addresses (Bee's bootnodes are
         // `/dnsaddr/mainnet.ethswarm.org`; audit L-12), resolved with the system's resolver
         // configuration (hosts file first).
-        .with_dns()
-        .map_err(|e| NetError::Transport(format!("dns: {e}")))?
+        .with_dns_config(resolver.0, resolver.1)
         .with_behaviour(|key| Behaviour {
             streams: StreamBehaviour::new(
                 protocols::ALL
@@ -77,4 +77,19 @@ pub fn build_swarm(
         .with_swarm_config(|config| config.with_idle_connection_timeout(Duration::from_secs(60)))
         .build();
     Ok(swarm)
+}
+
+/// The system's resolver configuration; without one (no `/etc/resolv.conf`), names resolve
+/// from the hosts file only, and the node still starts.
+fn resolver_config() -> (libp2p::dns::ResolverConfig, libp2p::dns::ResolverOpts) {
+    match hickory_resolver::system_conf::read_system_conf() {
+        Ok(config) => config,
+        Err(error) => {
+            tracing::warn!(%error, "no system resolver configuration: DNS names resolve from the hosts file only");
+            (
+                libp2p::dns::ResolverConfig::from_parts(None, Vec::new(), Vec::new()),
+                libp2p::dns::ResolverOpts::default(),
+            )
+        }
+    }
 }
