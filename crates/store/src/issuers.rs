@@ -187,7 +187,7 @@ const SIGN_SPLIT: usize = 64;
 
 /// Signs the stamps of `indexed` (chunk address, index), in order, spread over the
 /// machine's cores: a signature is the largest part of stamping a chunk, and the indexes
-/// are already assigned (in order, by the caller's write transaction), so the signatures
+/// are already assigned (in order, by [`PersistentStamper::prepare`]), so the signatures
 /// are independent of each other.
 fn sign_all(
     signer: &Signer,
