@@ -101,16 +101,21 @@ where
                 Route::Forward => state.topology.closer_peer(&address, skip),
             };
             // Healthy first: skip the tried and every peer judged unhealthy (a peer not
-            // yet judged counts as healthy; see `crate::health`).
-            let mut not_healthy = tried.clone();
-            not_healthy.extend(
-                state
-                    .topology
-                    .peers()
-                    .into_iter()
-                    .filter(|peer| state.health.get(peer) == Some(&false)),
-            );
-            pick(&not_healthy).or_else(|| pick(&tried))
+            // yet judged counts as healthy; see `crate::health`). Nothing to skip while no
+            // peer is judged unhealthy, the usual case.
+            let unhealthy: Vec<B256> = state
+                .health
+                .iter()
+                .filter(|(_, healthy)| !**healthy)
+                .map(|(peer, _)| *peer)
+                .collect();
+            if unhealthy.is_empty() {
+                pick(&tried)
+            } else {
+                let mut skip = tried.clone();
+                skip.extend(unhealthy);
+                pick(&skip).or_else(|| pick(&tried))
+            }
         };
         let Some(peer) = next else {
             break;

@@ -129,16 +129,22 @@ pub fn body_reader(
     )
 }
 
+/// The `(address, identity)` pairs a stamper takes for content chunks (the identity of a
+/// chunk the pipeline produces is its address; a SOC's address is its identity too).
+fn stamp_keys(chunks: &[Chunk]) -> Vec<(B256, B256)> {
+    chunks
+        .iter()
+        .map(|c| (*c.address(), *c.address()))
+        .collect()
+}
+
 /// Stamps a group of chunks in one durable write of the issuer (spec §2.9: an index is
 /// never handed out twice, even across a crash).
 pub fn stamp_group(
     stamper: &Mutex<PersistentStamper>,
     chunks: Vec<Chunk>,
 ) -> Result<Vec<(Chunk, Stamp)>, NodeError> {
-    let keys: Vec<(B256, B256)> = chunks
-        .iter()
-        .map(|c| (*c.address(), *c.address()))
-        .collect();
+    let keys = stamp_keys(&chunks);
     let stamps = stamper
         .lock()
         .map_err(|_| NodeError::Io("stamper poisoned".to_string()))?
@@ -317,8 +323,7 @@ impl Pipeline {
                     };
                     let preparing = Arc::clone(&stamper);
                     let prepared = tokio::task::spawn_blocking(move || {
-                        let keys: Vec<(B256, B256)> =
-                            group.iter().map(|c| (*c.address(), *c.address())).collect();
+                        let keys = stamp_keys(&group);
                         let prepared = preparing
                             .lock()
                             .map_err(|_| NodeError::Io("stamper poisoned".to_string()))?
@@ -337,14 +342,13 @@ impl Pipeline {
                     let queue = queue.clone();
                     let recorder = Arc::clone(&stamper);
                     recording = Some(tokio::task::spawn_blocking(move || {
-                        let recorded = queue.record_and_enqueue(tag_uid, group, &prepared);
+                        let recorded = queue.record_and_enqueue(tag_uid, group, &prepared)?;
+                        // A failure is handled by `finish_recording`, after the next group
+                        // was prepared.
                         if let Ok(mut stamper) = recorder.lock() {
-                            match &recorded {
-                                Ok(_) => stamper.recorded(&prepared),
-                                Err(_) => stamper.abandon_pending(),
-                            }
+                            stamper.recorded(&prepared);
                         }
-                        Ok::<_, NodeError>(recorded?.len() as u64)
+                        Ok::<_, NodeError>(recorded.len() as u64)
                     }));
                     next = group_rx.recv().await;
                     continue;

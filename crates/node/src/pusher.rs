@@ -92,13 +92,7 @@ impl PushQueueHandle {
     /// Queues stamped chunks of the upload counted by tag `tag` (0: none) durably, then
     /// wakes the pusher. Blocking: call off the async workers.
     pub fn enqueue(&self, tag: u64, stamped: &[(Chunk, Stamp)]) -> Result<(), StoreError> {
-        let items: Vec<(u64, Chunk, Stamp)> = stamped
-            .iter()
-            .map(|(chunk, stamp)| (tag, chunk.clone(), *stamp))
-            .collect();
-        self.queue.push_many(&items)?;
-        self.wake.notify_one();
-        Ok(())
+        self.enqueue_with(tag, stamped, |_| Ok(()))
     }
 
     /// Queues `chunks` of the upload counted by tag `tag` (0: none) with their prepared
@@ -111,18 +105,29 @@ impl PushQueueHandle {
         chunks: Vec<Chunk>,
         prepared: &PreparedStamps,
     ) -> Result<Vec<(Chunk, Stamp)>, StoreError> {
-        let items: Vec<(u64, Chunk, Stamp)> = chunks
-            .iter()
-            .zip(&prepared.stamps)
-            .map(|(chunk, stamp)| (tag, chunk.clone(), *stamp))
-            .collect();
-        self.queue
-            .push_many_with(&items, |txn| prepared.record_in(txn))?;
-        self.wake.notify_one();
-        Ok(chunks
+        let stamped: Vec<(Chunk, Stamp)> = chunks
             .into_iter()
             .zip(prepared.stamps.iter().copied())
-            .collect())
+            .collect();
+        self.enqueue_with(tag, &stamped, |txn| prepared.record_in(txn))?;
+        Ok(stamped)
+    }
+
+    /// Queues `stamped` after `first` wrote what belongs with it, in one durable
+    /// transaction, then wakes the pusher.
+    fn enqueue_with(
+        &self,
+        tag: u64,
+        stamped: &[(Chunk, Stamp)],
+        first: impl FnOnce(&comb_store::WriteTransaction) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let items: Vec<(u64, Chunk, Stamp)> = stamped
+            .iter()
+            .map(|(chunk, stamp)| (tag, chunk.clone(), *stamp))
+            .collect();
+        self.queue.push_many_with(&items, first)?;
+        self.wake.notify_one();
+        Ok(())
     }
 
     /// Chunks waiting for a receipt.

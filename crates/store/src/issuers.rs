@@ -305,27 +305,10 @@ impl PersistentStamper {
         chunks: &[(B256, B256)],
         timestamp_ns: u64,
     ) -> Result<Vec<Stamp>, StoreError> {
-        self.stamp_many_with(chunks, timestamp_ns, |_, _| Ok(()))
-    }
-
-    /// Stamps several chunks like [`Self::stamp_many`] and, in the same write transaction,
-    /// runs `record` over the stamps (e.g. [`crate::PushQueue::push_many_in`]): the stamps'
-    /// indexes and what the caller keeps of them become durable together, in one commit
-    /// (one fsync instead of two, and no second wait for the database's one writer). If
-    /// stamping or `record` fails, nothing is committed.
-    pub fn stamp_many_with(
-        &mut self,
-        chunks: &[(B256, B256)],
-        timestamp_ns: u64,
-        record: impl FnOnce(&WriteTransaction, &[Stamp]) -> Result<(), StoreError>,
-    ) -> Result<Vec<Stamp>, StoreError> {
         let prepared = self.prepare(chunks, timestamp_ns)?;
         let committed = (|| {
             let txn = self.db.begin_write()?;
-            match prepared
-                .record_in(&txn)
-                .and_then(|()| record(&txn, &prepared.stamps))
-            {
+            match prepared.record_in(&txn) {
                 Ok(()) => Ok(txn.commit()?),
                 Err(error) => {
                     txn.abort()?;

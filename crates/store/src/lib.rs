@@ -35,7 +35,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use comb_primitives::B256;
-pub use redb::Database;
+pub use redb::{Database, WriteTransaction};
 
 pub use batchstore::{BatchEvent, BatchStore, ChainState, EventOutcome, IgnoreReason};
 pub use cache::Cache;

@@ -71,10 +71,7 @@ impl PushQueue {
     /// Appends `chunks` (each with the uid of its upload's tag) in one durable transaction;
     /// returns the first sequence number given.
     pub fn push_many(&self, chunks: &[(u64, Chunk, Stamp)]) -> Result<u64, StoreError> {
-        let txn = self.db.begin_write()?;
-        let first = Self::push_many_in(&txn, chunks)?;
-        txn.commit()?;
-        Ok(first)
+        self.push_many_with(chunks, |_| Ok(()))
     }
 
     /// Appends `chunks` like [`Self::push_many`], after `first` has written what belongs

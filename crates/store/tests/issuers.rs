@@ -6,7 +6,7 @@ mod common;
 use std::collections::{HashMap, HashSet};
 
 use comb_postage::{validate_stamp, Batch, PostageError, StampIndex};
-use comb_primitives::{keccak256, Signer, B256, U256};
+use comb_primitives::{keccak256, Chunk, Signer, B256, U256};
 use comb_store::{Issuers, StoreError};
 
 fn signer() -> Signer {
@@ -173,39 +173,46 @@ fn a_large_group_is_signed_in_order_across_threads() {
 
 #[test]
 fn what_is_recorded_with_the_stamps_commits_with_them_or_not_at_all() {
+    // The deferred upload's composition: prepared stamps recorded in the push queue's
+    // transaction (`PushQueue::push_many_with`).
     let dir = tempfile::tempdir().unwrap();
     let db = common::db(dir.path());
     let issuers = Issuers::open(std::sync::Arc::clone(&db)).unwrap();
+    let queue = comb_store::PushQueue::open(std::sync::Arc::clone(&db)).unwrap();
     let batch = own_batch(20, false);
     let mut stamper = issuers.stamper(&batch, signer()).unwrap();
     let chunks = [(address(1), address(1)), (address(2), address(2))];
-    // A failing record: no index is durable.
-    let error = stamper
-        .stamp_many_with(&chunks, 1, |_, stamps| {
-            assert_eq!(stamps.len(), 2);
+    let entries = |stamps: &[comb_postage::Stamp]| -> Vec<(u64, Chunk, comb_postage::Stamp)> {
+        chunks
+            .iter()
+            .zip(stamps)
+            .map(|((address, _), stamp)| (0, Chunk::new_unchecked(*address, vec![0; 9]), *stamp))
+            .collect()
+    };
+    // A failing write beside the record: no index is durable, nothing is queued.
+    let prepared = stamper.prepare(&chunks, 1).unwrap();
+    assert_eq!(prepared.stamps.len(), 2);
+    let error = queue
+        .push_many_with(&entries(&prepared.stamps), |txn| {
+            prepared.record_in(txn)?;
             Err(StoreError::Overflow("the caller's record failed"))
         })
         .unwrap_err();
     assert!(matches!(error, StoreError::Overflow(_)));
+    stamper.abandon_pending();
     assert_eq!(issuers.item(&batch.id, &address(1)).unwrap(), None);
-    // A record that writes in the same transaction: both are there after the commit.
-    let table: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("test_record");
-    let stamps = stamper
-        .stamp_many_with(&chunks, 2, |txn, stamps| {
-            let mut records = txn.open_table(table)?;
-            for (n, stamp) in stamps.iter().enumerate() {
-                records.insert(n as u64, stamp.index.as_u64())?;
-            }
-            Ok(())
-        })
+    assert_eq!(queue.len().unwrap(), 0);
+    // Recorded in the queue's transaction: both are there after the commit.
+    let prepared = stamper.prepare(&chunks, 2).unwrap();
+    queue
+        .push_many_with(&entries(&prepared.stamps), |txn| prepared.record_in(txn))
         .unwrap();
-    use redb::ReadableDatabase;
-    let read = db.begin_read().unwrap();
-    let records = read.open_table(table).unwrap();
-    for (n, stamp) in stamps.iter().enumerate() {
+    stamper.recorded(&prepared);
+    assert_eq!(queue.len().unwrap(), 2);
+    for (n, stamp) in prepared.stamps.iter().enumerate() {
         assert_eq!(
-            records.get(n as u64).unwrap().unwrap().value(),
-            stamp.index.as_u64()
+            queue.get(&chunks[n].0).unwrap().map(|(_, queued)| queued),
+            Some(*stamp)
         );
         assert_eq!(
             issuers.item(&batch.id, &chunks[n].0).unwrap(),
