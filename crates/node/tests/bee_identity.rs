@@ -9,7 +9,7 @@ use std::time::Duration;
 use comb_node::devnet::{Devnet, DevnetConfig};
 
 mod common;
-use common::{buy_usable_batch, json, random_bytes};
+use common::{buy_usable_batch, json, random_bytes, upload_bytes};
 
 /// The node given the ECDSA identity.
 const BEE_LIKE: usize = 2;
@@ -53,17 +53,7 @@ async fn a_node_with_an_ecdsa_p256_identity_exchanges_chunks_both_ways() {
         let api = net.nodes[uploader].api_url();
         let batch = buy_usable_batch(&client, &api, 20, 100_000).await;
         let data = random_bytes(300 * 1024, seed);
-        let response = client
-            .post(format!("{api}/bytes"))
-            .header("swarm-postage-batch-id", &batch)
-            .header("swarm-deferred-upload", "false")
-            .body(data.clone())
-            .send()
-            .await
-            .unwrap();
-        let (status, body) = json(response).await;
-        assert_eq!(status, 201, "upload at node {uploader}: {body}");
-        let reference = body["reference"].as_str().unwrap();
+        let (reference, _) = upload_bytes(&client, &api, &batch, &data, Some(false)).await;
         let response = client
             .get(format!(
                 "{}/bytes/{reference}",

@@ -9,7 +9,7 @@ use comb_node::devnet::{Devnet, DevnetConfig};
 use comb_primitives::{Chunk, B256};
 
 mod common;
-use common::{buy_usable_batch, json, random_bytes};
+use common::{buy_usable_batch, json, random_bytes, upload_bytes};
 
 async fn devnet(dir: &std::path::Path) -> Devnet {
     Devnet::start(&DevnetConfig {
@@ -79,30 +79,6 @@ async fn direct_uploads_download_at_once_elsewhere() {
         );
     }
     net.shutdown().await.unwrap();
-}
-
-async fn upload_bytes(
-    client: &reqwest::Client,
-    api: &str,
-    batch: &str,
-    data: &[u8],
-    deferred: Option<bool>,
-) -> (String, u64) {
-    let mut request = client
-        .post(format!("{api}/bytes"))
-        .header("swarm-postage-batch-id", batch);
-    if let Some(deferred) = deferred {
-        request = request.header("swarm-deferred-upload", deferred.to_string());
-    }
-    let response = request.body(data.to_vec()).send().await.unwrap();
-    let tag: u64 = response.headers()["swarm-tag"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let (status, body) = json(response).await;
-    assert_eq!(status, 201, "{body}");
-    (body["reference"].as_str().unwrap().to_string(), tag)
 }
 
 async fn download(client: &reqwest::Client, api: &str, reference: &str) -> Vec<u8> {

@@ -72,3 +72,29 @@ pub fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+/// `POST /bytes` with the batch (and `swarm-deferred-upload` when given); asserts 201 and
+/// returns the reference and the upload's tag.
+pub async fn upload_bytes(
+    client: &reqwest::Client,
+    api: &str,
+    batch: &str,
+    data: &[u8],
+    deferred: Option<bool>,
+) -> (String, u64) {
+    let mut request = client
+        .post(format!("{api}/bytes"))
+        .header("swarm-postage-batch-id", batch);
+    if let Some(deferred) = deferred {
+        request = request.header("swarm-deferred-upload", deferred.to_string());
+    }
+    let response = request.body(data.to_vec()).send().await.unwrap();
+    let tag: u64 = response.headers()["swarm-tag"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (status, body) = json(response).await;
+    assert_eq!(status, 201, "{body}");
+    (body["reference"].as_str().unwrap().to_string(), tag)
+}
