@@ -55,6 +55,7 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    init_logging(&cli.command);
     match cli.command {
         Command::Hash(args) => hash::run(&args),
         Command::Chain(args) => chain::run(&args),
@@ -67,4 +68,20 @@ fn main() -> anyhow::Result<()> {
         Command::Staking(args) => staking::run_staking(&args),
         Command::Governance(args) => staking::run_governance(&args),
     }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (tracing's `EnvFilter` syntax, e.g.
+/// `info,comb_net=debug`). Without it, `comb node` logs at `info` and the other commands
+/// only warnings, so the devnet's and the tools' own output stays readable.
+fn init_logging(command: &Command) {
+    let default = match command {
+        Command::Node(_) => "info",
+        _ => "warn",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -73,12 +73,30 @@ fn start_node_with(
         .arg(dir)
         .env("COMB_PRIVATE_KEY", hex::encode(dev_key(key)))
         .env("COMB_BATCH_BLOCK_THRESHOLD", "2")
+        .env("RUST_LOG", "info,comb_net=debug")
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(log_file(dir));
     if let Some(bootnode) = bootnode {
         command.args(["--bootnode", bootnode]);
     }
     command.spawn().unwrap()
+}
+
+/// Where a node's log goes: beside its data directory, appended across restarts.
+fn log_file(dir: &Path) -> Stdio {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.with_extension("log"))
+        .unwrap();
+    Stdio::from(file)
+}
+
+/// The last lines of a node's log, for a failure message.
+fn log_tail(dir: &Path) -> String {
+    let log = std::fs::read_to_string(dir.with_extension("log")).unwrap_or_default();
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(80)..].join("\n")
 }
 
 fn wait_healthy(client: &reqwest::blocking::Client, api: &str) {
@@ -319,7 +337,9 @@ fn a_deferred_upload_reaches_its_storer_after_the_uploader_was_killed() {
         }
         assert!(
             Instant::now() < deadline,
-            "the storer never got the upload: {status}"
+            "the storer never got the upload: {status}\nuploader log:\n{}\nstorer log:\n{}",
+            log_tail(&node_dir),
+            log_tail(&dir.path().join("storer"))
         );
         std::thread::sleep(Duration::from_millis(100));
     }
