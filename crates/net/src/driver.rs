@@ -1,19 +1,23 @@
 //! The swarm task: owns the libp2p swarm, carries out [`Command`]s, starts the handshake on
-//! every new connection, and forgets peers whose last connection closed. Also the inbound
-//! dispatcher, which runs one task per inbound stream.
+//! every new connection, and tells the peer manager about closed connections. Also the
+//! inbound dispatcher: a table of (protocol id, bound, handler), one task per admitted
+//! stream.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use comb_primitives::B256;
+use futures::future::BoxFuture;
+use futures::io::{AsyncRead, AsyncWrite};
 use futures::StreamExt;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::swarm::{ConnectionId, SwarmEvent};
 use libp2p::{Multiaddr, PeerId, Swarm};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::network::PeerInfo;
-use crate::node::{Command, Node};
+use crate::accounting::ChequeRates;
+use crate::node::Node;
+use crate::peers::{Command, PeerInfo};
 use crate::protocols;
 use crate::streams::InboundStream;
 use crate::transport::{Behaviour, BehaviourEvent};
@@ -44,24 +48,15 @@ pub(crate) async fn run(
             },
         }
     }
-    let _ = node.shutdown.send(true);
-    {
-        // The swarm and its connections are gone with this task.
-        let mut state = node.state();
-        let overlays: Vec<B256> = state.peers.keys().copied().collect();
-        for overlay in overlays {
-            state.topology.remove(&overlay);
-        }
-        state.peers.clear();
-        state.overlays.clear();
-        state.remote_addrs.clear();
-    }
+    node.peers.request_shutdown();
+    // The swarm and its connections are gone with this task.
+    node.peers.clear();
     for (_, dial) in pending.drain() {
         if let Some(reply) = dial.reply {
             let _ = reply.send(Err(NetError::Shutdown));
         }
     }
-    tracing::debug!(overlay = %node.overlay, "network stopped");
+    tracing::debug!(overlay = %node.overlay(), "network stopped");
 }
 
 fn on_command(
@@ -124,7 +119,7 @@ fn fail_dial(
     reason: String,
 ) {
     if let Some(overlay) = overlay {
-        node.state().dialing.remove(&overlay);
+        node.peers.dial_ended(&overlay);
     }
     if let Some(reply) = reply {
         let _ = reply.send(Err(NetError::Dial(reason)));
@@ -145,7 +140,7 @@ fn on_event(
             ..
         } => {
             let dial = pending.remove(&connection_id);
-            if node.is_banned(&peer_id) {
+            if node.peers.is_banned(&peer_id) {
                 swarm.close_connection(connection_id);
                 if let Some(dial) = dial {
                     fail_dial(node, dial.overlay, dial.reply, "peer is banned".into());
@@ -153,7 +148,10 @@ fn on_event(
                 return;
             }
             let remote = endpoint.get_remote_address().clone();
-            node.state().remote_addrs.insert(peer_id, remote.clone());
+            node.peers
+                .state()
+                .remote_addrs
+                .insert(peer_id, remote.clone());
             if endpoint.is_dialer() {
                 spawn_handshake(node, peer_id, connection_id, remote, dial);
             } else {
@@ -164,7 +162,7 @@ fn on_event(
             peer_id,
             num_established: 0,
             ..
-        } => node.remove_peer(&peer_id),
+        } => node.peers.remove_peer(&peer_id),
         SwarmEvent::OutgoingConnectionError {
             connection_id,
             error,
@@ -187,17 +185,24 @@ fn spawn_handshake(
 ) {
     let node = Arc::clone(node);
     tokio::spawn(async move {
-        let result = handshake::initiate(&node, peer, remote).await;
+        let result = handshake::initiate(
+            &node.peers,
+            &node.handshake_local(),
+            node.config.handshake_timeout,
+            peer,
+            remote,
+        )
+        .await;
         if let Err(error) = &result {
             tracing::debug!(%peer, %error, "outbound handshake failed");
-            let _ = node.command(Command::CloseConnection(connection));
+            let _ = node.peers.command(Command::CloseConnection(connection));
             if error.is_misbehaviour() {
-                node.penalize(peer, error);
+                node.peers.penalize(peer, error);
             }
         }
         if let Some(dial) = dial {
             if let Some(overlay) = dial.overlay {
-                node.state().dialing.remove(&overlay);
+                node.peers.dial_ended(&overlay);
             }
             if let Some(reply) = dial.reply {
                 let _ = reply.send(result);
@@ -211,8 +216,8 @@ fn spawn_watchdog(node: &Arc<Node>, peer: PeerId, connection: ConnectionId) {
     let node = Arc::clone(node);
     tokio::spawn(async move {
         tokio::time::sleep(node.config.handshake_timeout).await;
-        if node.overlay_of(&peer).is_none() {
-            let _ = node.command(Command::CloseConnection(connection));
+        if node.peers.overlay_of(&peer).is_none() {
+            let _ = node.peers.command(Command::CloseConnection(connection));
         }
     });
 }
@@ -223,75 +228,300 @@ pub const MAX_INBOUND_PER_PEER: usize = 256;
 /// Inbound streams of all peers in their handlers at once.
 pub const MAX_INBOUND: usize = 4096;
 
-/// Counts the inbound streams in the handlers, by peer and in all.
+/// Any stream a handler can serve: a libp2p stream in the node, an in-memory duplex in the
+/// tests.
+pub(crate) trait Duplex: AsyncRead + AsyncWrite + Send + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Send + Unpin> Duplex for T {}
+/// A boxed [`Duplex`].
+pub(crate) type AnyStream = Box<dyn Duplex>;
+
+/// What a handler learns about the stream besides its bytes.
+pub(crate) struct Inbound {
+    /// The peer's overlay.
+    pub from: B256,
+    /// The rates our headers answered with (swap only).
+    pub rates: Option<ChequeRates>,
+}
+
+/// A handler: serves one stream after the headers exchange.
+type Handler = fn(&Node, Inbound, MessageStream<AnyStream>) -> BoxFuture<'_, Result<(), NetError>>;
+
+/// One row of the dispatcher's table.
+struct Route {
+    protocol: &'static str,
+    /// Streams of this protocol in the handlers at once, all peers together.
+    limit: usize,
+    /// Whether the headers answer carries our cheque rates (swap, spec `swap.md` §3.4).
+    rates: bool,
+    handler: Handler,
+}
+
+/// Streams of the handshake in flight at once, all peers together.
+const HANDSHAKE_LIMIT: usize = 128;
+
+/// The dispatcher's table. The bounds leave room for Bee's puller, which holds one live
+/// `Get` per bin of every neighbour.
+const ROUTES: &[Route] = &[
+    Route {
+        protocol: protocols::HIVE,
+        limit: 256,
+        rates: false,
+        handler: serve_hive,
+    },
+    Route {
+        protocol: protocols::PUSHSYNC,
+        limit: 2048,
+        rates: false,
+        handler: serve_pushsync,
+    },
+    Route {
+        protocol: protocols::RETRIEVAL,
+        limit: 2048,
+        rates: false,
+        handler: serve_retrieval,
+    },
+    Route {
+        protocol: protocols::PULLSYNC,
+        limit: 2048,
+        rates: false,
+        handler: serve_pullsync,
+    },
+    Route {
+        protocol: protocols::PULLSYNC_CURSORS,
+        limit: 256,
+        rates: false,
+        handler: serve_cursors,
+    },
+    Route {
+        protocol: protocols::PRICING,
+        limit: 256,
+        rates: false,
+        handler: serve_pricing,
+    },
+    Route {
+        protocol: protocols::PSEUDOSETTLE,
+        limit: 256,
+        rates: false,
+        handler: serve_pseudosettle,
+    },
+    Route {
+        protocol: protocols::SWAP,
+        limit: 256,
+        rates: true,
+        handler: serve_swap,
+    },
+    Route {
+        protocol: protocols::STATUS,
+        limit: 256,
+        rates: false,
+        handler: serve_status,
+    },
+    Route {
+        protocol: protocols::PINGPONG,
+        limit: 64,
+        rates: false,
+        handler: serve_pingpong,
+    },
+];
+
+fn route(protocol: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|route| route.protocol == protocol)
+}
+
+fn serve_hive(
+    node: &Node,
+    _: Inbound,
+    stream: MessageStream<AnyStream>,
+) -> BoxFuture<'_, Result<(), NetError>> {
+    Box::pin(async move {
+        hive::serve(
+            &node.peers,
+            node.config.network_id,
+            node.config.hive_connect,
+            stream,
+        )
+        .await
+        .map(drop)
+    })
+}
+
+fn serve_pushsync(
+    node: &Node,
+    inbound: Inbound,
+    stream: MessageStream<AnyStream>,
+) -> BoxFuture<'_, Result<(), NetError>> {
+    Box::pin(async move { pushsync::serve(&node.chunks(), inbound.from, stream).await })
+}
+
+fn serve_retrieval(
+    node: &Node,
+    inbound: Inbound,
+    stream: MessageStream<AnyStream>,
+) -> BoxFuture<'_, Result<(), NetError>> {
+    Box::pin(async move { retrieval::serve(&node.chunks(), inbound.from, stream).await })
+}
+
+fn serve_pullsync(
+    node: &Node,
+    _: Inbound,
+    stream: MessageStream<AnyStream>,
+) -> BoxFuture<'_, Result<(), NetError>> {
+    Box::pin(async move {
+        pullsync::serve_range(node.store.as_ref(), node.peers.shutdown_signal(), stream).await
+    })
+}
+
+fn serve_cursors(
+    node: &Node,
+    _: Inbound,
+    stream: MessageStream<AnyStream>,
+) -> BoxFuture<'_, Result<(), NetError>> {
+    Box::pin(async move { pullsync::serve_cursors(node.store.as_ref(), stream).await })
+}
+
+fn serve_pricing(
+    node: &Node,
+    inbound: Inbound,
+    stream: MessageStream<AnyStream>,
+) -> BoxFuture<'_, Result<(), NetError>> {
+    Box::pin(async move {
+        settlement::serve_pricing(node.accounting.as_ref(), &node.peers, inbound.from, stream).await
+    })
+}
+
+fn serve_pseudosettle(
+    node: &Node,
+    inbound: Inbound,
+    stream: MessageStream<AnyStream>,
+) -> BoxFuture<'_, Result<(), NetError>> {
+    Box::pin(async move {
+        settlement::serve_pseudosettle(node.accounting.as_ref(), inbound.from, stream).await
+    })
+}
+
+fn serve_swap(
+    node: &Node,
+    inbound: Inbound,
+    stream: MessageStream<AnyStream>,
+) -> BoxFuture<'_, Result<(), NetError>> {
+    Box::pin(async move {
+        settlement::serve_swap(
+            node.accounting.as_ref(),
+            inbound.from,
+            inbound.rates,
+            stream,
+        )
+        .await
+    })
+}
+
+fn serve_status(
+    node: &Node,
+    _: Inbound,
+    stream: MessageStream<AnyStream>,
+) -> BoxFuture<'_, Result<(), NetError>> {
+    Box::pin(async move { status::serve(stream, || node.snapshot()).await })
+}
+
+fn serve_pingpong(
+    _: &Node,
+    _: Inbound,
+    stream: MessageStream<AnyStream>,
+) -> BoxFuture<'_, Result<(), NetError>> {
+    Box::pin(pingpong::serve(stream))
+}
+
+/// Counts the inbound streams in the handlers: by peer, by protocol and in all.
 #[derive(Default)]
-struct InboundLoad {
-    by_peer: std::sync::Mutex<HashMap<PeerId, usize>>,
-    total: std::sync::atomic::AtomicUsize,
+pub(crate) struct InboundLoad {
+    counts: std::sync::Mutex<LoadCounts>,
+}
+
+#[derive(Default)]
+struct LoadCounts {
+    by_peer: HashMap<PeerId, usize>,
+    by_protocol: HashMap<&'static str, usize>,
+    total: usize,
 }
 
 /// One admitted stream; counted down when its handler ends.
-struct Admitted {
+pub(crate) struct Admitted {
     load: Arc<InboundLoad>,
     peer: PeerId,
+    protocol: &'static str,
 }
 
 impl InboundLoad {
-    /// Admits a stream of `peer` within the limits.
-    fn admit(load: &Arc<Self>, peer: PeerId) -> Option<Admitted> {
-        use std::sync::atomic::Ordering;
-        let mut by_peer = load
-            .by_peer
+    fn counts(&self) -> std::sync::MutexGuard<'_, LoadCounts> {
+        self.counts
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let count = by_peer.entry(peer).or_default();
-        if *count >= MAX_INBOUND_PER_PEER || load.total.load(Ordering::SeqCst) >= MAX_INBOUND {
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Admits a stream of `peer` for `protocol` within [`MAX_INBOUND_PER_PEER`],
+    /// [`MAX_INBOUND`] and the protocol's `limit`.
+    pub(crate) fn admit(
+        load: &Arc<Self>,
+        peer: PeerId,
+        protocol: &'static str,
+        limit: usize,
+    ) -> Option<Admitted> {
+        let mut counts = load.counts();
+        let by_peer = counts.by_peer.get(&peer).copied().unwrap_or(0);
+        let by_protocol = counts.by_protocol.get(protocol).copied().unwrap_or(0);
+        if by_peer >= MAX_INBOUND_PER_PEER || by_protocol >= limit || counts.total >= MAX_INBOUND {
             return None;
         }
-        *count += 1;
-        load.total.fetch_add(1, Ordering::SeqCst);
+        *counts.by_peer.entry(peer).or_default() += 1;
+        *counts.by_protocol.entry(protocol).or_default() += 1;
+        counts.total += 1;
         Some(Admitted {
             load: Arc::clone(load),
             peer,
+            protocol,
         })
     }
 }
 
 impl Drop for Admitted {
     fn drop(&mut self) {
-        let mut by_peer = self
-            .load
-            .by_peer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(count) = by_peer.get_mut(&self.peer) {
+        let mut counts = self.load.counts();
+        if let Some(count) = counts.by_peer.get_mut(&self.peer) {
             *count = count.saturating_sub(1);
             if *count == 0 {
-                by_peer.remove(&self.peer);
+                counts.by_peer.remove(&self.peer);
             }
         }
-        self.load
-            .total
-            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        if let Some(count) = counts.by_protocol.get_mut(self.protocol) {
+            *count = count.saturating_sub(1);
+        }
+        counts.total = counts.total.saturating_sub(1);
     }
 }
 
-/// Hands every inbound stream to its protocol's handler, one task each, within
-/// [`MAX_INBOUND_PER_PEER`] and [`MAX_INBOUND`].
+/// Hands every inbound stream to its protocol's handler, one task each, within the bounds
+/// of [`InboundLoad::admit`].
 pub(crate) async fn dispatch(node: Arc<Node>, mut inbound: mpsc::UnboundedReceiver<InboundStream>) {
-    let mut shutdown = node.shutdown.subscribe();
+    let mut shutdown = node.peers.shutdown_signal();
     let load = Arc::new(InboundLoad::default());
     loop {
         tokio::select! {
             stream = inbound.recv() => match stream {
                 Some(stream) => {
-                    let Some(admitted) = InboundLoad::admit(&load, stream.peer) else {
-                        tracing::debug!(peer = %stream.peer, protocol = %stream.protocol, "inbound stream refused: too many in flight");
+                    let (protocol, limit) = if stream.protocol.as_ref() == protocols::HANDSHAKE {
+                        (protocols::HANDSHAKE, HANDSHAKE_LIMIT)
+                    } else if let Some(route) = route(stream.protocol.as_ref()) {
+                        (route.protocol, route.limit)
+                    } else {
+                        continue;
+                    };
+                    let Some(admitted) = InboundLoad::admit(&load, stream.peer, protocol, limit) else {
+                        tracing::debug!(peer = %stream.peer, %protocol, "inbound stream refused: too many in flight");
                         continue;
                     };
                     let node = Arc::clone(&node);
                     tokio::spawn(async move {
-                        serve(node, stream).await;
+                        serve(&node, stream.peer, protocol, Box::new(stream.stream)).await;
                         drop(admitted);
                     });
                 }
@@ -302,29 +532,38 @@ pub(crate) async fn dispatch(node: Arc<Node>, mut inbound: mpsc::UnboundedReceiv
     }
 }
 
-async fn serve(node: Arc<Node>, inbound: InboundStream) {
-    let InboundStream {
-        peer,
-        protocol,
-        stream,
-    } = inbound;
-    let result = if protocol.as_ref() == protocols::HANDSHAKE {
-        match handshake::respond(&node, peer, stream).await {
+/// Serves one inbound stream of `peer`: the handshake, or the headers exchange and the
+/// protocol's handler from [`ROUTES`]. A failure that is the peer's misbehaviour counts
+/// against it.
+pub(crate) async fn serve(node: &Node, peer: PeerId, protocol: &str, stream: AnyStream) {
+    let result = if protocol == protocols::HANDSHAKE {
+        match handshake::respond(
+            &node.peers,
+            &node.handshake_local(),
+            node.config.handshake_timeout,
+            peer,
+            stream,
+        )
+        .await
+        {
             Ok(_) => Ok(()),
             Err(error) => {
-                if node.overlay_of(&peer).is_none() {
-                    let _ = node.command(Command::Disconnect(peer));
+                if node.peers.overlay_of(&peer).is_none() {
+                    let _ = node.peers.command(Command::Disconnect(peer));
                 }
                 Err(error)
             }
         }
     } else {
-        let Some(overlay) = await_handshake(&node, &peer).await else {
+        let Some(route) = route(protocol) else {
+            return;
+        };
+        let Some(overlay) = await_handshake(node, &peer).await else {
             tracing::debug!(%peer, %protocol, "stream before handshake dropped");
             return;
         };
         let mut stream = MessageStream::new(stream, node.config.message_timeout);
-        let rates = if protocol.as_ref() == protocols::SWAP {
+        let rates = if route.rates {
             node.accounting.cheque_rates(overlay)
         } else {
             None
@@ -334,27 +573,19 @@ async fn serve(node: Arc<Node>, inbound: InboundStream) {
             .await
         {
             Err(error) => Err(error),
-            Ok(_) => match protocol.as_ref() {
-                protocols::HIVE => hive::handle(&node, overlay, stream).await,
-                protocols::PUSHSYNC => pushsync::handle(&node, overlay, stream).await,
-                protocols::RETRIEVAL => retrieval::handle(&node, overlay, stream).await,
-                protocols::PULLSYNC => pullsync::handle_range(&node, stream).await,
-                protocols::PULLSYNC_CURSORS => pullsync::handle_cursors(&node, stream).await,
-                protocols::PRICING => settlement::handle_pricing(&node, overlay, stream).await,
-                protocols::PSEUDOSETTLE => {
-                    settlement::handle_pseudosettle(&node, overlay, stream).await
-                }
-                protocols::SWAP => settlement::handle_swap(&node, overlay, rates, stream).await,
-                protocols::STATUS => status::handle(&node, stream).await,
-                protocols::PINGPONG => pingpong::handle(stream).await,
-                _ => Ok(()),
-            },
+            Ok(_) => {
+                let inbound = Inbound {
+                    from: overlay,
+                    rates,
+                };
+                (route.handler)(node, inbound, stream).await
+            }
         }
     };
     if let Err(error) = result {
         tracing::debug!(%peer, %protocol, %error, "inbound stream failed");
         if error.is_misbehaviour() {
-            node.penalize(peer, &error);
+            node.peers.penalize(peer, &error);
         }
     }
 }
@@ -365,13 +596,13 @@ async fn serve(node: Arc<Node>, inbound: InboundStream) {
 async fn await_handshake(node: &Node, peer: &PeerId) -> Option<B256> {
     let deadline = tokio::time::Instant::now() + node.config.handshake_timeout;
     loop {
-        let registered = node.registered.notified();
+        let registered = node.peers.registered();
         tokio::pin!(registered);
         registered.as_mut().enable();
-        if let Some(overlay) = node.overlay_of(peer) {
+        if let Some(overlay) = node.peers.overlay_of(peer) {
             return Some(overlay);
         }
-        if !node.state().remote_addrs.contains_key(peer) {
+        if !node.peers.state().remote_addrs.contains_key(peer) {
             return None;
         }
         if tokio::time::timeout_at(deadline, registered).await.is_err() {

@@ -8,12 +8,44 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use comb_primitives::B256;
+use comb_primitives::{Signer, B256};
 
-use crate::accounting::{Exchange, Reserved, Service};
-use crate::node::{deadline, Node};
-use crate::pushsync::penalize_if_misbehaved;
+use crate::accounting::{Accounting, Exchange, Reserved, Service};
+use crate::config::NetConfig;
+use crate::peers::{deadline, PeerManager};
+use crate::storage::{LocalStore, StampValidator};
 use crate::NetError;
+
+/// What pushsync and retrieval use, and nothing more: the peers (to pick and open), the
+/// store, the stamp validator, the accounting hook, the overlay key, and the configuration.
+pub(crate) struct ChunkContext<'a> {
+    /// Connected peers, streams to them, penalties.
+    pub peers: &'a PeerManager,
+    /// The local store.
+    pub store: &'a dyn LocalStore,
+    /// Checks stamps.
+    pub validator: &'a dyn StampValidator,
+    /// Books every exchange (spec `swap.md` §1.4).
+    pub accounting: &'a Arc<dyn Accounting>,
+    /// Signs receipts.
+    pub signer: &'a Signer,
+    /// Our overlay nonce, sent in receipts.
+    pub nonce: B256,
+    /// Timeouts, attempts, network id.
+    pub config: &'a NetConfig,
+}
+
+impl ChunkContext<'_> {
+    /// The storage depth: the neighbourhood depth lowered to the store's radius.
+    pub fn depth(&self) -> u8 {
+        self.peers.depth_within(self.store.storage_radius())
+    }
+
+    /// Our overlay.
+    pub fn overlay(&self) -> B256 {
+        self.peers.overlay()
+    }
+}
 
 /// Which peers may be tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +71,7 @@ const OVERDRAFT_RETRY: Duration = Duration::from_millis(50);
 /// threshold), the round is repeated after [`OVERDRAFT_RETRY`] until the request timeout:
 /// settlement frees credit within about a second (spec §1.5–§1.6).
 pub(crate) async fn try_peers<T, F, Fut>(
-    node: &Arc<Node>,
+    ctx: &ChunkContext<'_>,
     service: Service,
     route: Route,
     address: B256,
@@ -51,10 +83,10 @@ where
     F: FnMut(B256) -> Fut,
     Fut: Future<Output = Result<T, NetError>>,
 {
-    let overall = deadline(node.config.request_timeout);
+    let overall = deadline(ctx.config.request_timeout);
     loop {
         let (result, refused_only) = try_round(
-            node,
+            ctx,
             service,
             route,
             address,
@@ -67,7 +99,7 @@ where
             && refused_only
             && route == Route::Origin
             && Instant::now() + OVERDRAFT_RETRY < overall
-            && !node.is_shut_down();
+            && !ctx.peers.is_shut_down();
         if !retry {
             return result;
         }
@@ -78,7 +110,7 @@ where
 /// One round of [`try_peers`]; also says whether every candidate was refused by the
 /// accounting (no attempt was made).
 async fn try_round<T, F, Fut>(
-    node: &Arc<Node>,
+    ctx: &ChunkContext<'_>,
     service: Service,
     route: Route,
     address: B256,
@@ -90,12 +122,12 @@ where
     F: FnMut(B256) -> Fut,
     Fut: Future<Output = Result<T, NetError>>,
 {
-    let shared_deadline = deadline(node.config.request_timeout / 4 * 3);
+    let shared_deadline = deadline(ctx.config.request_timeout / 4 * 3);
     let mut last = NetError::NoPeer;
     let (mut refused, mut attempted) = (false, false);
-    for _ in 0..node.config.max_attempts {
+    for _ in 0..ctx.config.max_attempts {
         let next = {
-            let state = node.state();
+            let state = ctx.peers.state();
             let pick = |skip: &[B256]| match route {
                 Route::Origin => state.topology.closest_peer(&address, skip),
                 Route::Forward => state.topology.closer_peer(&address, skip),
@@ -122,14 +154,14 @@ where
         };
         tried.push(peer);
         let budget: Duration = match route {
-            Route::Origin => node.config.request_timeout,
+            Route::Origin => ctx.config.request_timeout,
             Route::Forward => shared_deadline.saturating_duration_since(Instant::now()),
         };
         if budget.is_zero() {
             break;
         }
         let exchange = Exchange::credit(service, peer, address, route == Route::Origin);
-        let mut reservation = match Reserved::prepare(&node.accounting, &exchange) {
+        let mut reservation = match Reserved::prepare(ctx.accounting, &exchange) {
             Ok(reservation) => reservation,
             Err(reason) => {
                 refused = true;
@@ -150,7 +182,7 @@ where
             Err(error) => {
                 drop(reservation);
                 tracing::debug!(%peer, %address, %error, "attempt failed");
-                penalize_if_misbehaved(node, &peer, &error);
+                ctx.peers.penalize_if_misbehaved(&peer, &error);
                 last = error;
             }
         }
@@ -166,11 +198,11 @@ mod tests {
     use std::sync::Mutex;
 
     /// The order in which `try_peers` tries `peers` for `address` (every attempt fails).
-    async fn order(node: &Arc<Node>, address: B256) -> Vec<B256> {
+    async fn order(ctx: &ChunkContext<'_>, address: B256) -> Vec<B256> {
         let tried = Arc::new(Mutex::new(Vec::new()));
         let record = Arc::clone(&tried);
         let _ = try_peers(
-            node,
+            ctx,
             Service::Retrieval,
             Route::Origin,
             address,
@@ -193,18 +225,18 @@ mod tests {
         let near = B256::repeat_byte(0xf1);
         let far = B256::repeat_byte(0x80);
         {
-            let mut state = node.state();
+            let mut state = node.peers.state();
             state.topology.add(near);
             state.topology.add(far);
         }
         // No health known: by distance.
-        assert_eq!(order(&node, address).await, vec![near, far]);
+        assert_eq!(order(&node.chunks(), address).await, vec![near, far]);
         // Only the far one healthy: it goes first.
-        node.state().health.insert(far, true);
-        node.state().health.insert(near, false);
-        assert_eq!(order(&node, address).await, vec![far, near]);
+        node.peers.state().health.insert(far, true);
+        node.peers.state().health.insert(near, false);
+        assert_eq!(order(&node.chunks(), address).await, vec![far, near]);
         // Both healthy: by distance again.
-        node.state().health.insert(near, true);
-        assert_eq!(order(&node, address).await, vec![near, far]);
+        node.peers.state().health.insert(near, true);
+        assert_eq!(order(&node.chunks(), address).await, vec![near, far]);
     }
 }

@@ -12,15 +12,13 @@
 //! wait 10 s for the dialler's addresses, then gives itself 15 s; audit H-14).
 //! [`dial`] and [`answer`] run over any stream; the tests play Bee's side byte by byte.
 
-use std::sync::Arc;
+use std::time::Duration;
 
 use futures::io::{AsyncRead, AsyncWrite};
-use libp2p::swarm::Stream;
 use libp2p::{Multiaddr, PeerId};
 
 use crate::bzz::{peer_id_of, with_peer_id, BzzAddress};
-use crate::network::PeerInfo;
-use crate::node::Node;
+use crate::peers::{PeerInfo, PeerManager};
 use crate::protocols::HANDSHAKE;
 use crate::wire::{pb, MessageStream};
 use crate::NetError;
@@ -41,17 +39,6 @@ pub(crate) struct Local<'a> {
     pub(crate) address: &'a BzzAddress,
     pub(crate) full_node: bool,
     pub(crate) welcome_message: &'a str,
-}
-
-impl<'a> Local<'a> {
-    fn of(node: &'a Node) -> Self {
-        Self {
-            network_id: node.config.network_id,
-            address: &node.local_address,
-            full_node: node.config.full_node,
-            welcome_message: &node.config.welcome_message,
-        }
-    }
 }
 
 /// The dialler's side over any stream: `Syn` → `SynAck` → `Ack`, then Bee's full close
@@ -111,47 +98,53 @@ where
     Ok(registered)
 }
 
-/// Runs the dialler's side on a new connection to `peer` at `remote`.
+/// Runs the dialler's side on a new connection to `peer` at `remote`, admits the peer and
+/// announces it once the stream has ended.
 pub(crate) async fn initiate(
-    node: &Arc<Node>,
+    peers: &PeerManager,
+    local: &Local<'_>,
+    timeout: Duration,
     peer: PeerId,
     remote: Multiaddr,
 ) -> Result<PeerInfo, NetError> {
     let run = async {
-        let mut stream = node.open_raw(peer, HANDSHAKE).await?;
-        stream.set_timeout(node.config.handshake_timeout);
-        dial(&mut stream, &Local::of(node), peer, &remote).await
+        let mut stream = peers.open_raw(peer, HANDSHAKE).await?;
+        stream.set_timeout(timeout);
+        dial(&mut stream, local, peer, &remote).await
     };
-    let handshaked = tokio::time::timeout(node.config.handshake_timeout, run)
+    let handshaked = tokio::time::timeout(timeout, run)
         .await
         .map_err(|_| NetError::Timeout("handshake"))??;
-    let (info, new) = register(node, peer, handshaked)?;
-    announce(node, &info, new);
+    let (info, new) = peers.admit(peer, handshaked.address, handshaked.full_node)?;
+    if new {
+        peers.announce(&info);
+    }
     Ok(info)
 }
 
-/// Runs the listener's side on an inbound handshake stream.
-pub(crate) async fn respond(
-    node: &Arc<Node>,
+/// Runs the listener's side on an inbound handshake stream; the peer is admitted before
+/// the stream ends and announced after.
+pub(crate) async fn respond<S: AsyncRead + AsyncWrite + Unpin>(
+    peers: &PeerManager,
+    local: &Local<'_>,
+    timeout: Duration,
     peer: PeerId,
-    stream: Stream,
+    stream: S,
 ) -> Result<PeerInfo, NetError> {
-    let remote = node.state().remote_addrs.get(&peer).cloned();
+    let remote = peers.state().remote_addrs.get(&peer).cloned();
     let run = async {
-        let mut stream = MessageStream::new(stream, node.config.handshake_timeout);
-        answer(
-            &mut stream,
-            &Local::of(node),
-            peer,
-            remote.as_ref(),
-            |handshaked| register(node, peer, handshaked),
-        )
+        let mut stream = MessageStream::new(stream, timeout);
+        answer(&mut stream, local, peer, remote.as_ref(), |handshaked| {
+            peers.admit(peer, handshaked.address, handshaked.full_node)
+        })
         .await
     };
-    let (info, new) = tokio::time::timeout(node.config.handshake_timeout, run)
+    let (info, new) = tokio::time::timeout(timeout, run)
         .await
         .map_err(|_| NetError::Timeout("handshake"))??;
-    announce(node, &info, new);
+    if new {
+        peers.announce(&info);
+    }
     Ok(info)
 }
 
@@ -207,32 +200,6 @@ fn check_ack(local: &Local<'_>, peer: PeerId, ack: &pb::Ack) -> Result<Handshake
     })
 }
 
-/// Records the handshaked peer (accounting first: it may refuse).
-fn register(
-    node: &Arc<Node>,
-    peer: PeerId,
-    handshaked: Handshaked,
-) -> Result<(PeerInfo, bool), NetError> {
-    let overlay = handshaked.address.overlay;
-    let known = node.state().peers.contains_key(&overlay);
-    if !known && overlay != node.overlay && !node.is_banned(&peer) {
-        node.accounting
-            .connected(overlay, handshaked.full_node)
-            .map_err(|reason| NetError::Handshake(format!("refused: {reason}")))?;
-    }
-    node.register_peer(peer, handshaked.address, handshaked.full_node)
-}
-
-/// Tells the protocols about a new peer, once the handshake stream has ended.
-fn announce(node: &Arc<Node>, info: &PeerInfo, new: bool) {
-    if new {
-        tracing::debug!(overlay = %info.overlay, peer = %info.peer_id, "peer connected");
-        crate::hive::announce(node, info.overlay);
-        crate::settlement::announce_on_connect(node, info.overlay);
-        node.pull_trigger.notify_one();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     //! Bee's side of the handshake played by hand over an in-memory duplex stream: every
@@ -243,6 +210,7 @@ mod tests {
     use crate::test_support::{read_frame, varint, write_frame};
     use comb_primitives::{keccak256, Signer, B256};
     use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
     use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
     use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use comb_primitives::B256;
 
-use crate::node::Node;
+use crate::peers::PeerManager;
 use crate::wire::pb;
 
 /// Responding peers a bin keeps healthy whatever they report (Bee `DefaultMinPeersPerBin`).
@@ -104,9 +104,9 @@ pub fn judge(samples: &[Sample]) -> Vec<(B256, bool)> {
 }
 
 /// One health round over the connected full-node peers.
-pub(crate) async fn round(node: &Arc<Node>) {
+pub(crate) async fn round(manager: &Arc<PeerManager>, full_node: bool) {
     let peers: Vec<(B256, u8)> = {
-        let state = node.state();
+        let state = manager.state();
         state
             .topology
             .peers()
@@ -114,18 +114,14 @@ pub(crate) async fn round(node: &Arc<Node>) {
             .map(|overlay| (overlay, state.topology.bin_of(&overlay)))
             .collect()
     };
-    let mode = if node.config.full_node {
-        "full"
-    } else {
-        "light"
-    };
+    let mode = if full_node { "full" } else { "light" };
     let asks = peers.into_iter().map(|(overlay, bin)| {
-        let node = Arc::clone(node);
+        let manager = Arc::clone(manager);
         async move {
             let started = Instant::now();
             let answer = tokio::time::timeout(
                 SNAPSHOT_TIMEOUT,
-                crate::status::peer_snapshot(&node, &overlay),
+                crate::status::peer_snapshot(&manager, &overlay),
             )
             .await;
             match answer {
@@ -150,7 +146,7 @@ pub(crate) async fn round(node: &Arc<Node>) {
         }
     }
     verdicts.extend(judge(&samples));
-    let mut state = node.state();
+    let mut state = manager.state();
     for (overlay, healthy) in verdicts {
         if state.peers.contains_key(&overlay) {
             state.health.insert(overlay, healthy);
@@ -160,22 +156,25 @@ pub(crate) async fn round(node: &Arc<Node>) {
 
 /// Runs health rounds until shutdown: the first once a peer is connected, then every
 /// `health_interval`.
-pub(crate) async fn run(node: Arc<Node>) {
-    let Some(interval) = node.config.health_interval else {
+pub(crate) async fn run(manager: Arc<PeerManager>, interval: Option<Duration>, full_node: bool) {
+    let Some(interval) = interval else {
         return;
     };
-    let mut shutdown = node.shutdown.subscribe();
+    let mut shutdown = manager.shutdown_signal();
     loop {
-        if node.state().peers.is_empty() {
+        let registered = manager.registered();
+        tokio::pin!(registered);
+        registered.as_mut().enable();
+        if manager.state().peers.is_empty() {
             tokio::select! {
-                _ = node.registered.notified() => {}
+                _ = registered => {}
                 _ = shutdown.changed() => return,
             }
         }
-        if node.is_shut_down() {
+        if manager.is_shut_down() {
             return;
         }
-        round(&node).await;
+        round(&manager, full_node).await;
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
             _ = shutdown.changed() => return,

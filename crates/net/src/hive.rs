@@ -15,10 +15,10 @@
 use std::sync::Arc;
 
 use comb_primitives::B256;
-use libp2p::swarm::Stream;
+use futures::io::{AsyncRead, AsyncWrite};
 
 use crate::bzz::BzzAddress;
-use crate::node::{Command, Node};
+use crate::peers::{PeerEvent, PeerManager};
 use crate::protocols::HIVE;
 use crate::wire::{pb, MessageStream};
 use crate::NetError;
@@ -26,10 +26,27 @@ use crate::NetError;
 /// Addresses per `Peers` message.
 pub const MAX_BATCH: usize = 30;
 
+/// Follows connection events until the manager goes away: every new peer is introduced
+/// ([`announce`]).
+pub(crate) async fn run(peers: Arc<PeerManager>) {
+    let mut events = peers.subscribe();
+    let mut shutdown = peers.shutdown_signal();
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Some(PeerEvent::Connected(info)) => announce(&peers, info.overlay),
+                Some(PeerEvent::Disconnected { .. }) => {}
+                None => return,
+            },
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
 /// Tells the new peer about our other peers, and them about it. Runs in the background.
-pub(crate) fn announce(node: &Arc<Node>, new_peer: B256) {
+pub(crate) fn announce(peers: &Arc<PeerManager>, new_peer: B256) {
     let (others, new_address) = {
-        let state = node.state();
+        let state = peers.state();
         let others: Vec<(B256, BzzAddress, bool)> = state
             .peers
             .iter()
@@ -54,32 +71,34 @@ pub(crate) fn announce(node: &Arc<Node>, new_peer: B256) {
         .map(|(_, address, _)| address.clone())
         .collect();
     for batch in addresses.chunks(MAX_BATCH) {
-        spawn_send(node, new_peer, batch.to_vec());
+        spawn_send(peers, new_peer, batch.to_vec());
     }
     // Our peers learn the new one, if it is a full node.
     if new_is_full {
         for (overlay, _, _) in others {
-            spawn_send(node, overlay, vec![new_address.clone()]);
+            spawn_send(peers, overlay, vec![new_address.clone()]);
         }
     }
 }
 
-fn spawn_send(node: &Arc<Node>, to: B256, addresses: Vec<BzzAddress>) {
-    let node = Arc::clone(node);
+fn spawn_send(peers: &Arc<PeerManager>, to: B256, addresses: Vec<BzzAddress>) {
+    let peers = Arc::clone(peers);
     tokio::spawn(async move {
-        if let Err(error) = send_peers(&node, &to, &addresses).await {
+        let sent = async {
+            let mut stream = peers.open(&to, HIVE).await?;
+            send(&mut stream, &addresses).await
+        };
+        if let Err(error) = sent.await {
             tracing::debug!(peer = %to, %error, "hive broadcast failed");
         }
     });
 }
 
-/// Sends one batch of addresses to a connected peer.
-pub(crate) async fn send_peers(
-    node: &Node,
-    to: &B256,
+/// The client's side over any stream (headers already exchanged): one batch of addresses.
+pub(crate) async fn send<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut MessageStream<S>,
     addresses: &[BzzAddress],
 ) -> Result<(), NetError> {
-    let mut stream = node.open(to, HIVE).await?;
     let message = pb::Peers {
         peers: addresses.iter().map(BzzAddress::to_pb).collect(),
     };
@@ -87,12 +106,15 @@ pub(crate) async fn send_peers(
     stream.close().await
 }
 
-/// Handles an inbound `Peers` message.
-pub(crate) async fn handle(
-    node: &Arc<Node>,
-    _from: B256,
-    mut stream: MessageStream<Stream>,
-) -> Result<(), NetError> {
+/// Serves an inbound `Peers` message: every entry that verifies for `network_id` goes
+/// into the address book, and is dialled if `connect` and the dial policy want it
+/// ([`PeerManager::wants`]). Returns how many entries were valid.
+pub(crate) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    peers: &PeerManager,
+    network_id: u64,
+    connect: bool,
+    mut stream: MessageStream<S>,
+) -> Result<usize, NetError> {
     let message: pb::Peers = stream.recv().await?;
     if message.peers.len() > MAX_BATCH {
         return Err(NetError::Malformed(format!(
@@ -100,56 +122,21 @@ pub(crate) async fn handle(
             message.peers.len()
         )));
     }
+    let mut valid = 0;
     for entry in &message.peers {
-        match BzzAddress::verify(entry, node.config.network_id, None) {
-            Ok(address) => learn(node, address),
+        match BzzAddress::verify(entry, network_id, None) {
+            Ok(address) => {
+                valid += 1;
+                let overlay = address.overlay;
+                peers.learn(address);
+                if connect {
+                    peers.dial_if_wanted(&overlay);
+                }
+            }
             // The sender may only relay it: skipped, as Bee skips it.
             Err(error) => tracing::debug!(%error, "hive entry skipped"),
         }
     }
     let _ = stream.full_close().await;
-    Ok(())
-}
-
-/// Adds a verified address to the address book and dials it if the policy wants it.
-fn learn(node: &Arc<Node>, address: BzzAddress) {
-    let overlay = address.overlay;
-    if overlay == node.overlay {
-        return;
-    }
-    let dial = {
-        let mut state = node.state();
-        let newer = state
-            .known
-            .get(&overlay)
-            .is_none_or(|known| known.timestamp <= address.timestamp);
-        if newer {
-            state.known.insert(overlay, address.clone());
-        }
-        let bin = usize::from(state.topology.bin_of(&overlay));
-        let wanted = node.config.hive_connect
-            && !state.peers.contains_key(&overlay)
-            && !state.dialing.contains(&overlay)
-            && (state.topology.bin_of(&overlay) >= state.topology.depth()
-                || state.topology.bin_sizes().get(bin).copied().unwrap_or(0)
-                    < node.config.max_bin_peers);
-        let banned = address
-            .peer_id()
-            .is_some_and(|peer| state.banned.contains_key(&peer));
-        if wanted && !banned {
-            state.dialing.insert(overlay);
-        }
-        wanted && !banned
-    };
-    if dial {
-        let command = Command::Dial {
-            addresses: address.underlays.clone(),
-            peer: address.peer_id(),
-            overlay: Some(overlay),
-            reply: None,
-        };
-        if node.command(command).is_err() {
-            node.state().dialing.remove(&overlay);
-        }
-    }
+    Ok(valid)
 }

@@ -12,47 +12,24 @@ use futures::StreamExt;
 use libp2p::core::transport::ListenerId;
 use libp2p::swarm::SwarmEvent;
 use libp2p::{Multiaddr, PeerId};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::accounting::{Accounting, NoAccounting};
-use crate::bzz::{peer_id_of, unix_now, with_peer_id, BzzAddress};
+use crate::bzz::{unix_now, with_peer_id, BzzAddress};
 use crate::config::NetConfig;
 use crate::identity::{decode_keypair, generate_keypair};
-use crate::node::{Command, Node, NodeParts};
+use crate::node::{Node, NodeParts};
+use crate::peers::{Command, PeerInfo};
 use crate::pushsync::Receipt;
 use crate::settlement::{self, ChequeStream};
 use crate::storage::{LocalStore, StampValidator};
 use crate::topology::TopologySnapshot;
 use crate::transport::build_swarm;
-use crate::{driver, pullsync, pushsync, retrieval, NetError};
+use crate::{dialer, driver, health, hive, pullsync, pushsync, retrieval, NetError};
 
 /// How long [`Network::start`] waits for the listeners to report their addresses.
 const LISTEN_TIMEOUT: Duration = Duration::from_secs(10);
-/// Attempts per bootnode.
-const BOOTNODE_ATTEMPTS: u32 = 6;
-
-/// A connected peer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeerInfo {
-    /// The peer's overlay address.
-    pub overlay: B256,
-    /// The Ethereum address of its overlay key (its SWAP beneficiary).
-    pub eth_address: Address,
-    /// Its signed underlay addresses.
-    pub underlays: Vec<Multiaddr>,
-    /// Its libp2p peer id.
-    pub peer_id: PeerId,
-    /// Its bin: proximity order to our overlay.
-    pub bin: u8,
-    /// Whether it stores chunks.
-    pub full_node: bool,
-    /// Misbehaviours counted against it.
-    pub penalties: u32,
-    /// Whether the last status round judged it healthy (false until one has; for peer
-    /// selection a peer not yet judged counts as healthy, see [`crate::health`]).
-    pub healthy: bool,
-}
 
 /// A running node's network. Cheap to clone; every clone drives the same node.
 #[derive(Clone)]
@@ -62,7 +39,7 @@ pub struct Network {
 
 impl std::fmt::Debug for Network {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Network({})", self.node.overlay)
+        write!(f, "Network({})", self.node.overlay())
     }
 }
 
@@ -127,7 +104,6 @@ impl Network {
         )?;
         let (commands, command_receiver) = mpsc::unbounded_channel();
         let node = Arc::new(Node::new(NodeParts {
-            overlay: local_address.overlay,
             config,
             signer,
             peer_id,
@@ -141,44 +117,52 @@ impl Network {
             accounting,
             commands,
         }));
+        // The subscribers first, so that none misses a connection.
+        let peers = &node.peers;
+        let config = &node.config;
+        tokio::spawn(hive::run(Arc::clone(peers)));
+        tokio::spawn(settlement::run(
+            Arc::clone(peers),
+            Arc::clone(&node.accounting),
+        ));
+        tokio::spawn(pullsync::run(
+            Arc::clone(&node.puller),
+            config.pullsync_interval,
+            config.full_node,
+        ));
+        tokio::spawn(health::run(
+            Arc::clone(peers),
+            config.health_interval,
+            config.full_node,
+        ));
+        if config.hive_connect {
+            tokio::spawn(dialer::run(Arc::clone(peers)));
+        }
         tokio::spawn(driver::dispatch(Arc::clone(&node), inbound));
-        tokio::spawn(pullsync::run(Arc::clone(&node)));
-        tokio::spawn(crate::health::run(Arc::clone(&node)));
         let handle = tokio::spawn(driver::run(Arc::clone(&node), swarm, command_receiver));
         let network = Network { node };
-        network.connect_bootnodes();
+        for bootnode in network.node.config.bootnodes.clone() {
+            tokio::spawn(dialer::bootnode(
+                Arc::clone(&network.node.peers),
+                bootnode,
+                network.connect_limit(),
+            ));
+        }
         tracing::info!(overlay = %network.local_overlay(), %peer_id, "network started");
         Ok((network, handle))
     }
 
-    /// Connects to each bootnode in the background, retrying with a doubling pause (1 s up
-    /// to 32 s) for a few attempts.
-    fn connect_bootnodes(&self) {
-        for bootnode in self.node.config.bootnodes.clone() {
-            let network = self.clone();
-            tokio::spawn(async move {
-                let mut pause = Duration::from_secs(1);
-                for attempt in 1..=BOOTNODE_ATTEMPTS {
-                    match network.connect(bootnode.clone()).await {
-                        Ok(_) => return,
-                        Err(NetError::NetworkIdMismatch { .. }) | Err(NetError::Shutdown) => break,
-                        Err(error) => {
-                            tracing::warn!(%bootnode, %error, attempt, "bootnode connection failed");
-                        }
-                    }
-                    if network.node.is_shut_down() {
-                        return;
-                    }
-                    tokio::time::sleep(pause).await;
-                    pause = pause.saturating_mul(2);
-                }
-            });
-        }
+    /// How long [`Network::connect`] waits: the handshake and one message.
+    fn connect_limit(&self) -> Duration {
+        self.node
+            .config
+            .handshake_timeout
+            .saturating_add(self.node.config.message_timeout)
     }
 
     /// This node's overlay address.
     pub fn local_overlay(&self) -> B256 {
-        self.node.overlay
+        self.node.overlay()
     }
 
     /// This node's libp2p peer id.
@@ -204,41 +188,19 @@ impl Network {
     /// Dials `address` and completes the handshake. An address with `/p2p/<peer id>` of a
     /// peer already connected returns that peer at once.
     pub async fn connect(&self, address: Multiaddr) -> Result<PeerInfo, NetError> {
-        let peer = peer_id_of(&address);
-        if let Some(info) = peer
-            .and_then(|p| self.node.overlay_of(&p))
-            .and_then(|overlay| self.node.peer_info(&overlay))
-        {
-            return Ok(info);
-        }
-        let (reply, answer) = oneshot::channel();
-        self.node.command(Command::Dial {
-            addresses: vec![address],
-            peer,
-            overlay: None,
-            reply: Some(reply),
-        })?;
-        let limit = self
-            .node
-            .config
-            .handshake_timeout
-            .saturating_add(self.node.config.message_timeout);
-        tokio::time::timeout(limit, answer)
-            .await
-            .map_err(|_| NetError::Timeout("connect"))?
-            .map_err(|_| NetError::Shutdown)?
+        dialer::connect(&self.node.peers, address, self.connect_limit()).await
     }
 
     /// The connected peers, shallowest bin first.
     pub fn peers(&self) -> Vec<PeerInfo> {
-        let mut peers = self.node.peers();
+        let mut peers = self.node.peers.peers();
         peers.sort_by(|a, b| a.bin.cmp(&b.bin).then(a.overlay.cmp(&b.overlay)));
         peers
     }
 
     /// One connected peer.
     pub fn peer(&self, overlay: &B256) -> Option<PeerInfo> {
-        self.node.peer_info(overlay)
+        self.node.peers.peer_info(overlay)
     }
 
     /// The storage depth: the neighbourhood depth, lowered to the store's radius if it has
@@ -249,80 +211,80 @@ impl Network {
 
     /// The connected peer closest to `address`, not in `skip`.
     pub fn closest_peer(&self, address: &B256, skip: &[B256]) -> Option<B256> {
-        self.node.state().topology.closest_peer(address, skip)
+        self.node.peers.state().topology.closest_peer(address, skip)
     }
 
     /// The bins, their populations and the depth, for the `/topology` endpoint.
     pub fn topology(&self) -> TopologySnapshot {
         let depth = self.node.depth();
-        let state = self.node.state();
+        let state = self.node.peers.state();
         let known: Vec<B256> = state.known.keys().copied().collect();
         state.topology.snapshot(depth, &known)
     }
 
     /// Pushes a chunk to its neighbourhood and returns the storer's verified receipt.
     pub async fn push(&self, chunk: Chunk, stamp: Stamp) -> Result<Receipt, NetError> {
-        pushsync::push(&self.node, chunk, stamp).await
+        pushsync::push(&self.node.chunks(), chunk, stamp).await
     }
 
     /// Pings a connected peer with Bee's greetings (`/swarm/pingpong`); the mean round trip.
     pub async fn ping(&self, overlay: &B256) -> Result<Duration, NetError> {
-        crate::pingpong::ping(&self.node, overlay).await
+        crate::pingpong::ping(&self.node.peers, overlay).await
     }
 
     /// Asks a connected peer for its status snapshot (`/swarm/status`).
     pub async fn peer_status(&self, overlay: &B256) -> Result<crate::wire::pb::Snapshot, NetError> {
-        crate::status::peer_snapshot(&self.node, overlay).await
+        crate::status::peer_snapshot(&self.node.peers, overlay).await
     }
 
     /// This node's own status snapshot, as peers get it.
     pub fn local_status(&self) -> crate::wire::pb::Snapshot {
-        crate::status::local_snapshot(&self.node)
+        self.node.snapshot()
     }
 
     /// Retrieves a chunk and its stamp from the network (not from the local store), checked
     /// to be a valid chunk at `address`.
     pub async fn retrieve(&self, address: B256) -> Result<(Chunk, Option<Stamp>), NetError> {
-        retrieval::retrieve(&self.node, address).await
+        retrieval::retrieve(&self.node.chunks(), address).await
     }
 
     /// What pullsync has done so far: whether the reserve has caught up with the
     /// neighbourhood.
     pub fn sync_status(&self) -> crate::SyncStatus {
-        self.node.sync_stats.status()
+        self.node.puller.status()
     }
 
     /// Announces the payment threshold we grant `peer` (pricing, spec `swap.md` §1.7).
     pub async fn announce_threshold(&self, peer: &B256, threshold: U256) -> Result<(), NetError> {
-        settlement::announce_threshold(&self.node, peer, threshold).await
+        settlement::announce_threshold(&self.node.peers, peer, threshold).await
     }
 
     /// Sends a pseudosettle `Payment{amount}` to `peer` and returns the acknowledged amount
     /// and the peer's timestamp (spec `swap.md` §1.6 payer step 2).
     pub async fn refresh(&self, peer: &B256, amount: U256) -> Result<(U256, i64), NetError> {
-        settlement::refresh(&self.node, peer, amount).await
+        settlement::refresh(&self.node.peers, peer, amount).await
     }
 
     /// Opens a swap stream to `peer` and reads the rates it answers (spec `swap.md` §3.4).
     pub async fn open_cheque_stream(&self, peer: &B256) -> Result<ChequeStream, NetError> {
-        settlement::open_cheque_stream(&self.node, peer).await
+        settlement::open_cheque_stream(&self.node.peers, peer).await
     }
 
     /// Disconnects `peer` and refuses it for `duration` (accounting blocklist, spec
     /// `swap.md` §1.2, §1.10).
     pub fn blocklist(&self, peer: &B256, duration: Duration) {
-        self.node.blocklist(peer, duration);
+        self.node.peers.blocklist(peer, duration);
     }
 
     /// Runs a pullsync round now instead of at the next interval.
     pub fn trigger_pullsync(&self) {
-        self.node.pull_trigger.notify_one();
+        self.node.puller.trigger();
     }
 
     /// Stops the swarm task; connections close and background tasks end.
     pub fn shutdown(&self) {
-        let _ = self.node.shutdown.send(true);
-        let _ = self.node.command(Command::Shutdown);
+        self.node.peers.request_shutdown();
+        let _ = self.node.peers.command(Command::Shutdown);
     }
 
     /// Test support: opens a raw stream of `protocol` to a connected peer, headers
@@ -333,7 +295,7 @@ impl Network {
         overlay: &B256,
         protocol: &'static str,
     ) -> Result<crate::wire::MessageStream<libp2p::swarm::Stream>, NetError> {
-        self.node.open(overlay, protocol).await
+        self.node.peers.open(overlay, protocol).await
     }
 
     /// Test support: opens a stream of `protocol` to a connected peer, optionally does the
@@ -349,9 +311,10 @@ impl Network {
     ) -> Result<Vec<u8>, NetError> {
         let peer = self
             .node
+            .peers
             .peer_id_of(overlay)
             .ok_or(NetError::NotConnected)?;
-        let mut stream = self.node.open_raw(peer, protocol).await?;
+        let mut stream = self.node.peers.open_raw(peer, protocol).await?;
         if headers {
             stream.exchange_headers().await?;
         }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use comb_primitives::B256;
 use futures::io::{AsyncRead, AsyncWrite};
 
-use crate::node::Node;
+use crate::peers::PeerManager;
 use crate::protocols::PINGPONG;
 use crate::wire::{pb, MessageStream};
 use crate::NetError;
@@ -23,7 +23,7 @@ pub const MAX_PINGS: usize = 64;
 pub const GREETINGS: [&str; 6] = ["hey", "there", ",", "how are", "you", "?"];
 
 /// Serves pings until the opener ends its side.
-pub(crate) async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
+pub(crate) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: MessageStream<S>,
 ) -> Result<(), NetError> {
     for _ in 0..MAX_PINGS {
@@ -72,8 +72,8 @@ pub(crate) async fn ping_over<S: AsyncRead + AsyncWrite + Unpin>(
 }
 
 /// Pings the connected peer `overlay` with Bee's greetings; the mean round trip.
-pub(crate) async fn ping(node: &Node, overlay: &B256) -> Result<Duration, NetError> {
-    let mut stream = node.open(overlay, PINGPONG).await?;
+pub(crate) async fn ping(peers: &PeerManager, overlay: &B256) -> Result<Duration, NetError> {
+    let mut stream = peers.open(overlay, PINGPONG).await?;
     ping_over(&mut stream, &GREETINGS).await
 }
 
@@ -86,7 +86,7 @@ mod tests {
     #[tokio::test]
     async fn bee_pings_and_gets_each_greeting_in_braces() {
         let (server, mut bee) = tokio::io::duplex(4096);
-        let served = tokio::spawn(handle(MessageStream::new(
+        let served = tokio::spawn(serve(MessageStream::new(
             server.compat(),
             Duration::from_secs(5),
         )));

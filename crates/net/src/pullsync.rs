@@ -29,17 +29,19 @@
 //! it); a chunk the server lost after offering it is sent as an empty `Delivery`, which the
 //! puller skips (as Bee's); "lacks" means `has(address)` is false, whatever the batch.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use comb_primitives::{B256, MAX_BINS};
-use libp2p::swarm::Stream;
+use futures::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{watch, Notify};
 
 use crate::bitvector;
-use crate::node::Node;
+use crate::peers::{PeerEvent, PeerManager};
 use crate::protocols::{PULLSYNC, PULLSYNC_CURSORS};
-use crate::pushsync::penalize_if_misbehaved;
+use crate::storage::{LocalStore, StampValidator};
 use crate::validation;
 use crate::wire::{pb, MessageStream};
 use crate::NetError;
@@ -126,42 +128,110 @@ impl SyncStatus {
     }
 }
 
-/// The puller: runs until shutdown.
-pub(crate) async fn run(node: Arc<Node>) {
-    let Some(interval) = node.config.pullsync_interval else {
+/// Where the puller is with each peer.
+#[derive(Default)]
+struct Cursors {
+    /// The next bin id to ask each (peer, bin) for.
+    intervals: HashMap<(B256, u8), u64>,
+    /// Each peer's reserve epoch as last seen.
+    epochs: HashMap<B256, u64>,
+}
+
+/// The client side of pullsync: what it uses (peers, store, validator) and what it keeps
+/// (cursors per peer and bin, the round statistics, the trigger).
+pub(crate) struct Puller {
+    peers: Arc<PeerManager>,
+    store: Arc<dyn LocalStore>,
+    validator: Arc<dyn StampValidator>,
+    cursors: Mutex<Cursors>,
+    stats: SyncStats,
+    trigger: Notify,
+}
+
+impl Puller {
+    /// A puller over `peers` storing into `store`.
+    pub fn new(
+        peers: Arc<PeerManager>,
+        store: Arc<dyn LocalStore>,
+        validator: Arc<dyn StampValidator>,
+    ) -> Self {
+        Self {
+            peers,
+            store,
+            validator,
+            cursors: Mutex::new(Cursors::default()),
+            stats: SyncStats::default(),
+            trigger: Notify::new(),
+        }
+    }
+
+    fn cursors(&self) -> MutexGuard<'_, Cursors> {
+        self.cursors.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs a round now instead of at the next interval.
+    pub fn trigger(&self) {
+        self.trigger.notify_one();
+    }
+
+    /// What the rounds so far did.
+    pub fn status(&self) -> SyncStatus {
+        self.stats.status()
+    }
+
+    /// Chunks per second the last round stored.
+    pub fn rate(&self) -> f64 {
+        self.stats.rate()
+    }
+
+    fn depth(&self) -> u8 {
+        self.peers.depth_within(self.store.storage_radius())
+    }
+}
+
+/// The puller: a round every `interval`, at every trigger and whenever a peer connects,
+/// until shutdown. `None` or a light node: never (the node still serves pullsync).
+pub(crate) async fn run(puller: Arc<Puller>, interval: Option<Duration>, full_node: bool) {
+    let Some(interval) = interval else {
         return;
     };
-    if !node.config.full_node {
+    if !full_node {
         return;
     }
-    let mut shutdown = node.shutdown.subscribe();
+    let mut shutdown = puller.peers.shutdown_signal();
+    let mut events = puller.peers.subscribe();
     loop {
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
-            _ = node.pull_trigger.notified() => {}
+            _ = puller.trigger.notified() => {}
+            event = events.recv() => match event {
+                Some(PeerEvent::Connected(_)) => {}
+                Some(PeerEvent::Disconnected { .. }) => continue,
+                None => return,
+            },
             _ = shutdown.changed() => return,
         }
-        if node.is_shut_down() {
+        if puller.peers.is_shut_down() {
             return;
         }
-        sync_round(&node).await;
+        sync_round(&puller).await;
     }
 }
 
 /// Syncs once from every neighbourhood peer.
-pub(crate) async fn sync_round(node: &Arc<Node>) {
+pub(crate) async fn sync_round(puller: &Arc<Puller>) {
     let started = std::time::Instant::now();
-    let depth = node.depth();
-    let peers = node.state().topology.neighbours(depth);
+    let depth = puller.depth();
+    let peers = puller.peers.state().topology.neighbours(depth);
     let peer_count = peers.len() as u64;
     let syncs = peers.into_iter().map(|peer| {
-        let node = Arc::clone(node);
+        let puller = Arc::clone(puller);
         async move {
-            match sync_peer(&node, peer, depth).await {
+            match sync_peer(&puller, peer, depth).await {
                 Ok(stored) => Ok(stored),
                 Err(error) => {
                     tracing::debug!(%peer, %error, "pullsync failed");
-                    penalize_if_misbehaved(&node, &peer, &error);
+                    puller.peers.penalize_if_misbehaved(&peer, &error);
                     Err(())
                 }
             }
@@ -173,16 +243,20 @@ pub(crate) async fn sync_round(node: &Arc<Node>) {
         .filter_map(|r| r.as_ref().ok())
         .fold(0u64, |sum, n| sum.saturating_add(*n));
     let failures = results.iter().filter(|r| r.is_err()).count() as u64;
-    node.sync_stats
+    puller
+        .stats
         .record(peer_count, stored, failures, started.elapsed());
 }
 
 /// Syncs every bin from `depth` up from `peer`; returns how many new chunks it stored.
-async fn sync_peer(node: &Arc<Node>, peer: B256, depth: u8) -> Result<u64, NetError> {
+async fn sync_peer(puller: &Puller, peer: B256, depth: u8) -> Result<u64, NetError> {
     let mut stored = 0u64;
-    let (cursors, epoch) = get_cursors(node, &peer).await?;
+    let (cursors, epoch) = {
+        let mut stream = puller.peers.open(&peer, PULLSYNC_CURSORS).await?;
+        get_cursors(&mut stream).await?
+    };
     {
-        let mut state = node.state();
+        let mut state = puller.cursors();
         if state.epochs.insert(peer, epoch) != Some(epoch) {
             state.intervals.retain(|(p, _), _| *p != peer);
         }
@@ -190,8 +264,8 @@ async fn sync_peer(node: &Arc<Node>, peer: B256, depth: u8) -> Result<u64, NetEr
     for bin in depth..MAX_BINS as u8 {
         let cursor = cursors.get(usize::from(bin)).copied().unwrap_or(0);
         for _ in 0..MAX_PAGES_PER_ROUND {
-            let start = node
-                .state()
+            let start = puller
+                .cursors()
                 .intervals
                 .get(&(peer, bin))
                 .copied()
@@ -200,10 +274,22 @@ async fn sync_peer(node: &Arc<Node>, peer: B256, depth: u8) -> Result<u64, NetEr
             if start > cursor {
                 break;
             }
-            match sync_range(node, &peer, bin, start).await {
+            let synced = async {
+                let mut stream = puller.peers.open(&peer, PULLSYNC).await?;
+                sync_range(
+                    &mut stream,
+                    puller.store.as_ref(),
+                    puller.validator.as_ref(),
+                    bin,
+                    start,
+                )
+                .await
+            };
+            match synced.await {
                 Ok(Some((topmost, new))) => {
                     stored = stored.saturating_add(new);
-                    node.state()
+                    puller
+                        .cursors()
                         .intervals
                         .insert((peer, bin), topmost.saturating_add(1));
                 }
@@ -221,8 +307,11 @@ async fn sync_peer(node: &Arc<Node>, peer: B256, depth: u8) -> Result<u64, NetEr
     Ok(stored)
 }
 
-async fn get_cursors(node: &Node, peer: &B256) -> Result<(Vec<u64>, u64), NetError> {
-    let mut stream = node.open(peer, PULLSYNC_CURSORS).await?;
+/// The cursors client over any stream (headers already exchanged): the peer's cursor per
+/// bin and its reserve epoch.
+pub(crate) async fn get_cursors<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut MessageStream<S>,
+) -> Result<(Vec<u64>, u64), NetError> {
     stream.send(&pb::PullSyn {}).await?;
     let ack: pb::PullAck = stream.recv().await?;
     let _ = stream.close().await;
@@ -237,13 +326,15 @@ async fn get_cursors(node: &Node, peer: &B256) -> Result<(Vec<u64>, u64), NetErr
 
 /// Syncs one offer of `bin` from `start`; returns the offer's topmost bin id and how many
 /// new chunks it stored, or `None` for an empty offer.
-async fn sync_range(
-    node: &Node,
-    peer: &B256,
+/// The range client over any stream (headers already exchanged); chunks it wants are
+/// checked (address, content, stamp) and stored into `store`.
+pub(crate) async fn sync_range<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut MessageStream<S>,
+    store: &dyn LocalStore,
+    validator: &dyn StampValidator,
     bin: u8,
     start: u64,
 ) -> Result<Option<(u64, u64)>, NetError> {
-    let mut stream = node.open(peer, PULLSYNC).await?;
     stream
         .send(&pb::Get {
             bin: i32::from(bin),
@@ -271,7 +362,7 @@ async fn sync_range(
     for offered in &offer.chunks {
         let address = validation::address(&offered.address)?;
         validation::address(&offered.batch_id)?;
-        let want = !node.store.has(&address);
+        let want = !store.has(&address);
         if want {
             expected.insert(address);
         }
@@ -293,9 +384,9 @@ async fn sync_range(
             return Err(NetError::Malformed("unsolicited chunk".into()));
         }
         let chunk = validation::chunk(address, delivery.data)?;
-        let stamp = validation::valid_stamp(node.validator.as_ref(), &chunk, &delivery.stamp)?;
+        let stamp = validation::valid_stamp(validator, &chunk, &delivery.stamp)?;
         // A durable write waits for disk: keep it off the async workers.
-        crate::storage::off_runtime(|| node.store.put(chunk, stamp)).map_err(NetError::Store)?;
+        crate::storage::off_runtime(|| store.put(chunk, stamp)).map_err(NetError::Store)?;
         stored = stored.saturating_add(1);
     }
     let _ = stream.close().await;
@@ -306,23 +397,23 @@ async fn sync_range(
 /// from `start`, then more until the page is full or [`PAGE_TIMEOUT`] passed without a new
 /// one. `None` when the peer ended the stream or the node shuts down first.
 async fn hold<S>(
-    node: &Node,
+    store: &dyn LocalStore,
+    mut shutdown: watch::Receiver<bool>,
     stream: &mut MessageStream<S>,
     bin: u8,
     start: u64,
 ) -> Option<Vec<crate::PullItem>>
 where
-    S: futures::io::AsyncRead + futures::io::AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Unpin,
 {
-    let mut updates = node.store.reserve_updates();
-    let mut shutdown = node.shutdown.subscribe();
+    let mut updates = store.reserve_updates();
     if *shutdown.borrow() {
         return None;
     }
     let mut items = Vec::new();
     let mut deadline: Option<tokio::time::Instant> = None;
     loop {
-        let more = node.store.pull(bin, start, MAX_PAGE);
+        let more = store.pull(bin, start, MAX_PAGE);
         if more.len() > items.len() {
             items = more;
             deadline = Some(tokio::time::Instant::now() + PAGE_TIMEOUT);
@@ -359,28 +450,29 @@ async fn next_update(updates: &mut Option<tokio::sync::watch::Receiver<u64>>) {
 }
 
 /// Serves the cursors.
-pub(crate) async fn handle_cursors(
-    node: &Arc<Node>,
-    mut stream: MessageStream<Stream>,
+pub(crate) async fn serve_cursors<S: AsyncRead + AsyncWrite + Unpin>(
+    store: &dyn LocalStore,
+    mut stream: MessageStream<S>,
 ) -> Result<(), NetError> {
     let _syn: pb::PullSyn = stream.recv().await?;
     stream
         .send(&pb::PullAck {
-            cursors: node.store.cursors(),
-            epoch: node.store.epoch(),
+            cursors: store.cursors(),
+            epoch: store.epoch(),
         })
         .await?;
     let _ = stream.close().await;
     Ok(())
 }
 
-/// Serves one range.
-pub(crate) async fn handle_range<S>(
-    node: &Arc<Node>,
+/// Serves one range; a live `Get` is held until `shutdown` (see the module docs).
+pub(crate) async fn serve_range<S>(
+    store: &dyn LocalStore,
+    shutdown: watch::Receiver<bool>,
     mut stream: MessageStream<S>,
 ) -> Result<(), NetError>
 where
-    S: futures::io::AsyncRead + futures::io::AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Unpin,
 {
     let get: pb::Get = stream.recv().await?;
     let bin = u8::try_from(get.bin)
@@ -388,9 +480,9 @@ where
         .filter(|bin| usize::from(*bin) < MAX_BINS)
         .ok_or_else(|| NetError::Malformed(format!("bin {}", get.bin)))?;
     let start = get.start.max(1);
-    let mut items = node.store.pull(bin, start, MAX_PAGE);
+    let mut items = store.pull(bin, start, MAX_PAGE);
     if items.is_empty() {
-        match hold(node, &mut stream, bin, start).await {
+        match hold(store, shutdown, &mut stream, bin, start).await {
             Some(held) => items = held,
             // The peer went away or the node is shutting down.
             None => return Ok(()),
@@ -412,7 +504,7 @@ where
     let wanted = bitvector::decode(&want.bit_vector, items.len())
         .ok_or_else(|| NetError::Malformed("bit vector too short".into()))?;
     for (item, _) in items.iter().zip(wanted).filter(|(_, wanted)| *wanted) {
-        let delivery = match node.store.get(&item.address) {
+        let delivery = match store.get(&item.address) {
             Some((chunk, stamp)) => pb::PullDelivery {
                 address: item.address.to_vec(),
                 data: chunk.into_data(),
@@ -432,6 +524,7 @@ mod tests {
     //! duplex stream. Bee's messages are encoded by hand from `pullsync.proto` (M-15, M-18)
     //! and the server's are read field by field (M-16, M-17, M-19).
     use super::*;
+    use crate::node::Node;
     use crate::storage::LocalStore;
     use crate::test_support::{node, read_frame, varint, write_frame};
     use crate::MemoryStore;
@@ -456,7 +549,7 @@ mod tests {
         let node = Arc::clone(node);
         let task = tokio::spawn(async move {
             let stream = MessageStream::new(server.compat(), Duration::from_secs(5));
-            handle_range(&node, stream).await
+            serve_range(node.store.as_ref(), node.peers.shutdown_signal(), stream).await
         });
         (task, client)
     }

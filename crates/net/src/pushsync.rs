@@ -22,19 +22,16 @@
 //! * **Replication**: the storer does not push copies to its neighbours; pullsync spreads
 //!   the chunk through the neighbourhood.
 
-use std::sync::Arc;
-
 use comb_postage::Stamp;
 use comb_primitives::crypto::recover_digest;
 use comb_primitives::overlay::overlay_address;
 use comb_primitives::proximity::proximity;
 use comb_primitives::soc::chunk_type;
 use comb_primitives::{Address, Chunk, Signature, B256, MAX_PO};
-use libp2p::swarm::Stream;
+use futures::io::{AsyncRead, AsyncWrite};
 
 use crate::accounting::{Exchange, Reserved, Service};
-use crate::forward::{try_peers, Route};
-use crate::node::Node;
+use crate::forward::{try_peers, ChunkContext, Route};
 use crate::protocols::PUSHSYNC;
 use crate::validation;
 use crate::wire::{pb, MessageStream};
@@ -59,14 +56,14 @@ pub struct Receipt {
 
 /// Pushes `chunk` with `stamp` into the network and returns the verified receipt.
 pub(crate) async fn push(
-    node: &Arc<Node>,
+    ctx: &ChunkContext<'_>,
     chunk: Chunk,
     stamp: Stamp,
 ) -> Result<Receipt, NetError> {
     chunk_type(&chunk).map_err(|e| NetError::InvalidChunk(e.to_string()))?;
     let address = *chunk.address();
     try_peers(
-        node,
+        ctx,
         Service::PushSync,
         Route::Origin,
         address,
@@ -75,8 +72,8 @@ pub(crate) async fn push(
         |peer| {
             let (chunk, stamp) = (&chunk, &stamp);
             async move {
-                let receipt = push_to_peer(node, &peer, chunk, stamp).await?;
-                verify_receipt(node, &address, &receipt)
+                let receipt = push_to_peer(ctx, &peer, chunk, stamp).await?;
+                verify_receipt(ctx, &address, &receipt)
             }
         },
     )
@@ -84,13 +81,13 @@ pub(crate) async fn push(
 }
 
 /// Handles an inbound push: store or forward, and answer with a receipt or an error.
-pub(crate) async fn handle(
-    node: &Arc<Node>,
+pub(crate) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    ctx: &ChunkContext<'_>,
     from: B256,
-    mut stream: MessageStream<Stream>,
+    mut stream: MessageStream<S>,
 ) -> Result<(), NetError> {
     let delivery: pb::PushDelivery = stream.recv().await?;
-    let (chunk, stamp) = match check_delivery(node, delivery) {
+    let (chunk, stamp) = match check_delivery(ctx, delivery) {
         Ok(checked) => checked,
         Err(error) => {
             let _ = stream.send(&error_receipt(&error)).await;
@@ -100,8 +97,8 @@ pub(crate) async fn handle(
     let address = *chunk.address();
     // Bee prepares the debit before storing or forwarding and applies it once the receipt
     // went back upstream (spec `swap.md` §1.4).
-    let exchange = Exchange::debit(Service::PushSync, from, address, &node.overlay);
-    let mut reservation = match Reserved::prepare(&node.accounting, &exchange) {
+    let exchange = Exchange::debit(Service::PushSync, from, address, &ctx.overlay());
+    let mut reservation = match Reserved::prepare(ctx.accounting, &exchange) {
         Ok(reservation) => reservation,
         Err(reason) => {
             let _ = stream
@@ -110,7 +107,7 @@ pub(crate) async fn handle(
             return Ok(());
         }
     };
-    let result = match forward_or_store(node, chunk, stamp).await {
+    let result = match forward_or_store(ctx, chunk, stamp).await {
         Ok(receipt) => match stream.send(&receipt).await {
             Ok(()) => {
                 reservation.apply();
@@ -129,25 +126,28 @@ pub(crate) async fn handle(
     result
 }
 
-fn check_delivery(node: &Node, delivery: pb::PushDelivery) -> Result<(Chunk, Stamp), NetError> {
+fn check_delivery(
+    ctx: &ChunkContext<'_>,
+    delivery: pb::PushDelivery,
+) -> Result<(Chunk, Stamp), NetError> {
     let address = validation::address(&delivery.address)?;
     let chunk = validation::chunk(address, delivery.data)?;
-    let stamp = validation::valid_stamp(node.validator.as_ref(), &chunk, &delivery.stamp)?;
+    let stamp = validation::valid_stamp(ctx.validator, &chunk, &delivery.stamp)?;
     Ok((chunk, stamp))
 }
 
 async fn forward_or_store(
-    node: &Arc<Node>,
+    ctx: &ChunkContext<'_>,
     chunk: Chunk,
     stamp: Stamp,
 ) -> Result<pb::Receipt, NetError> {
     let address = *chunk.address();
-    let depth = node.depth();
-    if node.config.full_node && proximity(&node.overlay.0, &address.0) >= depth {
-        return store(node, chunk, stamp, depth);
+    let depth = ctx.depth();
+    if ctx.config.full_node && proximity(&ctx.overlay().0, &address.0) >= depth {
+        return store(ctx, chunk, stamp, depth);
     }
     let forwarded = try_peers(
-        node,
+        ctx,
         Service::PushSync,
         Route::Forward,
         address,
@@ -155,46 +155,62 @@ async fn forward_or_store(
         "forward push",
         |peer| {
             let (chunk, stamp) = (&chunk, &stamp);
-            async move { push_to_peer(node, &peer, chunk, stamp).await }
+            async move { push_to_peer(ctx, &peer, chunk, stamp).await }
         },
     )
     .await;
     if let Ok(receipt) = forwarded {
         return Ok(receipt);
     }
-    if node.config.full_node {
-        store(node, chunk, stamp, depth)
+    if ctx.config.full_node {
+        store(ctx, chunk, stamp, depth)
     } else {
         Err(NetError::NoPeer)
     }
 }
 
-fn store(node: &Node, chunk: Chunk, stamp: Stamp, depth: u8) -> Result<pb::Receipt, NetError> {
+fn store(
+    ctx: &ChunkContext<'_>,
+    chunk: Chunk,
+    stamp: Stamp,
+    depth: u8,
+) -> Result<pb::Receipt, NetError> {
     let address = *chunk.address();
     // A durable write waits for disk: keep it off the async workers.
-    crate::storage::off_runtime(|| node.store.put(chunk, stamp)).map_err(NetError::Store)?;
-    let signature = node
+    crate::storage::off_runtime(|| ctx.store.put(chunk, stamp)).map_err(NetError::Store)?;
+    let signature = ctx
         .signer
         .sign_digest(&address.0)
         .map_err(|e| NetError::Signing(e.to_string()))?;
     Ok(pb::Receipt {
         address: address.to_vec(),
         signature: signature.as_bytes().to_vec(),
-        nonce: node.local_address.nonce.to_vec(),
+        nonce: ctx.nonce.to_vec(),
         err: String::new(),
         // A node that stores because no peer is closer is the chunk's nearest known node, so
         // it vouches for proximity only as far as it reaches.
-        storage_radius: u32::from(depth.min(proximity(&node.overlay.0, &address.0))),
+        storage_radius: u32::from(depth.min(proximity(&ctx.overlay().0, &address.0))),
     })
 }
 
 async fn push_to_peer(
-    node: &Node,
+    ctx: &ChunkContext<'_>,
     peer: &B256,
     chunk: &Chunk,
     stamp: &Stamp,
 ) -> Result<pb::Receipt, NetError> {
-    let mut stream = node.open(peer, PUSHSYNC).await?;
+    let mut stream = ctx.peers.open(peer, PUSHSYNC).await?;
+    deliver(&mut stream, chunk, stamp).await
+}
+
+/// The client's side over any stream (headers already exchanged): sends the chunk with its
+/// stamp and reads the receipt, checked to be for this chunk (its signature is checked by
+/// the origin, [`verify_receipt`]).
+pub(crate) async fn deliver<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut MessageStream<S>,
+    chunk: &Chunk,
+    stamp: &Stamp,
+) -> Result<pb::Receipt, NetError> {
     stream
         .send(&pb::PushDelivery {
             address: chunk.address().to_vec(),
@@ -214,7 +230,11 @@ async fn push_to_peer(
 }
 
 /// Checks a receipt's signature and the storer's proximity to the chunk.
-fn verify_receipt(node: &Node, address: &B256, receipt: &pb::Receipt) -> Result<Receipt, NetError> {
+fn verify_receipt(
+    ctx: &ChunkContext<'_>,
+    address: &B256,
+    receipt: &pb::Receipt,
+) -> Result<Receipt, NetError> {
     let bad = |what: String| NetError::InvalidReceipt(what);
     let signature =
         Signature::from_slice(&receipt.signature).map_err(|e| bad(format!("signature: {e}")))?;
@@ -224,13 +244,13 @@ fn verify_receipt(node: &Node, address: &B256, receipt: &pb::Receipt) -> Result<
     let nonce = B256::from_slice(&receipt.nonce);
     let storer_eth =
         recover_digest(&address.0, &signature).map_err(|e| bad(format!("recover: {e}")))?;
-    let storer = overlay_address(&storer_eth, node.config.network_id, &nonce);
+    let storer = overlay_address(&storer_eth, ctx.config.network_id, &nonce);
     let storage_radius =
         u8::try_from(receipt.storage_radius.min(u32::from(MAX_PO))).unwrap_or(MAX_PO);
     let po = proximity(&storer.0, &address.0);
-    let required = node
+    let required = ctx
         .depth()
-        .saturating_sub(node.config.shallow_receipt_tolerance)
+        .saturating_sub(ctx.config.shallow_receipt_tolerance)
         .max(storage_radius);
     if po < required {
         return Err(NetError::ShallowReceipt { po, required });
@@ -249,13 +269,5 @@ fn error_receipt(error: &NetError) -> pb::Receipt {
     pb::Receipt {
         err: error.to_string(),
         ..pb::Receipt::default()
-    }
-}
-
-pub(crate) fn penalize_if_misbehaved(node: &Node, peer: &B256, error: &NetError) {
-    if error.is_misbehaviour() {
-        if let Some(peer_id) = node.peer_id_of(peer) {
-            node.penalize(peer_id, error);
-        }
     }
 }

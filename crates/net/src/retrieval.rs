@@ -15,15 +15,12 @@
 //!   stamp (comb's stores keep a stamp with every chunk; one from a Bee peer is passed on
 //!   uncached). comb's handler sends the stamp it holds; Bee ignores the field.
 
-use std::sync::Arc;
-
 use comb_postage::Stamp;
 use comb_primitives::{Chunk, B256};
-use libp2p::swarm::Stream;
+use futures::io::{AsyncRead, AsyncWrite};
 
 use crate::accounting::{Exchange, Reserved, Service};
-use crate::forward::{try_peers, Route};
-use crate::node::Node;
+use crate::forward::{try_peers, ChunkContext, Route};
 use crate::protocols::RETRIEVAL;
 use crate::validation;
 use crate::wire::{pb, MessageStream};
@@ -31,17 +28,17 @@ use crate::NetError;
 
 /// Retrieves the chunk at `address` from the network.
 pub(crate) async fn retrieve(
-    node: &Arc<Node>,
+    ctx: &ChunkContext<'_>,
     address: B256,
 ) -> Result<(Chunk, Option<Stamp>), NetError> {
     let found = try_peers(
-        node,
+        ctx,
         Service::Retrieval,
         Route::Origin,
         address,
         Vec::new(),
         "retrieve",
-        |peer| async move { fetch(node, &peer, &address).await },
+        |peer| async move { fetch(ctx, &peer, &address).await },
     )
     .await;
     let last = match found {
@@ -55,16 +52,16 @@ pub(crate) async fn retrieve(
 }
 
 /// Handles an inbound request.
-pub(crate) async fn handle(
-    node: &Arc<Node>,
+pub(crate) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    ctx: &ChunkContext<'_>,
     from: B256,
-    mut stream: MessageStream<Stream>,
+    mut stream: MessageStream<S>,
 ) -> Result<(), NetError> {
     let request: pb::Request = stream.recv().await?;
     let address = validation::address(&request.addr)?;
-    let found = match node.store.get(&address) {
+    let found = match ctx.store.get(&address) {
         Some((chunk, stamp)) => Ok((chunk, Some(stamp))),
-        None => forward(node, from, address).await,
+        None => forward(ctx, from, address).await,
     };
     let (chunk, stamp) = match found {
         Ok(found) => found,
@@ -75,8 +72,8 @@ pub(crate) async fn handle(
     };
     // Prepared just before the delivery is written, applied once it was (spec `swap.md`
     // §1.4); a failed write leaves a ghost balance through `cleanup`.
-    let exchange = Exchange::debit(Service::Retrieval, from, address, &node.overlay);
-    let mut reservation = match Reserved::prepare(&node.accounting, &exchange) {
+    let exchange = Exchange::debit(Service::Retrieval, from, address, &ctx.overlay());
+    let mut reservation = match Reserved::prepare(ctx.accounting, &exchange) {
         Ok(reservation) => reservation,
         Err(reason) => {
             let _ = stream
@@ -101,33 +98,42 @@ pub(crate) async fn handle(
 }
 
 async fn forward(
-    node: &Arc<Node>,
+    ctx: &ChunkContext<'_>,
     from: B256,
     address: B256,
 ) -> Result<(Chunk, Option<Stamp>), NetError> {
     let (chunk, stamp) = try_peers(
-        node,
+        ctx,
         Service::Retrieval,
         Route::Forward,
         address,
         vec![from],
         "forward retrieval",
-        |peer| async move { fetch(node, &peer, &address).await },
+        |peer| async move { fetch(ctx, &peer, &address).await },
     )
     .await
     .map_err(|_| NetError::NotFound)?;
     if let Some(stamp) = stamp {
-        node.store.cache(chunk.clone(), stamp);
+        ctx.store.cache(chunk.clone(), stamp);
     }
     Ok((chunk, stamp))
 }
 
 async fn fetch(
-    node: &Node,
+    ctx: &ChunkContext<'_>,
     peer: &B256,
     address: &B256,
 ) -> Result<(Chunk, Option<Stamp>), NetError> {
-    let mut stream = node.open(peer, RETRIEVAL).await?;
+    let mut stream = ctx.peers.open(peer, RETRIEVAL).await?;
+    request(&mut stream, address).await
+}
+
+/// The client's side over any stream (headers already exchanged): asks for `address` and
+/// reads the delivery, checked to be the chunk at `address`.
+pub(crate) async fn request<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut MessageStream<S>,
+    address: &B256,
+) -> Result<(Chunk, Option<Stamp>), NetError> {
     stream
         .send(&pb::Request {
             addr: address.to_vec(),

@@ -13,10 +13,11 @@
 use std::sync::Arc;
 
 use comb_primitives::{B256, U256};
+use futures::io::{AsyncRead, AsyncWrite};
 use libp2p::swarm::Stream;
 
-use crate::accounting::ChequeRates;
-use crate::node::Node;
+use crate::accounting::{Accounting, ChequeRates};
+use crate::peers::{Command, PeerEvent, PeerManager};
 use crate::protocols::{PRICING, PSEUDOSETTLE, SWAP};
 use crate::wire::{pb, MessageStream};
 use crate::NetError;
@@ -77,17 +78,18 @@ pub fn parse_rates(headers: &pb::Headers) -> Result<Option<ChequeRates>, NetErro
 
 /// Pricing receiver: records the announced threshold; a refused one disconnects the peer
 /// (spec §1.7, ErrThresholdTooLow).
-pub(crate) async fn handle_pricing(
-    node: &Arc<Node>,
+pub(crate) async fn serve_pricing<S: AsyncRead + AsyncWrite + Unpin>(
+    accounting: &dyn Accounting,
+    peers: &PeerManager,
     from: B256,
-    mut stream: MessageStream<Stream>,
+    mut stream: MessageStream<S>,
 ) -> Result<(), NetError> {
     let message: pb::AnnouncePaymentThreshold = stream.recv().await?;
     let threshold = decode_amount(&message.payment_threshold)?;
-    if let Err(reason) = node.accounting.threshold_announced(from, threshold) {
+    if let Err(reason) = accounting.threshold_announced(from, threshold) {
         tracing::info!(peer = %from, %reason, "payment threshold refused; disconnecting");
-        if let Some(peer) = node.peer_id_of(&from) {
-            let _ = node.command(crate::node::Command::Disconnect(peer));
+        if let Some(peer) = peers.peer_id_of(&from) {
+            let _ = peers.command(Command::Disconnect(peer));
         }
     }
     // Bee's full close (audit L-19): the announcer's FullClose sees our end, not a reset.
@@ -97,14 +99,14 @@ pub(crate) async fn handle_pricing(
 
 /// Pseudosettle receiver (spec §1.6): asks the accounting what to accept and acknowledges
 /// it with our clock; a refusal resets the stream.
-pub(crate) async fn handle_pseudosettle(
-    node: &Arc<Node>,
+pub(crate) async fn serve_pseudosettle<S: AsyncRead + AsyncWrite + Unpin>(
+    accounting: &dyn Accounting,
     from: B256,
-    mut stream: MessageStream<Stream>,
+    mut stream: MessageStream<S>,
 ) -> Result<(), NetError> {
     let payment: pb::Payment = stream.recv().await?;
     let amount = decode_amount(&payment.amount)?;
-    match node.accounting.refresh_received(from, amount) {
+    match accounting.refresh_received(from, amount) {
         Ok((accepted, timestamp)) => {
             stream
                 .send(&pb::PaymentAck {
@@ -124,18 +126,17 @@ pub(crate) async fn handle_pseudosettle(
 /// Swap receiver (spec §3.4–§3.5): the headers were answered with `rates`; reads one
 /// cheque and hands it to the accounting. A refused cheque is logged (the issuer sees
 /// nothing, as in Bee: the stream is one-way).
-pub(crate) async fn handle_swap(
-    node: &Arc<Node>,
+pub(crate) async fn serve_swap<S: AsyncRead + AsyncWrite + Unpin>(
+    accounting: &dyn Accounting,
     from: B256,
     rates: Option<ChequeRates>,
-    mut stream: MessageStream<Stream>,
+    mut stream: MessageStream<S>,
 ) -> Result<(), NetError> {
     let message: pb::EmitCheque = stream.recv().await?;
     let Some(rates) = rates else {
         return Err(NetError::Remote("cheque without negotiated rates".into()));
     };
-    if let Err(reason) = node
-        .accounting
+    if let Err(reason) = accounting
         .cheque_received(from, message.cheque, rates)
         .await
     {
@@ -145,27 +146,48 @@ pub(crate) async fn handle_swap(
     Ok(())
 }
 
-/// Announces our threshold to a peer that just connected, in the background (spec §1.7:
-/// "on every connection, each side announces").
-pub(crate) fn announce_on_connect(node: &Arc<Node>, peer: B256) {
-    let Some(threshold) = node.accounting.threshold_for(peer) else {
-        return;
-    };
-    let node = Arc::clone(node);
-    tokio::spawn(async move {
-        if let Err(error) = announce_threshold(&node, &peer, threshold).await {
-            tracing::debug!(%peer, %error, "threshold announcement failed");
+/// Follows connection events: every new peer is told the threshold we grant it (spec §1.7:
+/// "on every connection, each side announces"), each in the background.
+pub(crate) async fn run(peers: Arc<PeerManager>, accounting: Arc<dyn Accounting>) {
+    let mut events = peers.subscribe();
+    let mut shutdown = peers.shutdown_signal();
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Some(PeerEvent::Connected(info)) => {
+                    let Some(threshold) = accounting.threshold_for(info.overlay) else {
+                        continue;
+                    };
+                    let peers = Arc::clone(&peers);
+                    tokio::spawn(async move {
+                        if let Err(error) = announce_threshold(&peers, &info.overlay, threshold).await {
+                            tracing::debug!(peer = %info.overlay, %error, "threshold announcement failed");
+                        }
+                    });
+                }
+                Some(PeerEvent::Disconnected { .. }) => {}
+                None => return,
+            },
+            _ = shutdown.changed() => return,
         }
-    });
+    }
 }
 
 /// Pricing sender: announces the threshold we grant `peer` (spec §1.7).
 pub(crate) async fn announce_threshold(
-    node: &Node,
+    peers: &PeerManager,
     peer: &B256,
     threshold: U256,
 ) -> Result<(), NetError> {
-    let mut stream = node.open(peer, PRICING).await?;
+    let mut stream = peers.open(peer, PRICING).await?;
+    announce(&mut stream, threshold).await
+}
+
+/// The pricing client over any stream (headers already exchanged).
+pub(crate) async fn announce<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut MessageStream<S>,
+    threshold: U256,
+) -> Result<(), NetError> {
     stream
         .send(&pb::AnnouncePaymentThreshold {
             payment_threshold: encode_amount(threshold),
@@ -175,14 +197,22 @@ pub(crate) async fn announce_threshold(
     Ok(())
 }
 
-/// Pseudosettle payer (spec §1.6 steps 2): sends `Payment{amount}` and returns the ack's
+/// Pseudosettle payer (spec §1.6 step 2): sends `Payment{amount}` and returns the ack's
 /// accepted amount and timestamp. The caller runs the checks of step 4.
 pub(crate) async fn refresh(
-    node: &Node,
+    peers: &PeerManager,
     peer: &B256,
     amount: U256,
 ) -> Result<(U256, i64), NetError> {
-    let mut stream = node.open(peer, PSEUDOSETTLE).await?;
+    let mut stream = peers.open(peer, PSEUDOSETTLE).await?;
+    pay(&mut stream, amount).await
+}
+
+/// The pseudosettle client over any stream (headers already exchanged).
+pub(crate) async fn pay<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut MessageStream<S>,
+    amount: U256,
+) -> Result<(U256, i64), NetError> {
     stream
         .send(&pb::Payment {
             amount: encode_amount(amount),
@@ -224,9 +254,12 @@ impl ChequeStream {
 }
 
 /// Opens a swap stream to `peer` and reads its rate headers (spec §3.4).
-pub(crate) async fn open_cheque_stream(node: &Node, peer: &B256) -> Result<ChequeStream, NetError> {
-    let peer_id = node.peer_id_of(peer).ok_or(NetError::NotConnected)?;
-    let mut stream = node.open_raw(peer_id, SWAP).await?;
+pub(crate) async fn open_cheque_stream(
+    peers: &PeerManager,
+    peer: &B256,
+) -> Result<ChequeStream, NetError> {
+    let peer_id = peers.peer_id_of(peer).ok_or(NetError::NotConnected)?;
+    let mut stream = peers.open_raw(peer_id, SWAP).await?;
     let headers = stream.exchange_headers().await?;
     let rates = parse_rates(&headers)?;
     Ok(ChequeStream { stream, rates })

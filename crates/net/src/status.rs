@@ -14,21 +14,26 @@
 //! check (no AutoNAT, audit L-11), and it does not claim what it has not checked.
 //! `Metrics` is empty.
 
-use std::sync::Arc;
-
 use comb_primitives::B256;
 use futures::io::{AsyncRead, AsyncWrite};
 
-use crate::node::Node;
+use crate::peers::PeerManager;
 use crate::protocols::STATUS;
+use crate::storage::LocalStore;
 use crate::wire::{pb, MessageStream};
 use crate::NetError;
 
-/// This node's snapshot, as the handler sends it.
-pub(crate) fn local_snapshot(node: &Node) -> pb::Snapshot {
-    let store = node.store.status();
+/// This node's snapshot, as the handler sends it: from the store, the peers, the last
+/// pullsync rate and the node's mode.
+pub(crate) fn local_snapshot(
+    store: &dyn LocalStore,
+    peers: &PeerManager,
+    pullsync_rate: f64,
+    full_node: bool,
+) -> pb::Snapshot {
+    let store = store.status();
     let (connected, neighbourhood) = {
-        let state = node.state();
+        let state = peers.state();
         (
             state.topology.peers().len() as u64,
             state.topology.neighbours(store.storage_radius).len() as u64,
@@ -36,16 +41,11 @@ pub(crate) fn local_snapshot(node: &Node) -> pb::Snapshot {
     };
     pb::Snapshot {
         reserve_size: store.reserve_size,
-        pullsync_rate: node.sync_stats.rate(),
+        pullsync_rate,
         storage_radius: u32::from(store.storage_radius),
         connected_peers: connected,
         neighborhood_size: neighbourhood,
-        bee_mode: if node.config.full_node {
-            "full"
-        } else {
-            "light"
-        }
-        .to_string(),
+        bee_mode: if full_node { "full" } else { "light" }.to_string(),
         batch_commitment: store.batch_commitment,
         is_reachable: false,
         reserve_size_within_radius: store.reserve_size_within_radius,
@@ -55,24 +55,28 @@ pub(crate) fn local_snapshot(node: &Node) -> pb::Snapshot {
     }
 }
 
-/// Serves one `Get` (Bee's handler also takes a stream that ends before the `Get`).
-pub(crate) async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
-    node: &Arc<Node>,
+/// Serves one `Get` with the snapshot `snapshot` makes when it arrives (Bee's handler also
+/// takes a stream that ends before the `Get`).
+pub(crate) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: MessageStream<S>,
+    snapshot: impl FnOnce() -> pb::Snapshot,
 ) -> Result<(), NetError> {
     match stream.recv::<pb::StatusGet>().await {
         Ok(_) => {}
         Err(NetError::Io(error)) if error.kind() == std::io::ErrorKind::UnexpectedEof => {}
         Err(error) => return Err(error),
     }
-    stream.send(&local_snapshot(node)).await?;
+    stream.send(&snapshot()).await?;
     let _ = stream.full_close().await;
     Ok(())
 }
 
 /// Asks the connected peer `overlay` for its snapshot.
-pub(crate) async fn peer_snapshot(node: &Node, overlay: &B256) -> Result<pb::Snapshot, NetError> {
-    let mut stream = node.open(overlay, STATUS).await?;
+pub(crate) async fn peer_snapshot(
+    peers: &PeerManager,
+    overlay: &B256,
+) -> Result<pb::Snapshot, NetError> {
+    let mut stream = peers.open(overlay, STATUS).await?;
     ask(&mut stream).await
 }
 
@@ -94,6 +98,7 @@ mod tests {
     use crate::storage::LocalStore;
     use crate::test_support::node;
     use crate::MemoryStore;
+    use std::sync::Arc;
     use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio_util::compat::TokioAsyncReadCompatExt;
@@ -114,9 +119,9 @@ mod tests {
         let served = {
             let node = Arc::clone(&node);
             tokio::spawn(async move {
-                handle(
-                    &node,
+                serve(
                     MessageStream::new(server.compat(), Duration::from_secs(5)),
+                    || node.snapshot(),
                 )
                 .await
             })
