@@ -610,3 +610,378 @@ async fn await_handshake(node: &Node, peer: &PeerId) -> Option<B256> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The dispatcher and the handlers behind it over in-memory duplex streams (no sockets):
+    //! the peer's side is played by hand — Bee's `Headers{}` (an empty frame), then messages
+    //! encoded field by field from Bee's `.proto` files (pushsync M-9/M-10, retrieval
+    //! M-12/M-13, hive M-7) — good, malformed and oversized.
+    use super::*;
+    use crate::storage::LocalStore;
+    use crate::test_support::{
+        connected_peer, node, node_with, read_frame, stamped_chunk, varint, write_frame, AnyStamp,
+    };
+    use crate::MemoryStore;
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+    use tokio::task::JoinHandle;
+    use tokio_util::compat::TokioAsyncReadCompatExt;
+
+    /// A length-delimited field (wire type 2).
+    fn bytes_field(field: u64, value: &[u8], out: &mut Vec<u8>) {
+        varint(field << 3 | 2, out);
+        varint(value.len() as u64, out);
+        out.extend_from_slice(value);
+    }
+
+    /// The fields of a message, read by hand: (number, bytes or varint as bytes).
+    fn fields(message: &[u8]) -> Vec<(u64, Vec<u8>)> {
+        fn read_varint(bytes: &[u8], at: &mut usize) -> u64 {
+            let (mut value, mut shift) = (0u64, 0);
+            loop {
+                let byte = bytes[*at];
+                *at += 1;
+                value |= u64::from(byte & 0x7f) << shift;
+                if byte < 0x80 {
+                    return value;
+                }
+                shift += 7;
+            }
+        }
+        let (mut at, mut out) = (0, Vec::new());
+        while at < message.len() {
+            let key = read_varint(message, &mut at);
+            let value = match key & 7 {
+                0 => read_varint(message, &mut at).to_le_bytes().to_vec(),
+                2 => {
+                    let len = read_varint(message, &mut at) as usize;
+                    at += len;
+                    message[at - len..at].to_vec()
+                }
+                other => panic!("wire type {other}"),
+            };
+            out.push((key >> 3, value));
+        }
+        out
+    }
+
+    fn field(message: &[(u64, Vec<u8>)], number: u64) -> Option<Vec<u8>> {
+        message
+            .iter()
+            .find(|(n, _)| *n == number)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Opens a `protocol` stream to the dispatcher as `peer` and does Bee's side of the
+    /// headers exchange; the handler's task, our end, and the headers it answered.
+    async fn open(
+        node: &Arc<Node>,
+        peer: PeerId,
+        protocol: &'static str,
+    ) -> (JoinHandle<()>, DuplexStream, Vec<u8>) {
+        let (mut ours, theirs) = tokio::io::duplex(1 << 20);
+        let served = Arc::clone(node);
+        let task =
+            tokio::spawn(
+                async move { serve(&served, peer, protocol, Box::new(theirs.compat())).await },
+            );
+        write_frame(&mut ours, &[]).await;
+        let headers = read_frame(&mut ours).await;
+        (task, ours, headers)
+    }
+
+    async fn finished(task: JoinHandle<()>) {
+        tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("the handler ends")
+            .expect("the handler does not panic");
+    }
+
+    fn penalties(node: &Node, peer: &PeerId) -> u32 {
+        node.peers.state().penalties.get(peer).copied().unwrap_or(0)
+    }
+
+    fn delivery(address: &[u8], data: &[u8], stamp: &[u8]) -> Vec<u8> {
+        let mut message = Vec::new();
+        bytes_field(1, address, &mut message);
+        bytes_field(2, data, &mut message);
+        bytes_field(3, stamp, &mut message);
+        message
+    }
+
+    #[tokio::test]
+    async fn a_pushed_chunk_is_stored_and_answered_with_a_receipt_in_bees_fields() {
+        let store = Arc::new(MemoryStore::new(B256::ZERO));
+        let node = node_with(Arc::clone(&store), Arc::new(AnyStamp));
+        let (peer, _) = connected_peer(&node);
+        let (chunk, stamp) = stamped_chunk("pushed", 1);
+        let (task, mut bee, headers) = open(&node, peer, protocols::PUSHSYNC).await;
+        assert!(headers.is_empty(), "comb answers empty headers");
+        let message = delivery(chunk.address().as_slice(), chunk.data(), &stamp.to_bytes());
+        write_frame(&mut bee, &message).await;
+        let receipt = fields(&read_frame(&mut bee).await);
+        // Receipt{Address = 1, Signature = 2, Nonce = 3, Err = 4, StorageRadius = 5}.
+        assert_eq!(field(&receipt, 1).unwrap(), chunk.address().to_vec());
+        assert_eq!(field(&receipt, 2).unwrap().len(), 65);
+        assert_eq!(field(&receipt, 3).unwrap(), vec![0u8; 32]);
+        assert_eq!(field(&receipt, 4), None, "no error");
+        finished(task).await;
+        assert!(store.has(chunk.address()));
+        assert_eq!(penalties(&node, &peer), 0);
+    }
+
+    #[tokio::test]
+    async fn a_push_whose_data_is_not_its_address_gets_an_error_receipt_and_a_penalty() {
+        let store = Arc::new(MemoryStore::new(B256::ZERO));
+        let node = node_with(Arc::clone(&store), Arc::new(AnyStamp));
+        let (peer, _) = connected_peer(&node);
+        let (chunk, stamp) = stamped_chunk("pushed", 2);
+        let (other, _) = stamped_chunk("other", 2);
+        let (task, mut bee, _) = open(&node, peer, protocols::PUSHSYNC).await;
+        let message = delivery(chunk.address().as_slice(), other.data(), &stamp.to_bytes());
+        write_frame(&mut bee, &message).await;
+        let receipt = fields(&read_frame(&mut bee).await);
+        assert!(
+            !field(&receipt, 4).unwrap().is_empty(),
+            "an error: {receipt:?}"
+        );
+        finished(task).await;
+        assert!(!store.has(chunk.address()) && !store.has(other.address()));
+        assert_eq!(penalties(&node, &peer), 1);
+    }
+
+    #[tokio::test]
+    async fn a_push_with_a_stamp_that_does_not_validate_is_refused_and_not_stored() {
+        let store = Arc::new(MemoryStore::new(B256::ZERO));
+        // The default test node knows no batch: every stamp is invalid.
+        let node = node(Arc::clone(&store));
+        let (peer, _) = connected_peer(&node);
+        let (chunk, stamp) = stamped_chunk("pushed", 3);
+        let (task, mut bee, _) = open(&node, peer, protocols::PUSHSYNC).await;
+        write_frame(
+            &mut bee,
+            &delivery(chunk.address().as_slice(), chunk.data(), &stamp.to_bytes()),
+        )
+        .await;
+        let receipt = fields(&read_frame(&mut bee).await);
+        assert!(field(&receipt, 4).is_some_and(|err| !err.is_empty()));
+        finished(task).await;
+        assert!(!store.has(chunk.address()));
+    }
+
+    #[tokio::test]
+    async fn a_retrieval_is_served_from_the_store_in_bees_delivery_fields() {
+        let store = Arc::new(MemoryStore::new(B256::ZERO));
+        let (chunk, stamp) = stamped_chunk("kept", 4);
+        store.put(chunk.clone(), stamp).unwrap();
+        let node = node(Arc::clone(&store));
+        let (peer, _) = connected_peer(&node);
+        let (task, mut bee, _) = open(&node, peer, protocols::RETRIEVAL).await;
+        // Bee's Request{Addr = 1}.
+        let mut request = Vec::new();
+        bytes_field(1, chunk.address().as_slice(), &mut request);
+        write_frame(&mut bee, &request).await;
+        // Delivery{Data = 1, Stamp = 2, Err = 3}.
+        let delivered = fields(&read_frame(&mut bee).await);
+        assert_eq!(field(&delivered, 1).unwrap(), chunk.data().to_vec());
+        assert_eq!(field(&delivered, 2).unwrap(), stamp.to_bytes().to_vec());
+        assert_eq!(field(&delivered, 3), None);
+        finished(task).await;
+        assert_eq!(penalties(&node, &peer), 0);
+    }
+
+    #[tokio::test]
+    async fn a_retrieval_of_a_missing_chunk_answers_bees_error_field_without_a_penalty() {
+        let node = node(Arc::new(MemoryStore::new(B256::ZERO)));
+        let (peer, _) = connected_peer(&node);
+        let (task, mut bee, _) = open(&node, peer, protocols::RETRIEVAL).await;
+        let mut request = Vec::new();
+        bytes_field(1, &[0x11; 32], &mut request);
+        write_frame(&mut bee, &request).await;
+        let delivered = fields(&read_frame(&mut bee).await);
+        assert!(field(&delivered, 3).is_some_and(|err| !err.is_empty()));
+        assert_eq!(field(&delivered, 1), None);
+        finished(task).await;
+        assert_eq!(penalties(&node, &peer), 0);
+    }
+
+    #[tokio::test]
+    async fn malformed_and_oversized_messages_end_the_stream_and_count_against_the_peer() {
+        let node = node(Arc::new(MemoryStore::new(B256::ZERO)));
+        for protocol in [
+            protocols::PUSHSYNC,
+            protocols::RETRIEVAL,
+            protocols::HIVE,
+            protocols::PULLSYNC,
+            protocols::PULLSYNC_CURSORS,
+            protocols::PRICING,
+            protocols::PSEUDOSETTLE,
+        ] {
+            let (peer, _) = connected_peer(&node);
+            // Field 1 announces 255 bytes and the message ends: not protobuf.
+            let (task, mut bee, _) = open(&node, peer, protocol).await;
+            write_frame(&mut bee, &[0x0a, 0xff, 0x01]).await;
+            finished(task).await;
+            assert_eq!(penalties(&node, &peer), 1, "{protocol} garbage");
+            // The handler ended: our end reads the end of the stream, nothing else.
+            let mut rest = Vec::new();
+            bee.read_to_end(&mut rest).await.unwrap();
+            assert!(rest.is_empty(), "{protocol}: {rest:?}");
+            // A frame announcing 10× the largest message: refused before it is read.
+            let (task, mut bee, _) = open(&node, peer, protocol).await;
+            let mut header = Vec::new();
+            varint(10 * crate::wire::MAX_MESSAGE_SIZE as u64, &mut header);
+            bee.write_all(&header).await.unwrap();
+            finished(task).await;
+            assert_eq!(penalties(&node, &peer), 2, "{protocol} oversized");
+        }
+        // A retrieval request for a 3-byte address.
+        let (peer, _) = connected_peer(&node);
+        let (task, mut bee, _) = open(&node, peer, protocols::RETRIEVAL).await;
+        let mut short = Vec::new();
+        bytes_field(1, &[1, 2, 3], &mut short);
+        write_frame(&mut bee, &short).await;
+        finished(task).await;
+        assert_eq!(penalties(&node, &peer), 1);
+    }
+
+    #[tokio::test]
+    async fn ten_misbehaviours_ban_the_peer_and_an_unknown_peer_is_not_served() {
+        let node = node(Arc::new(MemoryStore::new(B256::ZERO)));
+        let (peer, _) = connected_peer(&node);
+        for _ in 0..node.config.max_penalties {
+            let (task, mut bee, _) = open(&node, peer, protocols::HIVE).await;
+            write_frame(&mut bee, &[0xff]).await;
+            finished(task).await;
+        }
+        assert!(node.peers.is_banned(&peer));
+        // A peer with no connection and no handshake gets no headers answer at all.
+        let stranger = libp2p::identity::Keypair::generate_ed25519()
+            .public()
+            .to_peer_id();
+        let (mut ours, theirs) = tokio::io::duplex(1024);
+        let served = Arc::clone(&node);
+        let task = tokio::spawn(async move {
+            serve(
+                &served,
+                stranger,
+                protocols::PUSHSYNC,
+                Box::new(theirs.compat()),
+            )
+            .await
+        });
+        finished(task).await;
+        let mut rest = Vec::new();
+        ours.read_to_end(&mut rest).await.unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(penalties(&node, &stranger), 0);
+    }
+
+    #[tokio::test]
+    async fn hive_learns_good_entries_skips_bad_ones_and_refuses_too_many() {
+        let node = node(Arc::new(MemoryStore::new(B256::ZERO)));
+        let (peer, _) = connected_peer(&node);
+        let good = crate::bzz::BzzAddress::sign(
+            &comb_primitives::Signer::random(),
+            vec!["/ip4/127.0.0.1/tcp/1800".parse().unwrap()],
+            1,
+            B256::ZERO,
+            crate::bzz::unix_now(),
+            None,
+        )
+        .unwrap();
+        let mut forged = good.to_pb();
+        forged.overlay = vec![0x42; 32];
+        let entry = |address: &crate::wire::pb::BzzAddress| {
+            let mut out = Vec::new();
+            prost::Message::encode(address, &mut out).unwrap();
+            out
+        };
+        // Peers{repeated BzzAddress Peers = 1}.
+        let mut message = Vec::new();
+        bytes_field(1, &entry(&forged), &mut message);
+        bytes_field(1, &entry(&good.to_pb()), &mut message);
+        let (task, mut bee, _) = open(&node, peer, protocols::HIVE).await;
+        write_frame(&mut bee, &message).await;
+        crate::test_support::bee_full_close(&mut bee).await;
+        finished(task).await;
+        assert!(node.peers.state().known.contains_key(&good.overlay));
+        assert!(!node
+            .peers
+            .state()
+            .known
+            .contains_key(&B256::repeat_byte(0x42)));
+        assert_eq!(
+            penalties(&node, &peer),
+            0,
+            "a relayed bad entry is no fault"
+        );
+        // 31 entries: more than Bee ever sends in one message.
+        let mut message = Vec::new();
+        for _ in 0..=hive::MAX_BATCH {
+            bytes_field(1, &entry(&good.to_pb()), &mut message);
+        }
+        let (task, mut bee, _) = open(&node, peer, protocols::HIVE).await;
+        write_frame(&mut bee, &message).await;
+        finished(task).await;
+        assert_eq!(penalties(&node, &peer), 1);
+    }
+
+    #[tokio::test]
+    async fn a_pricing_announcement_is_taken_and_the_stream_full_closed() {
+        let node = node(Arc::new(MemoryStore::new(B256::ZERO)));
+        let (peer, _) = connected_peer(&node);
+        let (task, mut bee, _) = open(&node, peer, protocols::PRICING).await;
+        // AnnouncePaymentThreshold{PaymentThreshold = 1}: 13 500 000 as big-endian bytes.
+        let mut message = Vec::new();
+        bytes_field(1, &[0xcd, 0xfe, 0x60], &mut message);
+        write_frame(&mut bee, &message).await;
+        crate::test_support::bee_full_close(&mut bee).await;
+        finished(task).await;
+        assert_eq!(penalties(&node, &peer), 0);
+    }
+
+    #[test]
+    fn inbound_streams_are_bounded_per_protocol_per_peer_and_in_all() {
+        let load = Arc::new(InboundLoad::default());
+        let peers: Vec<PeerId> = (0..3)
+            .map(|_| {
+                libp2p::identity::Keypair::generate_ed25519()
+                    .public()
+                    .to_peer_id()
+            })
+            .collect();
+        // A protocol bound of 2 across peers.
+        let first = InboundLoad::admit(&load, peers[0], protocols::PINGPONG, 2).unwrap();
+        let _second = InboundLoad::admit(&load, peers[1], protocols::PINGPONG, 2).unwrap();
+        assert!(InboundLoad::admit(&load, peers[2], protocols::PINGPONG, 2).is_none());
+        // Another protocol is not affected.
+        assert!(InboundLoad::admit(&load, peers[2], protocols::HIVE, 2).is_some());
+        drop(first);
+        assert!(InboundLoad::admit(&load, peers[2], protocols::PINGPONG, 2).is_some());
+        // One peer: at most MAX_INBOUND_PER_PEER over all protocols.
+        let held: Vec<Admitted> = (0..MAX_INBOUND_PER_PEER)
+            .map(|_| InboundLoad::admit(&load, peers[0], protocols::PUSHSYNC, usize::MAX).unwrap())
+            .collect();
+        assert!(InboundLoad::admit(&load, peers[0], protocols::RETRIEVAL, usize::MAX).is_none());
+        assert!(InboundLoad::admit(&load, peers[1], protocols::RETRIEVAL, usize::MAX).is_some());
+        drop(held);
+        assert!(InboundLoad::admit(&load, peers[0], protocols::RETRIEVAL, usize::MAX).is_some());
+    }
+
+    #[test]
+    fn every_protocol_comb_serves_has_one_route() {
+        for protocol in protocols::ALL.iter().copied() {
+            if protocol == protocols::HANDSHAKE {
+                assert!(route(protocol).is_none());
+                continue;
+            }
+            assert_eq!(
+                ROUTES.iter().filter(|r| r.protocol == protocol).count(),
+                1,
+                "{protocol}"
+            );
+        }
+    }
+}

@@ -141,3 +141,122 @@ pub use storage::{BatchValidator, LocalStore, PullItem, StampValidator, StoreSta
 pub use topology::{BinSnapshot, Topology, TopologySnapshot};
 
 pub use libp2p::{Multiaddr, PeerId};
+
+#[cfg(test)]
+mod structure {
+    //! The crate's shape as STYLE.md asks for it: no dependency cycle between its modules.
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// The crate's modules (file stems under `src/`, `wire` for `src/wire/`), each with the
+    /// modules its code (not its comments or tests) names as `crate::<module>`.
+    fn dependencies() -> BTreeMap<String, BTreeSet<String>> {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files: Vec<(String, String)> = Vec::new();
+        for entry in std::fs::read_dir(&src).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+                files.push((stem, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+        for entry in std::fs::read_dir(src.join("wire")).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            files.push(("wire".into(), text));
+        }
+        let modules: BTreeSet<String> = files
+            .iter()
+            .map(|(m, _)| m.clone())
+            .filter(|m| m != "lib" && m != "test_support")
+            .collect();
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (module, text) in &files {
+            if !modules.contains(module) {
+                continue;
+            }
+            let code: String = text
+                .split("#[cfg(test)]")
+                .next()
+                .unwrap_or("")
+                .lines()
+                .map(|line| line.split("//").next().unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let deps = graph.entry(module.clone()).or_default();
+            for (at, _) in code.match_indices("crate::") {
+                let rest = &code[at + "crate::".len()..];
+                let names: Vec<&str> = match rest.strip_prefix('{') {
+                    Some(group) => group
+                        .split('}')
+                        .next()
+                        .unwrap_or("")
+                        .split(',')
+                        .map(|item| item.trim().split("::").next().unwrap_or(""))
+                        .collect(),
+                    None => vec![rest
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .next()
+                        .unwrap_or("")],
+                };
+                for name in names {
+                    if modules.contains(name) && name != module {
+                        deps.insert(name.to_string());
+                    }
+                }
+            }
+        }
+        graph
+    }
+
+    /// A cycle through `graph`, if there is one.
+    fn cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+        fn visit(
+            node: &str,
+            graph: &BTreeMap<String, BTreeSet<String>>,
+            path: &mut Vec<String>,
+            done: &mut BTreeSet<String>,
+        ) -> Option<Vec<String>> {
+            if let Some(at) = path.iter().position(|n| n == node) {
+                let mut found = path[at..].to_vec();
+                found.push(node.to_string());
+                return Some(found);
+            }
+            if done.contains(node) {
+                return None;
+            }
+            path.push(node.to_string());
+            for next in graph.get(node).into_iter().flatten() {
+                if let Some(found) = visit(next, graph, path, done) {
+                    return Some(found);
+                }
+            }
+            path.pop();
+            done.insert(node.to_string());
+            None
+        }
+        let mut done = BTreeSet::new();
+        graph
+            .keys()
+            .find_map(|start| visit(start, graph, &mut Vec::new(), &mut done))
+    }
+
+    #[test]
+    fn the_modules_form_no_cycle() {
+        let graph = dependencies();
+        assert!(graph.len() > 20, "modules not found: {graph:?}");
+        // The scan sees real edges: the dispatcher names the protocols it serves.
+        assert!(graph["driver"].contains("pushsync"), "{graph:?}");
+        assert_eq!(cycle(&graph), None, "{graph:#?}");
+    }
+
+    #[test]
+    fn the_cycle_finder_finds_a_cycle() {
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        graph.entry("a".into()).or_default().insert("b".into());
+        graph.entry("b".into()).or_default().insert("c".into());
+        graph.entry("c".into()).or_default().insert("a".into());
+        assert_eq!(
+            cycle(&graph),
+            Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
+        );
+    }
+}

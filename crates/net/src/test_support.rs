@@ -12,8 +12,58 @@ use crate::node::{Node, NodeParts};
 use crate::storage::BatchValidator;
 use crate::{MemoryStore, NetConfig};
 
-/// A node with overlay zero over `store`; its commands go nowhere.
+/// A node with overlay zero over `store`; its commands go nowhere; no stamp is valid.
 pub(crate) fn node(store: Arc<MemoryStore>) -> Arc<Node> {
+    node_with(
+        store,
+        Arc::new(BatchValidator(HashMap::<B256, Batch>::new())),
+    )
+}
+
+/// Accepts every stamp (for handler tests whose subject is not stamp validation).
+pub(crate) struct AnyStamp;
+
+impl crate::storage::StampValidator for AnyStamp {
+    fn validate(
+        &self,
+        _chunk: &comb_primitives::Chunk,
+        _stamp: &comb_postage::Stamp,
+    ) -> Result<(), comb_postage::PostageError> {
+        Ok(())
+    }
+}
+
+/// A full-node peer registered with `node` as if its handshake had completed: its libp2p
+/// peer id and overlay.
+pub(crate) fn connected_peer(node: &Node) -> (libp2p::PeerId, B256) {
+    let peer_id = libp2p::identity::Keypair::generate_ed25519()
+        .public()
+        .to_peer_id();
+    let address = BzzAddress::sign(
+        &Signer::random(),
+        vec![format!("/ip4/127.0.0.1/tcp/1700/p2p/{peer_id}")
+            .parse()
+            .unwrap()],
+        1,
+        B256::ZERO,
+        crate::bzz::unix_now(),
+        None,
+    )
+    .unwrap();
+    let overlay = address.overlay;
+    node.peers
+        .state()
+        .remote_addrs
+        .insert(peer_id, "/ip4/127.0.0.1/tcp/1700".parse().unwrap());
+    node.peers.register_peer(peer_id, address, true).unwrap();
+    (peer_id, overlay)
+}
+
+/// A node like [`node`] whose stamps are checked by `validator`.
+pub(crate) fn node_with(
+    store: Arc<MemoryStore>,
+    validator: Arc<dyn crate::storage::StampValidator>,
+) -> Arc<Node> {
     let signer = Signer::random();
     let (commands, _) = tokio::sync::mpsc::unbounded_channel();
     let mut local_address = BzzAddress::sign(
@@ -37,7 +87,7 @@ pub(crate) fn node(store: Arc<MemoryStore>) -> Arc<Node> {
         local_address,
         listen_addrs: Vec::new(),
         store,
-        validator: Arc::new(BatchValidator(HashMap::<B256, Batch>::new())),
+        validator,
         accounting: Arc::new(NoAccounting),
         commands,
     }))

@@ -8,8 +8,11 @@ use std::time::Duration;
 use comb_net::topology::distance_cmp;
 use comb_net::wire::{frame, pb};
 use comb_net::{protocols, LocalStore, NetConfig, NetError};
+use comb_net::{MemoryStore, Network};
+use comb_primitives::overlay::overlay_address;
 use comb_primitives::proximity::proximity;
-use comb_primitives::{Chunk, B256};
+use comb_primitives::{Chunk, Signer, B256};
+use std::sync::Arc;
 use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -645,4 +648,46 @@ async fn peers_are_judged_healthy_from_their_status_snapshots() {
         b.net.peer(&a.overlay()).is_some_and(|p| p.healthy)
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_peer_is_dialled_again_when_it_comes_back() {
+    let postage = Postage::new();
+    let key = comb_net::encode_keypair(&comb_net::generate_keypair()).unwrap();
+    let signer = Signer::random();
+    let start_a = |listen: comb_net::Multiaddr| {
+        let config = NetConfig {
+            listen_addrs: vec![listen],
+            libp2p_key: Some(key.clone()),
+            ..config()
+        };
+        let signer = signer.clone();
+        let validator = postage.validator();
+        async move {
+            let overlay = overlay_address(&signer.address(), config.network_id, &config.nonce);
+            let store = Arc::new(MemoryStore::new(overlay));
+            Network::start(config, signer, store, validator)
+                .await
+                .expect("a starts")
+        }
+    };
+    let (a, a_task) = start_a("/ip4/127.0.0.1/tcp/0".parse().unwrap()).await;
+    let listen: comb_net::Multiaddr = a.listen_addrs()[0]
+        .to_string()
+        .split("/p2p/")
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let b = start(config(), &postage, None).await;
+    b.net.connect(a.listen_addrs()[0].clone()).await.unwrap();
+    let overlay = a.local_overlay();
+    a.shutdown();
+    tokio::time::timeout(LIMIT, a_task).await.unwrap().unwrap();
+    wait_until(LIMIT, "b loses a", || !b.has_peer(&overlay)).await;
+    // a comes back at the same address with the same keys; b dials it without being asked.
+    let (a, _a_task) = start_a(listen).await;
+    assert_eq!(a.local_overlay(), overlay);
+    wait_until(LIMIT, "b dials a again", || b.has_peer(&overlay)).await;
+    wait_until(LIMIT, "a sees b again", || a.peer(&b.overlay()).is_some()).await;
 }
