@@ -35,6 +35,10 @@ pub struct NodeArgs {
     /// announced instead of the listen address; repeatable.
     #[arg(long = "nat-addr", value_name = "ADDR")]
     nat_addr: Vec<String>,
+    /// An origin whose browser scripts may use the API (Bee's `cors-allowed-origins`; `*`
+    /// for any); repeatable.
+    #[arg(long = "cors-allowed-origins", value_name = "ORIGIN")]
+    cors_allowed_origins: Vec<String>,
     /// Reserve capacity in chunks.
     #[arg(long, value_name = "CHUNKS")]
     reserve_capacity: Option<u64>,
@@ -83,6 +87,8 @@ pub fn run_node(args: NodeArgs) -> anyhow::Result<()> {
         chain_rpc: args.chain_rpc,
         bootnodes: (!args.bootnodes.is_empty()).then_some(args.bootnodes),
         nat_addr: (!args.nat_addr.is_empty()).then_some(args.nat_addr),
+        cors_allowed_origins: (!args.cors_allowed_origins.is_empty())
+            .then_some(args.cors_allowed_origins),
         reserve_capacity: args.reserve_capacity,
         ..ConfigOverrides::default()
     };

@@ -5,6 +5,7 @@
 
 pub mod architecture;
 pub mod backend;
+pub mod cors;
 mod error;
 pub mod incentives;
 pub mod params;
@@ -157,13 +158,22 @@ pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
         .with_state(node)
 }
 
-/// Serves the API on `listener` until `shutdown` resolves.
+/// Serves the API on `listener`, with CORS for the origins in `cors`, until `shutdown`
+/// resolves.
 pub async fn serve<B: NodeApi + SwapApi>(
     listener: TcpListener,
     node: Arc<B>,
+    cors: cors::Cors,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(node))
-        .with_graceful_shutdown(shutdown)
-        .await
+    use tower_layer::Layer;
+    // Around the router, not inside it (`Router::layer`): there axum adds the `Allow`
+    // header of a 405 only after the middleware ran, and the preflight needs it.
+    let app = axum::middleware::from_fn_with_state(cors, cors::layer).layer(router(node));
+    axum::serve(
+        listener,
+        axum::ServiceExt::<axum::extract::Request>::into_make_service(app),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -13,11 +13,25 @@
 //! requesting and the serving side; the hook also follows connections and answers the
 //! settlement protocols ([`settlement`]).
 //!
-//! One swarm task owns libp2p; a custom behaviour hands every inbound stream to
-//! a dispatcher that runs one task per stream, and opens outbound streams on request. A peer
-//! counts as connected only after the handshake. Malformed input never panics: it ends the
-//! stream and counts against the peer, and a peer reaching `max_penalties` is disconnected
-//! and banned for `ban_duration`.
+//! One swarm task owns libp2p; a custom behaviour hands every inbound stream to the
+//! dispatcher, and opens outbound streams on request. The crate's modules form no cycle
+//! (tested), in three layers:
+//!
+//! * **The peer manager** (`peers`) owns connections, overlays, the address book, dials,
+//!   penalties, bans and health. A peer counts as connected only after the handshake; the
+//!   manager then publishes [`PeerEvent::Connected`], and [`PeerEvent::Disconnected`] when
+//!   its last connection closes. Hive (introductions), settlement (the threshold
+//!   announcement), pullsync (a round) and the [`dialer`] (re-dials lost and unreached
+//!   peers with a doubling pause; bootnodes until they answer once) subscribe to them.
+//! * **One module per protocol**, each with a server and client functions over any
+//!   `AsyncRead + AsyncWrite` stream and a narrow context (what it uses: the store, the
+//!   validator, the accounting hook, the signer, the configuration, the peers), tested over
+//!   in-memory duplex streams.
+//! * **The dispatcher** (`driver`), a table of (protocol id, bound, handler): inbound
+//!   streams are bounded per protocol, per peer ([`MAX_INBOUND_PER_PEER`]) and in all
+//!   ([`MAX_INBOUND`]); the excess is refused one stream at a time. Malformed input never
+//!   panics: it ends the stream and counts against the peer, and a peer reaching
+//!   `max_penalties` is disconnected and banned for `ban_duration`.
 //!
 //! The libp2p identity (ed25519 by default, persisted with [`encode_keypair`]) is separate
 //! from the overlay key, as in Bee.
@@ -68,12 +82,12 @@
 //! | M-5 benign | `Ack` has no field 4 in 15.0.0 | not sent (read as a fallback) | `handshake::tests` (`check_comb_ack`) |
 //! | L-12 medium | `/dnsaddr` bootnodes | libp2p's DNS transport: `/dns4`, `/dns6`, `/dns`, `/dnsaddr` dial | `network::a_dns_address_is_dialled` (`/dns4/localhost`; `/dnsaddr` needs a real resolver) |
 //! | H-2 medium | Bee ≤ 2.7 speaks handshake 14 / hive 1.1.0 | **open**: only 15.0.0 | — |
-//! | V-3 low | a bad hive entry is skipped, not penalised | the same | `network::a_bad_hive_entry_is_skipped_…` |
+//! | V-3 low | a bad hive entry is skipped, not penalised | the same | `network::a_bad_hive_entry_is_skipped_…`, `driver::tests::hive_learns_good_entries_…` |
 //! | V-4 low | gossips full nodes with public underlays only | full nodes only; private and loopback underlays still gossiped (devnets run on loopback; Bee filters them itself) | — (hive's `announce`) |
-//! | L-19, P-6 low/benign | `FullClose` after every exchange | hive, pricing and swap handlers full-close; pushsync and retrieval error paths still drop the stream (Bee treats the reset as the failure it is) | — |
+//! | L-19, P-6 low/benign | `FullClose` after every exchange | hive, pricing and swap handlers full-close; pushsync and retrieval error paths still drop the stream (Bee treats the reset as the failure it is) | `driver::tests::hive_learns_…`, `…a_pricing_announcement_is_taken_and_the_stream_full_closed` |
 //! | L-11 benign | AutoNAT | not implemented; status reports `IsReachable: false` | — |
 //! | L-14 benign | semver match on ids (same major, minor ≤) | exact ids, all equal to Bee's today | — |
-//! | L-18, Y-9 benign | connection limits per IP; pullsync 250 chunks/s per peer | not implemented (only the stream limits above) | — |
+//! | L-18, Y-9 benign | connection limits per IP; pullsync 250 chunks/s per peer | not implemented (inbound streams are bounded per protocol, per peer and in all instead) | `driver::tests::inbound_streams_are_bounded_…`, `network::two_thousand_streams_…` |
 //! | H-8 benign | stale / too-soon address records dropped | records not older are kept | — |
 //! | P-4, P-5, Y-8 benign | receipt radius, stamp checked only when storing, want by batch too | `min(depth, PO)`; stamp checked at every hop (stricter); want by address | — |
 //! | M-24 benign | swap `Handshake` message defined, never sent | not sent either | — |

@@ -27,6 +27,9 @@ pub struct NodeConfig {
     /// node's BzzAddress instead of the listen address (audit H-14, H-15, L-9). Empty: the
     /// listen address.
     pub nat_addr: Vec<String>,
+    /// Origins whose browser scripts may use the API (Bee's `cors-allowed-origins`; `*`:
+    /// any). Empty: none but the node's own `http://<host>`.
+    pub cors_allowed_origins: Vec<String>,
     /// Reserve capacity in chunks (Bee's default 2^22).
     pub reserve_capacity: u64,
     /// Cache capacity in chunks.
@@ -61,6 +64,7 @@ impl Default for NodeConfig {
             chain_rpc: "http://127.0.0.1:8545".to_string(),
             bootnodes: Vec::new(),
             nat_addr: Vec::new(),
+            cors_allowed_origins: Vec::new(),
             reserve_capacity: 1 << 22,
             cache_capacity: 1 << 16,
             private_key: None,
@@ -89,6 +93,9 @@ pub struct ConfigOverrides {
     pub bootnodes: Option<Vec<String>>,
     /// `nat-addr` / `COMB_NAT_ADDR` (comma-separated) / `--nat-addr` (repeatable).
     pub nat_addr: Option<Vec<String>>,
+    /// `cors-allowed-origins` / `COMB_CORS_ALLOWED_ORIGINS` (comma-separated) /
+    /// `--cors-allowed-origins` (repeatable).
+    pub cors_allowed_origins: Option<Vec<String>>,
     /// `reserve-capacity` / `COMB_RESERVE_CAPACITY` / `--reserve-capacity`.
     pub reserve_capacity: Option<u64>,
     /// `cache-capacity` / `COMB_CACHE_CAPACITY` / `--cache-capacity`.
@@ -115,6 +122,7 @@ impl NodeConfig {
             chain_rpc,
             bootnodes,
             nat_addr,
+            cors_allowed_origins,
             reserve_capacity,
             cache_capacity,
             private_key,
@@ -125,6 +133,9 @@ impl NodeConfig {
         } = overrides;
         if let Some(v) = nat_addr {
             self.nat_addr = v;
+        }
+        if let Some(v) = cors_allowed_origins {
+            self.cors_allowed_origins = v;
         }
         if let Some(v) = data_dir {
             self.data_dir = v;
@@ -204,6 +215,7 @@ pub fn overrides_from_env(
             "COMB_CHAIN_RPC" => o.chain_rpc = Some(value),
             "COMB_BOOTNODES" => o.bootnodes = Some(comma_list(&value)),
             "COMB_NAT_ADDR" => o.nat_addr = Some(comma_list(&value)),
+            "COMB_CORS_ALLOWED_ORIGINS" => o.cors_allowed_origins = Some(comma_list(&value)),
             "COMB_RESERVE_CAPACITY" => o.reserve_capacity = Some(parse(&key, &value)?),
             "COMB_CACHE_CAPACITY" => o.cache_capacity = Some(parse(&key, &value)?),
             "COMB_PRIVATE_KEY" => o.private_key = Some(value),

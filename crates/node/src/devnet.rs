@@ -160,6 +160,8 @@ impl Devnet {
                 private_key: Some(hex::encode(dev_key(index))),
                 batch_block_threshold: config.batch_block_threshold,
                 swap: devnet_swap(),
+                // A devnet is for trying things, Bee's dashboard in a browser included.
+                cors_allowed_origins: vec!["*".into()],
                 ..NodeConfig::default()
             };
             tweak(index, &mut node_config);

@@ -247,11 +247,12 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     };
     let (shutdown, mut stopped) = watch::channel(false);
     let api_node = Arc::clone(&node);
+    let cors = comb_api::cors::Cors::new(node.config.cors_allowed_origins.clone());
     let api = tokio::spawn(async move {
         let signal = async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         };
-        let _ = comb_api::serve(listener, api_node, signal).await;
+        let _ = comb_api::serve(listener, api_node, cors, signal).await;
     });
     let follow = tokio::spawn(follower.run(FOLLOW_INTERVAL));
     let agent = tokio::spawn(crate::agent::run(

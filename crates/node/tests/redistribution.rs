@@ -386,8 +386,17 @@ async fn agents_play_claim_and_freeze_liars_and_no_shows() {
         );
     }
     for (index, node) in live {
-        let state = redistribution_state(&http, node).await;
         let (pots, last_won) = won.get(&owners[index]).copied().unwrap_or_default();
+        // The agent books a win when it sees its claim mined, which may be a block after
+        // the claim event the watcher read: poll until it has.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let state = loop {
+            let state = redistribution_state(&http, node).await;
+            if state["reward"] == pots.to_string() || Instant::now() > deadline {
+                break state;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
         assert_eq!(state["reward"], pots.to_string(), "node {index}: {state}");
         assert_eq!(state["lastWonRound"], last_won, "node {index}: {state}");
         assert!(state["round"].as_u64().unwrap() > kill_round, "{state}");
