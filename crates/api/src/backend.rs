@@ -191,6 +191,17 @@ pub trait NodeApi:
     fn peers(&self) -> Peers;
     /// `/topology`.
     fn topology(&self) -> Topology;
+    /// `POST /connect/{multiaddr}`: dials `address` (a multiaddress, as the path gives it)
+    /// and returns the peer's overlay once the handshake completed (400 for an address that
+    /// does not parse, 500 when the connection fails, as Bee).
+    fn connect(&self, address: String) -> impl Future<Output = Result<B256, ApiError>> + Send;
+    /// `DELETE /peers/{address}`: closes the connections to a connected peer (404 for
+    /// another).
+    fn disconnect(&self, overlay: B256) -> Result<(), ApiError>;
+    /// `GET /blocklist`.
+    fn blocklist(&self) -> crate::types::Blocklist;
+    /// `GET /welcome-message`: the message sent in handshakes.
+    fn welcome_message(&self) -> String;
     /// `POST /pingpong/{address}`: the mean round trip of Bee's pingpong greetings to a
     /// connected peer (404 when it is not connected).
     fn ping(

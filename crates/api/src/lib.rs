@@ -39,6 +39,15 @@ pub const API_VERSION: &str = "7.3.0";
 pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
     use routes::{architecture, content, data, pins, stake, stamps, status};
     Router::new()
+        .route("/", get(status::root))
+        .route("/robots.txt", get(status::robots))
+        .route("/connect/{*address}", post(status::connect::<B>))
+        .route(
+            "/peers/{address}",
+            axum::routing::delete(status::disconnect::<B>),
+        )
+        .route("/blocklist", get(status::blocklist::<B>))
+        .route("/welcome-message", get(status::welcome_message::<B>))
         .route("/health", get(status::health))
         .route("/readiness", get(status::readiness::<B>))
         .route("/node", get(status::node_info::<B>))

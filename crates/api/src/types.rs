@@ -87,6 +87,27 @@ pub struct Peer {
     pub full_node: bool,
 }
 
+/// A refused peer in `GET /blocklist` (Bee's `BlockListedPeer`: the peer's fields inline).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BlocklistedPeer {
+    /// Overlay (hex).
+    pub address: String,
+    /// Whether it is a full node.
+    pub full_node: bool,
+    /// Why it is refused.
+    pub reason: String,
+    /// Seconds it stays refused.
+    pub duration: u64,
+}
+
+/// `GET /blocklist`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Blocklist {
+    /// Refused peers.
+    pub peers: Vec<BlocklistedPeer>,
+}
+
 /// `GET /peers`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Peers {

@@ -849,13 +849,21 @@ mod tests {
     #[tokio::test]
     async fn ten_misbehaviours_ban_the_peer_and_an_unknown_peer_is_not_served() {
         let node = node(Arc::new(MemoryStore::new(B256::ZERO)));
-        let (peer, _) = connected_peer(&node);
+        let (peer, overlay) = connected_peer(&node);
         for _ in 0..node.config.max_penalties {
             let (task, mut bee, _) = open(&node, peer, protocols::HIVE).await;
             write_frame(&mut bee, &[0xff]).await;
             finished(task).await;
         }
         assert!(node.peers.is_banned(&peer));
+        let listed = node.peers.blocklisted();
+        assert_eq!(listed.len(), 1, "{listed:?}");
+        assert_eq!(listed[0].peer_id, peer);
+        assert_eq!(listed[0].overlay, Some(overlay));
+        assert!(listed[0].full_node);
+        assert_eq!(listed[0].reason, "misbehaviour");
+        assert!(listed[0].remaining <= node.config.ban_duration);
+        assert!(listed[0].remaining > node.config.ban_duration / 2);
         // A peer with no connection and no handshake gets no headers answer at all.
         let stranger = libp2p::identity::Keypair::generate_ed25519()
             .public()

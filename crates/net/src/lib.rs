@@ -147,7 +147,7 @@ pub use error::NetError;
 pub use identity::{decode_keypair, encode_keypair, generate_keypair};
 pub use memstore::MemoryStore;
 pub use network::Network;
-pub use peers::{PeerEvent, PeerInfo};
+pub use peers::{Blocklisted, PeerEvent, PeerInfo};
 pub use pullsync::SyncStatus;
 pub use pushsync::Receipt;
 pub use settlement::ChequeStream;

@@ -276,6 +276,22 @@ impl Network {
         self.node.peers.blocklist(peer, duration);
     }
 
+    /// Closes the connections to a connected peer, without refusing it later (Bee's
+    /// `DELETE /peers/{address}`); [`NetError::NotConnected`] for another.
+    pub fn disconnect(&self, peer: &B256) -> Result<(), NetError> {
+        self.node.peers.disconnect(peer)
+    }
+
+    /// The peers refused now, by the accounting or for misbehaviour (`GET /blocklist`).
+    pub fn blocklisted(&self) -> Vec<crate::Blocklisted> {
+        self.node.peers.blocklisted()
+    }
+
+    /// The welcome message this node sends in its handshakes.
+    pub fn welcome_message(&self) -> &str {
+        &self.node.config.welcome_message
+    }
+
     /// Runs a pullsync round now instead of at the next interval.
     pub fn trigger_pullsync(&self) {
         self.node.puller.trigger();

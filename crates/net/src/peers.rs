@@ -90,6 +90,31 @@ pub enum PeerEvent {
     },
 }
 
+/// Why and until when a peer is refused.
+#[derive(Debug, Clone)]
+pub(crate) struct Ban {
+    pub until: Instant,
+    pub overlay: Option<B256>,
+    pub full_node: bool,
+    pub reason: &'static str,
+}
+
+/// A peer refused for now, as `GET /blocklist` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocklisted {
+    /// Its overlay, when it was connected when it was refused.
+    pub overlay: Option<B256>,
+    /// Its libp2p peer id.
+    pub peer_id: PeerId,
+    /// Whether it was a full node.
+    pub full_node: bool,
+    /// Why: `"accounting"` (a debt past the disconnect threshold, spec `swap.md` §1.10) or
+    /// `"misbehaviour"` (`max_penalties` reached).
+    pub reason: &'static str,
+    /// How much longer it is refused.
+    pub remaining: Duration,
+}
+
 /// A peer past the handshake.
 #[derive(Debug, Clone)]
 pub(crate) struct ConnectedPeer {
@@ -107,7 +132,7 @@ pub(crate) struct PeerState {
     pub known: HashMap<B256, BzzAddress>,
     pub dialing: HashSet<B256>,
     pub penalties: HashMap<PeerId, u32>,
-    pub banned: HashMap<PeerId, Instant>,
+    pub banned: HashMap<PeerId, Ban>,
     /// Health as the last status round judged it ([`crate::health`]); absent: not judged.
     pub health: HashMap<B256, bool>,
 }
@@ -311,8 +336,8 @@ impl PeerManager {
             return Err(NetError::Handshake("connected to ourselves".into()));
         }
         let mut state = self.state();
-        if let Some(until) = state.banned.get(&peer_id) {
-            if *until > Instant::now() {
+        if let Some(ban) = state.banned.get(&peer_id) {
+            if ban.until > Instant::now() {
                 return Err(NetError::Handshake("peer is banned".into()));
             }
         }
@@ -400,8 +425,53 @@ impl PeerManager {
         let Some(peer) = self.peer_id_of(overlay) else {
             return;
         };
-        self.state().banned.insert(peer, deadline(duration));
+        self.ban(peer, duration, "accounting");
+    }
+
+    /// Refuses `peer` for `duration` and closes its connections.
+    fn ban(&self, peer: PeerId, duration: Duration, reason: &'static str) {
+        let mut state = self.state();
+        let overlay = state.overlays.get(&peer).copied();
+        let full_node = overlay
+            .and_then(|o| state.peers.get(&o))
+            .is_some_and(|p| p.full_node);
+        state.banned.insert(
+            peer,
+            Ban {
+                until: deadline(duration),
+                overlay,
+                full_node,
+                reason,
+            },
+        );
+        state.penalties.remove(&peer);
+        drop(state);
         let _ = self.command(Command::Disconnect(peer));
+    }
+
+    /// Closes the connections to a connected overlay (Bee's `DELETE /peers/{address}`: no
+    /// ban, the peer may come back).
+    pub fn disconnect(&self, overlay: &B256) -> Result<(), NetError> {
+        let peer = self.peer_id_of(overlay).ok_or(NetError::NotConnected)?;
+        self.command(Command::Disconnect(peer))
+    }
+
+    /// The peers refused now.
+    pub fn blocklisted(&self) -> Vec<Blocklisted> {
+        let now = Instant::now();
+        let mut state = self.state();
+        state.banned.retain(|_, ban| ban.until > now);
+        state
+            .banned
+            .iter()
+            .map(|(peer, ban)| Blocklisted {
+                overlay: ban.overlay,
+                peer_id: *peer,
+                full_node: ban.full_node,
+                reason: ban.reason,
+                remaining: ban.until.saturating_duration_since(now),
+            })
+            .collect()
     }
 
     /// The info of a connected overlay.
@@ -428,12 +498,7 @@ impl PeerManager {
         tracing::debug!(%peer, %error, penalties, "peer misbehaved");
         if penalties >= self.policy.max_penalties {
             tracing::info!(%peer, "banning misbehaving peer");
-            let until = deadline(self.policy.ban_duration);
-            let mut state = self.state();
-            state.banned.insert(peer, until);
-            state.penalties.remove(&peer);
-            drop(state);
-            let _ = self.command(Command::Disconnect(peer));
+            self.ban(peer, self.policy.ban_duration, "misbehaviour");
         }
     }
 
@@ -533,7 +598,7 @@ impl PeerManager {
 
 fn is_banned_now(state: &mut PeerState, peer: &PeerId) -> bool {
     match state.banned.get(peer) {
-        Some(until) if *until > Instant::now() => true,
+        Some(ban) if ban.until > Instant::now() => true,
         Some(_) => {
             state.banned.remove(peer);
             false

@@ -199,6 +199,45 @@ impl NodeApi for Node {
             .map_err(|e| ApiError::internal(format!("pingpong to {overlay}: {e}")))
     }
 
+    async fn connect(&self, address: String) -> Result<B256, ApiError> {
+        let address: comb_net::Multiaddr = address
+            .parse()
+            .map_err(|e| ApiError::bad_request(format!("invalid multiaddress {address}: {e}")))?;
+        self.network
+            .connect(address.clone())
+            .await
+            .map(|peer| peer.overlay)
+            .map_err(|e| ApiError::internal(format!("connect to {address}: {e}")))
+    }
+
+    fn disconnect(&self, overlay: B256) -> Result<(), ApiError> {
+        self.network
+            .disconnect(&overlay)
+            .map_err(|_| ApiError::not_found("peer not found"))
+    }
+
+    fn blocklist(&self) -> comb_api::types::Blocklist {
+        comb_api::types::Blocklist {
+            peers: self
+                .network
+                .blocklisted()
+                .into_iter()
+                .map(|b| comb_api::types::BlocklistedPeer {
+                    // A peer refused before its handshake has no overlay: Bee lists only
+                    // overlays it knows, the zero address stands in.
+                    address: hex::encode(b.overlay.unwrap_or_default()),
+                    full_node: b.full_node,
+                    reason: b.reason.to_string(),
+                    duration: b.remaining.as_secs(),
+                })
+                .collect(),
+        }
+    }
+
+    fn welcome_message(&self) -> String {
+        self.network.welcome_message().to_string()
+    }
+
     fn peers(&self) -> Peers {
         Peers {
             peers: self

@@ -122,6 +122,45 @@ pub async fn wallet<B: NodeApi>(State(node): State<Arc<B>>) -> Result<Response, 
     Ok(Json(node.wallet().await?).into_response())
 }
 
+/// `GET /`: Bee's greeting, which bee-js' `checkConnection` looks for.
+pub async fn root() -> &'static str {
+    "Ethereum Swarm Bee\n"
+}
+
+/// `GET /robots.txt`: nothing to index (Bee's answer).
+pub async fn robots() -> &'static str {
+    "User-agent: *\nDisallow: /\n"
+}
+
+/// `POST /connect/{multiaddr}`: `{"address": overlay}` once connected.
+pub async fn connect<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    axum::extract::Path(address): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    let overlay = node.connect(format!("/{address}")).await?;
+    Ok(Json(serde_json::json!({ "address": hex::encode(overlay) })).into_response())
+}
+
+/// `DELETE /peers/{address}`: Bee's `{"code": 200, "message": "OK"}`.
+pub async fn disconnect<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    axum::extract::Path(address): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    let overlay = crate::params::hash("address", &address)?;
+    node.disconnect(overlay)?;
+    Ok(Json(serde_json::json!({ "code": 200, "message": "OK" })).into_response())
+}
+
+/// `GET /blocklist`.
+pub async fn blocklist<B: NodeApi>(State(node): State<Arc<B>>) -> Response {
+    Json(node.blocklist()).into_response()
+}
+
+/// `GET /welcome-message`: `{"welcomeMessage": …}`.
+pub async fn welcome_message<B: NodeApi>(State(node): State<Arc<B>>) -> Response {
+    Json(serde_json::json!({ "welcomeMessage": node.welcome_message() })).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::go_duration;

@@ -1,0 +1,129 @@
+//! Bee's peer endpoints over HTTP against a two-node devnet: `POST /connect/{multiaddr}`,
+//! `DELETE /peers/{address}`, `GET /blocklist`, `GET /welcome-message`, and Bee's `GET /`
+//! greeting that bee-js' `checkConnection` reads (shapes as in Bee's `pkg/api/peer.go`,
+//! `router.go`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use comb_node::devnet::{Devnet, DevnetConfig};
+
+mod common;
+use common::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peers_are_connected_disconnected_and_listed_as_bee_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = Devnet::start(&DevnetConfig {
+        nodes: 2,
+        block_time_ms: 100,
+        dir: dir.path().to_path_buf(),
+        base_port: 0,
+        batch_block_threshold: 2,
+        minimum_validity_blocks: None,
+        stakes_bzz: Vec::new(),
+    })
+    .await
+    .unwrap();
+    let api = net.nodes[0].api_url();
+    let other = hex::encode(net.nodes[1].node.overlay());
+    let http = reqwest::Client::new();
+
+    let root = http.get(format!("{api}/")).send().await.unwrap();
+    assert_eq!(root.status().as_u16(), 200);
+    assert_eq!(root.text().await.unwrap(), "Ethereum Swarm Bee\n");
+    let robots = http.get(format!("{api}/robots.txt")).send().await.unwrap();
+    assert_eq!(robots.text().await.unwrap(), "User-agent: *\nDisallow: /\n");
+
+    let (status, body) = json(
+        http.get(format!("{api}/welcome-message"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["welcomeMessage"].as_str()), (200, Some("")));
+    let (status, body) = json(http.get(format!("{api}/blocklist")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["peers"], serde_json::json!([]));
+
+    // The devnet connected the two: disconnect, then connect again by multiaddress.
+    let peers = |body: &serde_json::Value| -> Vec<String> {
+        body["peers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["address"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, body) = json(http.get(format!("{api}/peers")).send().await.unwrap()).await;
+        if peers(&body).contains(&other) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never connected: {body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (status, body) = json(
+        http.delete(format!("{api}/peers/{other}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, serde_json::json!({"code": 200, "message": "OK"}));
+    let underlay = net.nodes[1].node.network().listen_addrs()[0].to_string();
+    let connect = |address: String| {
+        let http = http.clone();
+        let api = api.clone();
+        async move {
+            json(
+                http.post(format!("{api}/connect{address}"))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    // Connecting may race the close of the old connection; it answers once it holds.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let body = loop {
+        let (status, body) = connect(underlay.clone()).await;
+        if status == 200 {
+            break body;
+        }
+        assert!(Instant::now() < deadline, "{status} {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(body, serde_json::json!({ "address": other }));
+
+    // Bad input: Bee's 400 and 404, nothing changed.
+    let (status, body) = connect("/not-a-multiaddr".into()).await;
+    assert_eq!((status, body["code"].as_u64()), (400, Some(400)), "{body}");
+    let (status, body) = json(
+        http.delete(format!("{api}/peers/{}", "ab".repeat(32)))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (404, Some("peer not found"))
+    );
+    let (status, _) = json(
+        http.delete(format!("{api}/peers/xyz"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    // A port nothing listens on: the dial fails, 500 as in Bee.
+    let (status, body) = connect("/ip4/127.0.0.1/tcp/1".into()).await;
+    assert_eq!(status, 500, "{body}");
+    net.shutdown().await.unwrap();
+}
