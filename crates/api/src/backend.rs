@@ -185,6 +185,9 @@ pub trait NodeApi:
     fn node_info(&self) -> crate::types::NodeInfo;
     /// `/status`.
     fn status(&self) -> impl Future<Output = Result<Status, ApiError>> + Send;
+    /// `/status/peers`: each connected full-node peer asked for its status snapshot over
+    /// the status protocol (10 s each, all at once).
+    fn peer_statuses(&self) -> impl Future<Output = crate::types::StatusPeers> + Send;
     /// `/addresses`.
     fn addresses(&self) -> Addresses;
     /// `/peers`.

@@ -52,6 +52,7 @@ pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
         .route("/readiness", get(status::readiness::<B>))
         .route("/node", get(status::node_info::<B>))
         .route("/status", get(status::status::<B>))
+        .route("/status/peers", get(status::status_peers::<B>))
         .route("/addresses", get(status::addresses::<B>))
         .route("/peers", get(status::peers::<B>))
         .route("/topology", get(status::topology::<B>))

@@ -33,8 +33,8 @@ pub struct NodeInfo {
 pub struct Status {
     /// Overlay address (hex).
     pub overlay: String,
-    /// Proximity of the peer reporting (0 for the node itself).
-    pub proximity: u8,
+    /// Proximity of the peer reporting to this node (256 for the node itself, as Bee).
+    pub proximity: u16,
     /// Mode, as in [`NodeInfo`].
     pub bee_mode: String,
     /// Chunks in the reserve.
@@ -59,6 +59,18 @@ pub struct Status {
     pub committed_depth: u8,
     /// Whether the node is still warming up.
     pub is_warming_up: bool,
+    /// `/status/peers` only: the peer's snapshot did not come (its other fields are then
+    /// zero). Left out when false, as Bee does.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub request_failed: bool,
+}
+
+/// `GET /status/peers`: every connected full-node peer's own status snapshot, nearest
+/// bin last (sorted by proximity, as Bee).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StatusPeers {
+    /// The snapshots.
+    pub snapshots: Vec<Status>,
 }
 
 /// `GET /addresses`.

@@ -150,27 +150,36 @@ impl NodeApi for Node {
     }
 
     async fn status(&self) -> Result<Status, ApiError> {
-        let reserve = &self.store.reserve;
-        let radius = reserve.storage_radius().map_err(internal)?;
-        let depth = self.network.depth();
-        let peers = self.network.peers();
-        Ok(Status {
-            overlay: hex::encode(self.overlay),
-            proximity: 0,
-            bee_mode: self.mode().to_string(),
-            reserve_size: reserve.size().map_err(internal)?,
-            reserve_size_within_radius: reserve.size_within_radius().map_err(internal)?,
-            pullsync_rate: 0.0,
-            storage_radius: radius,
-            connected_peers: peers.len() as u64,
-            neighborhood_size: peers.iter().filter(|p| p.bin >= depth).count() as u64,
-            batch_commitment: u64::try_from(self.store.batches.total_chunks().map_err(internal)?)
-                .unwrap_or(u64::MAX),
-            is_reachable: true,
-            last_synced_block: self.chain_state_now()?.block,
-            committed_depth: radius,
-            is_warming_up: false,
-        })
+        // The snapshot peers get over the status protocol: one set of numbers.
+        let mut status = status_of(self.network.local_status(), self.overlay, 256);
+        status.is_warming_up = false;
+        Ok(status)
+    }
+
+    async fn peer_statuses(&self) -> comb_api::types::StatusPeers {
+        let peers: Vec<_> = self
+            .network
+            .peers()
+            .into_iter()
+            .filter(|p| p.full_node)
+            .collect();
+        let asks = peers.into_iter().map(|peer| async move {
+            let asked = tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                self.network.peer_status(&peer.overlay),
+            )
+            .await;
+            match asked {
+                Ok(Ok(snapshot)) => status_of(snapshot, peer.overlay, u16::from(peer.bin)),
+                _ => Status {
+                    request_failed: true,
+                    ..status_of(Default::default(), peer.overlay, u16::from(peer.bin))
+                },
+            }
+        });
+        let mut snapshots = futures_util::future::join_all(asks).await;
+        snapshots.sort_by_key(|s| s.proximity);
+        comb_api::types::StatusPeers { snapshots }
     }
 
     fn addresses(&self) -> Addresses {
@@ -686,5 +695,27 @@ impl NodeApi for Node {
             .ok_or_else(|| ApiError::not_found(format!("tag {uid} not found")))?;
         tag.set_address(address);
         Ok(())
+    }
+}
+
+/// A status snapshot (ours or a peer's, spec of Bee's `status.proto`) in the API's shape.
+fn status_of(snapshot: comb_net::wire::pb::Snapshot, overlay: B256, proximity: u16) -> Status {
+    let depth = |value: u32| u8::try_from(value).unwrap_or(u8::MAX);
+    Status {
+        overlay: hex::encode(overlay),
+        proximity,
+        bee_mode: snapshot.bee_mode,
+        reserve_size: snapshot.reserve_size,
+        reserve_size_within_radius: snapshot.reserve_size_within_radius,
+        pullsync_rate: snapshot.pullsync_rate,
+        storage_radius: depth(snapshot.storage_radius),
+        connected_peers: snapshot.connected_peers,
+        neighborhood_size: snapshot.neighborhood_size,
+        batch_commitment: snapshot.batch_commitment,
+        is_reachable: snapshot.is_reachable,
+        last_synced_block: snapshot.last_synced_block,
+        committed_depth: depth(snapshot.committed_depth),
+        is_warming_up: false,
+        request_failed: false,
     }
 }

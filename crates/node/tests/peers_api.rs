@@ -65,6 +65,31 @@ async fn peers_are_connected_disconnected_and_listed_as_bee_does() {
         assert!(Instant::now() < deadline, "never connected: {body}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // Each peer's own snapshot over the status protocol, and ours with Bee's proximity 256.
+    let (status, body) = json(
+        http.get(format!("{api}/status/peers"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let snapshots = body["snapshots"].as_array().unwrap();
+    assert_eq!(snapshots.len(), 1, "{body}");
+    assert_eq!(snapshots[0]["overlay"], other.as_str());
+    assert_eq!(snapshots[0]["beeMode"], "full");
+    assert_eq!(snapshots[0]["connectedPeers"], 1, "{body}");
+    assert!(snapshots[0].get("requestFailed").is_none(), "{body}");
+    assert!(snapshots[0]["proximity"].as_u64().unwrap() < 256);
+    let (_, own) = json(http.get(format!("{api}/status")).send().await.unwrap()).await;
+    assert_eq!(own["proximity"], 256, "{own}");
+    assert_eq!(own["overlay"], hex::encode(net.nodes[0].node.overlay()));
+    assert_eq!(own["connectedPeers"], 1, "{own}");
+    assert_eq!(
+        own["isReachable"], false,
+        "comb checks no reachability: {own}"
+    );
+
     let (status, body) = json(
         http.delete(format!("{api}/peers/{other}"))
             .send()

@@ -122,6 +122,11 @@ pub async fn wallet<B: NodeApi>(State(node): State<Arc<B>>) -> Result<Response, 
     Ok(Json(node.wallet().await?).into_response())
 }
 
+/// `GET /status/peers`.
+pub async fn status_peers<B: NodeApi>(State(node): State<Arc<B>>) -> Response {
+    Json(node.peer_statuses().await).into_response()
+}
+
 /// `GET /`: Bee's greeting, which bee-js' `checkConnection` looks for.
 pub async fn root() -> &'static str {
     "Ethereum Swarm Bee\n"
