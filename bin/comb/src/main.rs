@@ -20,6 +20,23 @@ struct Cli {
     /// What to do.
     #[command(subcommand)]
     command: Command,
+    /// How much to log: Bee's 0–5 (silent, error, warn, info, debug, trace) or a level
+    /// name; overrides `RUST_LOG`. Default: `RUST_LOG`, else `info` for `comb node` and
+    /// `warn` for the other commands.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    verbosity: Option<String>,
+    /// `text` (default) or `json`: one JSON object per line.
+    #[arg(long, global = true, value_name = "FORMAT", default_value = "text")]
+    log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// The subcommands.
@@ -55,7 +72,7 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    init_logging(&cli.command);
+    init_logging(&cli.command, cli.verbosity.as_deref(), cli.log_format)?;
     match cli.command {
         Command::Hash(args) => hash::run(&args),
         Command::Chain(args) => chain::run(&args),
@@ -70,18 +87,59 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-/// Logs to stderr, filtered by `RUST_LOG` (tracing's `EnvFilter` syntax, e.g.
-/// `info,comb_net=debug`). Without it, `comb node` logs at `info` and the other commands
-/// only warnings, so the devnet's and the tools' own output stays readable.
-fn init_logging(command: &Command) {
-    let default = match command {
-        Command::Node(_) => "info",
-        _ => "warn",
+/// Logs to stderr: `--verbosity` if given, else `RUST_LOG` (tracing's `EnvFilter` syntax,
+/// e.g. `info,comb_net=debug`), else `info` for `comb node` and only warnings for the other
+/// commands, so the devnet's and the tools' own output stays readable.
+fn init_logging(
+    command: &Command,
+    verbosity: Option<&str>,
+    format: LogFormat,
+) -> anyhow::Result<()> {
+    use tracing_subscriber::EnvFilter;
+    let filter = match verbosity {
+        Some(level) => EnvFilter::new(level_of(level)?),
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+            EnvFilter::new(match command {
+                Command::Node(_) => "info",
+                _ => "warn",
+            })
+        }),
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+    Ok(())
+}
+
+/// Bee's verbosity (`0`–`5` or `silent`, `error`, `warn`, `info`, `debug`, `trace`) as a
+/// tracing filter.
+fn level_of(verbosity: &str) -> anyhow::Result<&'static str> {
+    Ok(match verbosity.to_ascii_lowercase().as_str() {
+        "0" | "silent" | "off" => "off",
+        "1" | "error" => "error",
+        "2" | "warn" | "warning" => "warn",
+        "3" | "info" => "info",
+        "4" | "debug" => "debug",
+        "5" | "trace" | "all" => "trace",
+        other => anyhow::bail!("--verbosity: {other:?} is not 0-5 or a level name"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bees_verbosity_numbers_and_names_map_to_levels() {
+        assert_eq!(level_of("0").unwrap(), "off");
+        assert_eq!(level_of("3").unwrap(), "info");
+        assert_eq!(level_of("DEBUG").unwrap(), "debug");
+        assert_eq!(level_of("5").unwrap(), "trace");
+        assert!(level_of("6").is_err());
+        assert!(level_of("loud").is_err());
+    }
 }

@@ -343,6 +343,12 @@ fn a_deferred_upload_reaches_its_storer_after_the_uploader_was_killed() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    // `RUST_LOG=…,comb_net=debug` shows the handshake with the peer, in either log.
+    let logs = log_tail(&node_dir) + &log_tail(&dir.path().join("storer"));
+    assert!(
+        logs.contains("peer connected"),
+        "no handshake logged:\n{logs}"
+    );
     // With the uploader gone for good, the file downloads from the storer.
     node.kill().unwrap();
     let _ = node.wait();
