@@ -138,13 +138,18 @@ pub(crate) async fn bootnode(peers: Arc<PeerManager>, bootnode: Multiaddr, limit
 }
 
 /// Re-dials lost and not yet reached known peers until shutdown.
-pub(crate) async fn run(peers: Arc<PeerManager>) {
-    let mut events = peers.subscribe();
+pub(crate) async fn run(
+    peers: Arc<PeerManager>,
+    mut events: tokio::sync::mpsc::UnboundedReceiver<PeerEvent>,
+) {
     let mut shutdown = peers.shutdown_signal();
     let mut redial = Redial::default();
+    // One ticker for the whole run: events in between do not push the next look back.
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = tokio::time::sleep(TICK) => {}
+            _ = tick.tick() => {}
             event = events.recv() => match event {
                 Some(PeerEvent::Connected(info)) => {
                     redial.connected(&info.overlay);

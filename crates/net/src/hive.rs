@@ -26,10 +26,12 @@ use crate::NetError;
 /// Addresses per `Peers` message.
 pub const MAX_BATCH: usize = 30;
 
-/// Follows connection events until the manager goes away: every new peer is introduced
-/// ([`announce`]).
-pub(crate) async fn run(peers: Arc<PeerManager>) {
-    let mut events = peers.subscribe();
+/// Follows connection `events` (subscribed before the network starts, so none is missed)
+/// until shutdown: every new peer is introduced ([`announce`]).
+pub(crate) async fn run(
+    peers: Arc<PeerManager>,
+    mut events: tokio::sync::mpsc::UnboundedReceiver<PeerEvent>,
+) {
     let mut shutdown = peers.shutdown_signal();
     loop {
         tokio::select! {

@@ -117,16 +117,19 @@ impl Network {
             accounting,
             commands,
         }));
-        // The subscribers first, so that none misses a connection.
+        // Subscribed here, before the swarm task runs, so that no subscriber misses a
+        // connection.
         let peers = &node.peers;
         let config = &node.config;
-        tokio::spawn(hive::run(Arc::clone(peers)));
+        tokio::spawn(hive::run(Arc::clone(peers), peers.subscribe()));
         tokio::spawn(settlement::run(
             Arc::clone(peers),
             Arc::clone(&node.accounting),
+            peers.subscribe(),
         ));
         tokio::spawn(pullsync::run(
             Arc::clone(&node.puller),
+            peers.subscribe(),
             config.pullsync_interval,
             config.full_node,
         ));
@@ -136,7 +139,7 @@ impl Network {
             config.full_node,
         ));
         if config.hive_connect {
-            tokio::spawn(dialer::run(Arc::clone(peers)));
+            tokio::spawn(dialer::run(Arc::clone(peers), peers.subscribe()));
         }
         tokio::spawn(driver::dispatch(Arc::clone(&node), inbound));
         let handle = tokio::spawn(driver::run(Arc::clone(&node), swarm, command_receiver));

@@ -191,7 +191,12 @@ impl Puller {
 
 /// The puller: a round every `interval`, at every trigger and whenever a peer connects,
 /// until shutdown. `None` or a light node: never (the node still serves pullsync).
-pub(crate) async fn run(puller: Arc<Puller>, interval: Option<Duration>, full_node: bool) {
+pub(crate) async fn run(
+    puller: Arc<Puller>,
+    mut events: tokio::sync::mpsc::UnboundedReceiver<PeerEvent>,
+    interval: Option<Duration>,
+    full_node: bool,
+) {
     let Some(interval) = interval else {
         return;
     };
@@ -199,10 +204,12 @@ pub(crate) async fn run(puller: Arc<Puller>, interval: Option<Duration>, full_no
         return;
     }
     let mut shutdown = puller.peers.shutdown_signal();
-    let mut events = puller.peers.subscribe();
+    // One ticker for the whole run: disconnections in between do not push a round back.
+    let mut rounds = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+    rounds.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
+            _ = rounds.tick() => {}
             _ = puller.trigger.notified() => {}
             event = events.recv() => match event {
                 Some(PeerEvent::Connected(_)) => {}
@@ -215,6 +222,8 @@ pub(crate) async fn run(puller: Arc<Puller>, interval: Option<Duration>, full_no
             return;
         }
         sync_round(&puller).await;
+        // The next round waits a whole interval after this one ended.
+        rounds.reset();
     }
 }
 

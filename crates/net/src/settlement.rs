@@ -148,8 +148,11 @@ pub(crate) async fn serve_swap<S: AsyncRead + AsyncWrite + Unpin>(
 
 /// Follows connection events: every new peer is told the threshold we grant it (spec §1.7:
 /// "on every connection, each side announces"), each in the background.
-pub(crate) async fn run(peers: Arc<PeerManager>, accounting: Arc<dyn Accounting>) {
-    let mut events = peers.subscribe();
+pub(crate) async fn run(
+    peers: Arc<PeerManager>,
+    accounting: Arc<dyn Accounting>,
+    mut events: tokio::sync::mpsc::UnboundedReceiver<PeerEvent>,
+) {
     let mut shutdown = peers.shutdown_signal();
     loop {
         tokio::select! {
