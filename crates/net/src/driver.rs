@@ -620,7 +620,8 @@ mod tests {
     use super::*;
     use crate::storage::LocalStore;
     use crate::test_support::{
-        connected_peer, node, node_with, read_frame, stamped_chunk, varint, write_frame, AnyStamp,
+        bytes_field, connected_peer, fields, node, node_with, read_frame, stamped_chunk, varint,
+        write_frame, AnyStamp, Field,
     };
     use crate::MemoryStore;
     use std::time::Duration;
@@ -628,49 +629,15 @@ mod tests {
     use tokio::task::JoinHandle;
     use tokio_util::compat::TokioAsyncReadCompatExt;
 
-    /// A length-delimited field (wire type 2).
-    fn bytes_field(field: u64, value: &[u8], out: &mut Vec<u8>) {
-        varint(field << 3 | 2, out);
-        varint(value.len() as u64, out);
-        out.extend_from_slice(value);
-    }
-
-    /// The fields of a message, read by hand: (number, bytes or varint as bytes).
-    fn fields(message: &[u8]) -> Vec<(u64, Vec<u8>)> {
-        fn read_varint(bytes: &[u8], at: &mut usize) -> u64 {
-            let (mut value, mut shift) = (0u64, 0);
-            loop {
-                let byte = bytes[*at];
-                *at += 1;
-                value |= u64::from(byte & 0x7f) << shift;
-                if byte < 0x80 {
-                    return value;
-                }
-                shift += 7;
-            }
-        }
-        let (mut at, mut out) = (0, Vec::new());
-        while at < message.len() {
-            let key = read_varint(message, &mut at);
-            let value = match key & 7 {
-                0 => read_varint(message, &mut at).to_le_bytes().to_vec(),
-                2 => {
-                    let len = read_varint(message, &mut at) as usize;
-                    at += len;
-                    message[at - len..at].to_vec()
-                }
-                other => panic!("wire type {other}"),
-            };
-            out.push((key >> 3, value));
-        }
-        out
-    }
-
-    fn field(message: &[(u64, Vec<u8>)], number: u64) -> Option<Vec<u8>> {
+    /// The bytes of field `number`, if the message has it as a length-delimited field.
+    fn field(message: &[(u64, Field)], number: u64) -> Option<Vec<u8>> {
         message
             .iter()
             .find(|(n, _)| *n == number)
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| match v {
+                Field::Bytes(bytes) => bytes.clone(),
+                other => panic!("field {number} is {other:?}, not bytes"),
+            })
     }
 
     /// Opens a `protocol` stream to the dispatcher as `peer` and does Bee's side of the

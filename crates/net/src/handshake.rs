@@ -207,7 +207,7 @@ mod tests {
     //! signed as Bee's `pkg/bzz/address.go` signs (H-4, H-5), and every message comb sends
     //! is read field by field; the stream ends as Bee's `FullClose` ends it (H-16, H-17).
     use super::*;
-    use crate::test_support::{read_frame, varint, write_frame};
+    use crate::test_support::{bytes_field, fields, read_frame, varint_field, write_frame, Field};
     use comb_primitives::{keccak256, Signer, B256};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
@@ -216,60 +216,6 @@ mod tests {
     use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
     const NETWORK_ID: u64 = 10;
-
-    /// A length-delimited field (wire type 2).
-    fn bytes_field(field: u64, value: &[u8], out: &mut Vec<u8>) {
-        varint(field << 3 | 2, out);
-        varint(value.len() as u64, out);
-        out.extend_from_slice(value);
-    }
-
-    /// A varint field (wire type 0).
-    fn varint_field(field: u64, value: u64, out: &mut Vec<u8>) {
-        varint(field << 3, out);
-        varint(value, out);
-    }
-
-    /// A field as read back: a varint or bytes.
-    #[derive(Debug, Clone, PartialEq)]
-    enum Field {
-        Varint(u64),
-        Bytes(Vec<u8>),
-    }
-
-    fn read_varint(bytes: &[u8], at: &mut usize) -> u64 {
-        let mut value = 0u64;
-        let mut shift = 0;
-        loop {
-            let byte = bytes[*at];
-            *at += 1;
-            value |= u64::from(byte & 0x7f) << shift;
-            if byte < 0x80 {
-                return value;
-            }
-            shift += 7;
-        }
-    }
-
-    /// Parses a protobuf message into (field number, value) by hand.
-    fn fields(bytes: &[u8]) -> Vec<(u64, Field)> {
-        let mut at = 0;
-        let mut out = Vec::new();
-        while at < bytes.len() {
-            let key = read_varint(bytes, &mut at);
-            let value = match key & 7 {
-                0 => Field::Varint(read_varint(bytes, &mut at)),
-                2 => {
-                    let len = read_varint(bytes, &mut at) as usize;
-                    at += len;
-                    Field::Bytes(bytes[at - len..at].to_vec())
-                }
-                other => panic!("unexpected wire type {other}"),
-            };
-            out.push((key >> 3, value));
-        }
-        out
-    }
 
     fn field(message: &[(u64, Field)], number: u64) -> Field {
         message

@@ -155,3 +155,57 @@ pub(crate) fn stamped_chunk(label: &str, n: u64) -> (comb_primitives::Chunk, com
     .unwrap();
     (chunk, stamp)
 }
+
+/// A length-delimited protobuf field (wire type 2), written by hand.
+pub(crate) fn bytes_field(field: u64, value: &[u8], out: &mut Vec<u8>) {
+    varint(field << 3 | 2, out);
+    varint(value.len() as u64, out);
+    out.extend_from_slice(value);
+}
+
+/// A varint protobuf field (wire type 0), written by hand.
+pub(crate) fn varint_field(field: u64, value: u64, out: &mut Vec<u8>) {
+    varint(field << 3, out);
+    varint(value, out);
+}
+
+/// A protobuf field as read back by hand: a varint or bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Field {
+    Varint(u64),
+    Bytes(Vec<u8>),
+}
+
+fn read_varint(bytes: &[u8], at: &mut usize) -> u64 {
+    let mut value = 0u64;
+    let mut shift = 0;
+    loop {
+        let byte = bytes[*at];
+        *at += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return value;
+        }
+        shift += 7;
+    }
+}
+
+/// Parses a protobuf message into (field number, value) by hand.
+pub(crate) fn fields(bytes: &[u8]) -> Vec<(u64, Field)> {
+    let mut at = 0;
+    let mut out = Vec::new();
+    while at < bytes.len() {
+        let key = read_varint(bytes, &mut at);
+        let value = match key & 7 {
+            0 => Field::Varint(read_varint(bytes, &mut at)),
+            2 => {
+                let len = read_varint(bytes, &mut at) as usize;
+                at += len;
+                Field::Bytes(bytes[at - len..at].to_vec())
+            }
+            other => panic!("unexpected wire type {other}"),
+        };
+        out.push((key >> 3, value));
+    }
+    out
+}

@@ -4,19 +4,10 @@
 //! echoed with credentials, one from another origin gets no CORS header at all.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use comb_node::devnet::{Devnet, DevnetConfig};
+use comb_node::devnet::Devnet;
 
-fn config(dir: &std::path::Path) -> DevnetConfig {
-    DevnetConfig {
-        nodes: 1,
-        block_time_ms: 100,
-        dir: dir.to_path_buf(),
-        base_port: 0,
-        batch_block_threshold: 2,
-        minimum_validity_blocks: None,
-        stakes_bzz: Vec::new(),
-    }
-}
+mod common;
+use common::test_devnet;
 
 fn header(response: &reqwest::Response, name: &str) -> Option<String> {
     response
@@ -29,7 +20,7 @@ fn header(response: &reqwest::Response, name: &str) -> Option<String> {
 async fn preflights_and_cross_origin_requests_get_bees_cors_headers() {
     let dir = tempfile::tempdir().unwrap();
     let dashboard = "http://localhost:3002";
-    let net = Devnet::start_with(&config(dir.path()), |_, node| {
+    let net = Devnet::start_with(&test_devnet(dir.path(), 1), |_, node| {
         node.cors_allowed_origins = vec![dashboard.to_string()];
     })
     .await
@@ -151,7 +142,7 @@ async fn preflights_and_cross_origin_requests_get_bees_cors_headers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_devnet_allows_every_origin() {
     let dir = tempfile::tempdir().unwrap();
-    let net = Devnet::start(&config(dir.path())).await.unwrap();
+    let net = Devnet::start(&test_devnet(dir.path(), 1)).await.unwrap();
     let api = net.nodes[0].api_url();
     let response = reqwest::Client::new()
         .get(format!("{api}/health"))

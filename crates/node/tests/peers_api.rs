@@ -6,25 +6,15 @@
 
 use std::time::{Duration, Instant};
 
-use comb_node::devnet::{Devnet, DevnetConfig};
+use comb_node::devnet::Devnet;
 
 mod common;
-use common::json;
+use common::{json, test_devnet};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn peers_are_connected_disconnected_and_listed_as_bee_does() {
     let dir = tempfile::tempdir().unwrap();
-    let net = Devnet::start(&DevnetConfig {
-        nodes: 2,
-        block_time_ms: 100,
-        dir: dir.path().to_path_buf(),
-        base_port: 0,
-        batch_block_threshold: 2,
-        minimum_validity_blocks: None,
-        stakes_bzz: Vec::new(),
-    })
-    .await
-    .unwrap();
+    let net = Devnet::start(&test_devnet(dir.path(), 2)).await.unwrap();
     let api = net.nodes[0].api_url();
     let other = hex::encode(net.nodes[1].node.overlay());
     let http = reqwest::Client::new();

@@ -6,11 +6,11 @@
 
 use std::time::{Duration, Instant};
 
-use comb_node::devnet::{Devnet, DevnetConfig};
+use comb_node::devnet::Devnet;
 use serde_json::Value;
 
 mod common;
-use common::{buy_usable_batch, json};
+use common::{buy_usable_batch, json, test_devnet};
 
 async fn get(client: &reqwest::Client, url: String) -> (u16, Value) {
     json(client.get(url).send().await.unwrap()).await
@@ -23,17 +23,7 @@ async fn post(client: &reqwest::Client, url: String) -> (u16, Value) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stake_deposit_withdrawable_state_and_rchash() {
     let dir = tempfile::tempdir().unwrap();
-    let net = Devnet::start(&DevnetConfig {
-        nodes: 1,
-        block_time_ms: 100,
-        dir: dir.path().to_path_buf(),
-        base_port: 0,
-        batch_block_threshold: 2,
-        minimum_validity_blocks: None,
-        stakes_bzz: Vec::new(),
-    })
-    .await
-    .unwrap();
+    let net = Devnet::start(&test_devnet(dir.path(), 1)).await.unwrap();
     let api = net.nodes[0].api_url();
     let http = reqwest::Client::new();
 

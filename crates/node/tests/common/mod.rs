@@ -3,7 +3,22 @@
 
 use std::time::{Duration, Instant};
 
+use comb_node::devnet::DevnetConfig;
 use serde_json::Value;
+
+/// The devnet the tests start unless they say otherwise: `nodes` nodes in `dir`, 100 ms
+/// blocks, free ports, batches usable after 2 blocks, no minimum validity, no stakes.
+pub fn test_devnet(dir: &std::path::Path, nodes: usize) -> DevnetConfig {
+    DevnetConfig {
+        nodes,
+        block_time_ms: 100,
+        dir: dir.to_path_buf(),
+        base_port: 0,
+        batch_block_threshold: 2,
+        minimum_validity_blocks: None,
+        stakes_bzz: Vec::new(),
+    }
+}
 
 /// A response's status and JSON body (`null` when it has none).
 pub async fn json(response: reqwest::Response) -> (u16, Value) {
