@@ -38,16 +38,26 @@ fn shadow_balance(state: &PeerState) -> Result<I256> {
 }
 
 /// Run `settle` on a peer's state at `now` (spec §1.5).
+///
+/// Both parts need a shadow balance of at least one second of refresh. The cheque does not
+/// wait for the refresh's one-second pause or for a refresh in flight: in Bee's
+/// `Accounting.settle` (every release from v1.10 to v2.8) only the refresh sits inside
+/// `timeElapsedInMilliseconds > 999 && !refreshOngoing`, while the monetary branch is a
+/// sibling of it and waits only for the previous cheque (`paymentOngoing`). The spec's §1.5
+/// reads it as nested in both conditions; comb follows Bee's code. This is what lets a
+/// heavy downloader keep paying by cheque between its once-a-second refreshes.
 pub(crate) fn settle(state: &mut PeerState, p: &Params, now: u64) -> Result<Settlement> {
     let mut out = Settlement::default();
     let shadow = shadow_balance(state)?;
-    let since_refresh = now.saturating_sub(state.refresh_timestamp);
-    // "finished more than 999 ms ago": with whole seconds, at least one second.
-    if shadow < p.refresh_rate || since_refresh < 1 || state.refresh_ongoing {
+    if shadow < p.refresh_rate {
         return Ok(out);
     }
-    state.refresh_ongoing = true;
-    out.refresh = Some(amount::unsigned(shadow));
+    let since_refresh = now.saturating_sub(state.refresh_timestamp);
+    // "finished more than 999 ms ago": with whole seconds, at least one second.
+    if since_refresh >= 1 && !state.refresh_ongoing {
+        state.refresh_ongoing = true;
+        out.refresh = Some(amount::unsigned(shadow));
+    }
 
     let recently_failed = state
         .last_settlement_failure

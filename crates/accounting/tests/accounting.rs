@@ -182,6 +182,48 @@ fn test_accounting_call_settlement_monetary() {
     assert_eq!(acc.peer(&p).unwrap().originated, i(-10));
 }
 
+/// Bee's `settle` starts a cheque whenever none is in flight, even in the second after a
+/// refresh (only the refresh waits for its one-second pause); see `settle`'s docs.
+#[test]
+fn a_cheque_does_not_wait_for_the_refresh_pause() {
+    let (mut acc, p) = setup(true, true);
+    credit(&mut acc, p, 9000, true, 1);
+    let (mut action, s) = reserve(&mut acc, p, TEST_PRICE, true, 1);
+    assert_eq!(s.cheque, Some(u(8000)));
+    // While the refresh is still in flight, the next cheque waits only for this one.
+    let (_, s) = credit(&mut acc, p, 100, true, 1);
+    assert_eq!(s.cheque, None, "one cheque at a time");
+    acc.notify_payment_sent(&p, u(8000), true, 1).unwrap();
+    acc.notify_refreshment_sent(
+        &p,
+        u(9000),
+        Ok(RefreshAck {
+            accepted: u(1000),
+            alleged_interval: 1,
+        }),
+        1,
+    )
+    .unwrap();
+    acc.apply_credit(&mut action, 1).unwrap();
+    acc.cleanup_credit(action).unwrap();
+    let st = acc.peer(&p).unwrap();
+    assert_eq!((st.balance, st.originated), (i(-110), i(-110)));
+    // Same second as the refresh: no refresh, but the originated debt is paid by cheque.
+    let (_, s) = credit(&mut acc, p, 9000, true, 1);
+    assert_eq!(
+        s,
+        Settlement {
+            refresh: None,
+            cheque: Some(u(9110))
+        }
+    );
+    assert!(acc.peer(&p).unwrap().payment_ongoing);
+    // Debt that was not originated here is left to the refreshes (spec §1.9).
+    acc.notify_payment_sent(&p, u(9110), true, 1).unwrap();
+    let (_, s) = credit(&mut acc, p, 9500, false, 1);
+    assert!(s.is_empty(), "{s:?}");
+}
+
 #[test]
 fn test_accounting_failed_cheque_backs_off() {
     let (mut acc, p) = setup(true, true);
