@@ -382,7 +382,7 @@ pub(crate) async fn sync_range<S: AsyncRead + AsyncWrite + Unpin>(
             bit_vector: bitvector::encode(&wanted),
         })
         .await?;
-    let mut stored = 0u64;
+    let mut delivered = Vec::with_capacity(expected.len());
     for _ in 0..wanted.iter().filter(|w| **w).count() {
         let delivery: pb::PullDelivery = stream.recv().await?;
         if delivery.address.is_empty() {
@@ -394,11 +394,24 @@ pub(crate) async fn sync_range<S: AsyncRead + AsyncWrite + Unpin>(
         }
         let chunk = validation::chunk(address, delivery.data)?;
         let stamp = validation::valid_stamp(validator, &chunk, &delivery.stamp)?;
-        // A durable write waits for disk: keep it off the async workers.
-        crate::storage::off_runtime(|| store.put(chunk, stamp)).map_err(NetError::Store)?;
-        stored = stored.saturating_add(1);
+        delivered.push((chunk, stamp));
     }
     let _ = stream.close().await;
+    // The whole offer in one call: a durable store commits it together. A durable write
+    // waits for disk: keep it off the async workers.
+    let results = crate::storage::off_runtime(|| store.put_many(delivered));
+    let mut stored = 0u64;
+    let mut failed = None;
+    for result in results {
+        match result {
+            Ok(()) => stored = stored.saturating_add(1),
+            Err(error) => failed = failed.or(Some(error)),
+        }
+    }
+    // The cursor must not move past a chunk that was not stored.
+    if let Some(error) = failed {
+        return Err(NetError::Store(error));
+    }
     Ok(Some((offer.topmost, stored)))
 }
 

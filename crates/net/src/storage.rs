@@ -49,6 +49,16 @@ pub trait LocalStore: Send + Sync + 'static {
     /// Puts a validated chunk into the reserve (from pushsync or pullsync).
     fn put(&self, chunk: Chunk, stamp: Stamp) -> Result<(), String>;
 
+    /// Puts several validated chunks, one result per chunk in order. Pullsync stores an
+    /// offer's deliveries with one call, so a durable store can write them in one
+    /// transaction (one fsync) instead of one each. Default: [`Self::put`] per chunk.
+    fn put_many(&self, items: Vec<(Chunk, Stamp)>) -> Vec<Result<(), String>> {
+        items
+            .into_iter()
+            .map(|(chunk, stamp)| self.put(chunk, stamp))
+            .collect()
+    }
+
     /// Offers a chunk that was forwarded through this node to the cache. Default: drop it.
     fn cache(&self, _chunk: Chunk, _stamp: Stamp) {}
 

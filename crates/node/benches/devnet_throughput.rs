@@ -155,6 +155,25 @@ async fn main() {
     let second = data(mib << 20, 2);
     let (direct, reference) = upload(second.clone(), false).await;
 
+    // `COMB_BENCH_QUIET_DOWNLOAD=1`: wait until pull sync has copied every chunk before the
+    // download, to see the download alone (no longer the "right after").
+    if std::env::var("COMB_BENCH_QUIET_DOWNLOAD").is_ok() {
+        let mut last = (0u64, Instant::now());
+        loop {
+            let total: u64 = net
+                .nodes
+                .iter()
+                .map(|n| n.node.store().reserve.size().unwrap())
+                .sum();
+            if total != last.0 {
+                last = (total, Instant::now());
+            } else if last.1.elapsed() > Duration::from_secs(2) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     // 3. Cold download at node 3 right after the direct upload.
     let started = Instant::now();
     let downloaded = client
@@ -167,6 +186,27 @@ async fn main() {
         .unwrap();
     let download = started.elapsed();
     assert!(downloaded.as_ref() == second.as_slice(), "download differs");
+    if std::env::var("COMB_BENCH_QUIET_DOWNLOAD").is_ok() {
+        let sizes: Vec<u64> = net
+            .nodes
+            .iter()
+            .map(|n| n.node.store().reserve.size().unwrap())
+            .collect();
+        let started = Instant::now();
+        let again = client
+            .get(format!("{down}/bytes/{reference}"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        eprintln!(
+            "reserve sizes {sizes:?}; second download at node 3: {:.2} s, {} bytes",
+            started.elapsed().as_secs_f64(),
+            again.len()
+        );
+    }
 
     println!("devnet_throughput: {mib} MiB of random data, 4 nodes + chain in one process, settlement factor {factor}");
     for (what, took) in [

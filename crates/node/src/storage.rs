@@ -153,26 +153,42 @@ impl NodeStore {
 
     /// Puts one chunk into the reserve through the group commit; returns once it is durable.
     fn put_reserve(&self, chunk: &Chunk, stamp: &Stamp, kind: ChunkType) -> Result<(), String> {
-        let (reply, answer) = sync_channel(1);
-        let request = WriteRequest {
-            chunk: chunk.clone(),
-            stamp: *stamp,
-            kind,
-            reply,
+        self.put_reserve_many(vec![(chunk.clone(), *stamp, kind)])
+            .pop()
+            .unwrap_or_else(|| Err("store writer gave no answer".to_string()))
+    }
+
+    /// Hands every chunk to the group-commit writer before waiting for the first answer, so
+    /// that they share its transactions; returns once each is durable, one result each.
+    fn put_reserve_many(&self, items: Vec<(Chunk, Stamp, ChunkType)>) -> Vec<Result<(), String>> {
+        let count = items.len();
+        let writer = match self.writer.lock() {
+            Ok(writer) => writer.clone(),
+            Err(_) => return vec![Err("store writer poisoned".to_string()); count],
         };
-        self.writer
-            .lock()
-            .map_err(|_| "store writer poisoned".to_string())?
-            .clone()
-            .send(request)
-            .map_err(|_| "store writer stopped".to_string())?;
-        let written = answer
-            .recv()
-            .map_err(|_| "store writer stopped".to_string())?;
-        if written.is_ok() {
+        let mut answers = Vec::with_capacity(count);
+        for (chunk, stamp, kind) in items {
+            let (reply, answer) = sync_channel(1);
+            let request = WriteRequest {
+                chunk,
+                stamp,
+                kind,
+                reply,
+            };
+            answers.push(writer.send(request).map(|()| answer));
+        }
+        let results: Vec<Result<(), String>> = answers
+            .into_iter()
+            .map(|sent| {
+                sent.map_err(|_| "store writer stopped".to_string())?
+                    .recv()
+                    .map_err(|_| "store writer stopped".to_string())?
+            })
+            .collect();
+        if results.iter().any(Result::is_ok) {
             self.reserve_changed();
         }
-        written
+        results
     }
 
     /// Whether the node is responsible for `address` at its current storage radius.
@@ -236,6 +252,46 @@ impl LocalStore for NodeStore {
 
     fn put(&self, chunk: Chunk, stamp: Stamp) -> Result<(), String> {
         self.store(&chunk, &stamp)
+    }
+
+    /// [`Self::store`] for many chunks: the reserve's share goes through the group-commit
+    /// writer together, the cache's share in one transaction.
+    fn put_many(&self, items: Vec<(Chunk, Stamp)>) -> Vec<Result<(), String>> {
+        let mut results: Vec<Option<Result<(), String>>> = vec![None; items.len()];
+        let mut reserve = Vec::new();
+        let mut reserve_at = Vec::new();
+        let mut cache = Vec::new();
+        let mut cache_at = Vec::new();
+        for (at, (chunk, stamp)) in items.into_iter().enumerate() {
+            match chunk_type(&chunk) {
+                Err(e) => results[at] = Some(Err(format!("invalid chunk: {e}"))),
+                Ok(kind) if self.in_radius(chunk.address()) => {
+                    reserve.push((chunk, stamp, kind));
+                    reserve_at.push(at);
+                }
+                Ok(_) => {
+                    cache.push((chunk, stamp));
+                    cache_at.push(at);
+                }
+            }
+        }
+        for (at, result) in reserve_at.into_iter().zip(self.put_reserve_many(reserve)) {
+            results[at] = Some(result);
+        }
+        if !cache.is_empty() {
+            let cached = self
+                .cache
+                .put_many(&cache)
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            for at in cache_at {
+                results[at] = Some(cached.clone());
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err("chunk not stored".to_string())))
+            .collect()
     }
 
     /// Best effort and off the caller's path: a background thread writes it, and when it
@@ -310,5 +366,76 @@ impl LocalStore for NodeStore {
             batch_commitment,
             last_synced_block,
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use comb_postage::StampIndex;
+    use comb_primitives::Signature;
+    use comb_store::{Store, StoreConfig};
+
+    fn stamp(position: u32) -> Stamp {
+        let mut signature = [7u8; 65];
+        signature[64] = 27;
+        Stamp {
+            batch_id: B256::repeat_byte(0xba),
+            index: StampIndex {
+                bucket: 0,
+                position,
+            },
+            timestamp: u64::from(position),
+            signature: Signature::from_slice(&signature).unwrap(),
+        }
+    }
+
+    /// `put_many` keeps the order of its answers, sends the chunks within the radius to the
+    /// reserve (in the writer's shared commits) and the others to the cache, and tells
+    /// pullsync that the reserve grew.
+    #[test]
+    fn put_many_splits_between_reserve_and_cache_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let overlay = B256::ZERO;
+        let store =
+            Store::open(&dir.path().join("store.redb"), &StoreConfig::new(overlay)).unwrap();
+        store.reserve.set_storage_radius(1).unwrap();
+        let local = NodeStore::new(
+            store.reserve.clone(),
+            store.cache.clone(),
+            store.pins.clone(),
+            overlay,
+        );
+        let updates = local.reserve_updates().unwrap();
+        let chunks: Vec<Chunk> = (0..64u32)
+            .map(|n| Chunk::content(&n.to_be_bytes()).unwrap())
+            .collect();
+        let items: Vec<(Chunk, Stamp)> = chunks
+            .iter()
+            .enumerate()
+            .map(|(n, chunk)| (chunk.clone(), stamp(u32::try_from(n).unwrap())))
+            .collect();
+        let results = local.put_many(items);
+        assert_eq!(results.len(), chunks.len());
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+        let (mut near, mut far) = (0, 0);
+        for chunk in &chunks {
+            let address = chunk.address();
+            if local.in_radius(address) {
+                near += 1;
+                assert!(store.reserve.has(address).unwrap());
+                assert!(!store.cache.has(address).unwrap());
+            } else {
+                far += 1;
+                assert!(store.cache.has(address).unwrap());
+                assert!(!store.reserve.has(address).unwrap());
+            }
+        }
+        assert!(
+            near > 0 && far > 0,
+            "{near} within the radius, {far} outside"
+        );
+        assert!(updates.has_changed().unwrap());
     }
 }
