@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use comb_postage::Stamp;
@@ -181,6 +182,11 @@ pub trait NodeApi:
 {
     /// Whether the node is ready to serve (`/readiness`).
     fn is_ready(&self) -> bool;
+    /// `GET /metrics`: the node's metrics in Prometheus' text format
+    /// ([`crate::metrics::render`] of its registry, with gauges read now).
+    fn metrics(&self) -> impl Future<Output = Result<String, ApiError>> + Send;
+    /// The HTTP families the router records into (registered in the node's registry).
+    fn http_metrics(&self) -> Arc<crate::metrics::HttpMetrics>;
     /// `/node`: the mode and whether SWAP and a chequebook are on.
     fn node_info(&self) -> crate::types::NodeInfo;
     /// `/status`.

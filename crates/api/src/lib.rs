@@ -8,6 +8,7 @@ pub mod backend;
 pub mod cors;
 mod error;
 pub mod incentives;
+pub mod metrics;
 pub mod params;
 pub mod routes;
 pub mod swap;
@@ -163,8 +164,14 @@ pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
             "/governance/proposals/{id}/execute",
             post(architecture::execute::<B>),
         )
+        .route("/metrics", get(status::metrics::<B>))
         .merge(routes::swap::routes::<B>())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") })
+        // Every route and the fallback (`unmatched`), after routing so the pattern is known.
+        .layer(axum::middleware::from_fn_with_state(
+            node.http_metrics(),
+            metrics::track,
+        ))
         .with_state(node)
 }
 

@@ -19,6 +19,7 @@ use crate::accounting::{Accounting, NoAccounting};
 use crate::bzz::{unix_now, with_peer_id, BzzAddress};
 use crate::config::NetConfig;
 use crate::identity::{decode_keypair, generate_keypair};
+use crate::metrics::NetMetrics;
 use crate::node::{Node, NodeParts};
 use crate::peers::{Command, PeerInfo};
 use crate::pushsync::Receipt;
@@ -35,6 +36,7 @@ const LISTEN_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct Network {
     node: Arc<Node>,
+    metrics: NetMetrics,
 }
 
 impl std::fmt::Debug for Network {
@@ -143,7 +145,10 @@ impl Network {
         }
         tokio::spawn(driver::dispatch(Arc::clone(&node), inbound));
         let handle = tokio::spawn(driver::run(Arc::clone(&node), swarm, command_receiver));
-        let network = Network { node };
+        let network = Network {
+            node,
+            metrics: NetMetrics::default(),
+        };
         for bootnode in network.node.config.bootnodes.clone() {
             tokio::spawn(dialer::bootnode(
                 Arc::clone(&network.node.peers),
@@ -227,7 +232,15 @@ impl Network {
 
     /// Pushes a chunk to its neighbourhood and returns the storer's verified receipt.
     pub async fn push(&self, chunk: Chunk, stamp: Stamp) -> Result<Receipt, NetError> {
-        pushsync::push(&self.node.chunks(), chunk, stamp).await
+        let started = std::time::Instant::now();
+        let pushed = pushsync::push(&self.node.chunks(), chunk, stamp).await;
+        self.metrics.pushed(pushed.is_ok(), started.elapsed());
+        pushed
+    }
+
+    /// The metrics of this node's pushes and retrievals, for the node's registry.
+    pub fn metrics(&self) -> &NetMetrics {
+        &self.metrics
     }
 
     /// Pings a connected peer with Bee's greetings (`/swarm/pingpong`); the mean round trip.
@@ -248,7 +261,10 @@ impl Network {
     /// Retrieves a chunk and its stamp from the network (not from the local store), checked
     /// to be a valid chunk at `address`.
     pub async fn retrieve(&self, address: B256) -> Result<(Chunk, Option<Stamp>), NetError> {
-        retrieval::retrieve(&self.node.chunks(), address).await
+        let started = std::time::Instant::now();
+        let retrieved = retrieval::retrieve(&self.node.chunks(), address).await;
+        self.metrics.retrieved(retrieved.is_ok(), started.elapsed());
+        retrieved
     }
 
     /// What pullsync has done so far: whether the reserve has caught up with the

@@ -128,7 +128,10 @@ pub(crate) async fn run(node: Arc<Node>, mut driver: NodeDriver, mut stop: watch
         if let Err(error) = driver.tick(&health).await {
             tracing::warn!(%error, "incentive agent: tick failed");
         }
-        node.agent.set_status(driver.status());
+        let status = driver.status();
+        node.metrics
+            .agent_moved(node.agent.status().as_ref(), &status);
+        node.agent.set_status(status);
     }
 }
 

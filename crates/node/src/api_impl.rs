@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use comb_api::types::{
@@ -138,6 +139,17 @@ impl Node {
 impl NodeApi for Node {
     fn is_ready(&self) -> bool {
         self.ready.load(Ordering::SeqCst)
+    }
+
+    async fn metrics(&self) -> Result<String, ApiError> {
+        let gauges = self.metric_gauges().await;
+        self.metrics
+            .render(&gauges)
+            .map_err(|e| ApiError::internal(format!("metrics: {e}")))
+    }
+
+    fn http_metrics(&self) -> Arc<comb_api::metrics::HttpMetrics> {
+        self.metrics.http()
     }
 
     fn node_info(&self) -> comb_api::types::NodeInfo {
@@ -462,7 +474,11 @@ impl NodeApi for Node {
         options: UploadOptions,
         body: BodyStream,
     ) -> Result<Uploaded, ApiError> {
-        self.upload_bytes_with(options, body).await
+        let started = Instant::now();
+        let body = self.metrics.count_upload("bytes", body);
+        let uploaded = self.upload_bytes_with(options, body).await;
+        self.metrics.upload_done("bytes", started);
+        uploaded
     }
 
     async fn bytes_size(&self, reference: B256) -> Result<u64, ApiError> {
@@ -474,7 +490,12 @@ impl NodeApi for Node {
         reference: B256,
         range: Option<ByteRange>,
     ) -> Result<FileDownload, ApiError> {
-        self.bytes_download(reference, range).await
+        let started = Instant::now();
+        let mut download = self.bytes_download(reference, range).await?;
+        download.stream = self
+            .metrics
+            .count_download("bytes", started, download.stream);
+        Ok(download)
     }
 
     async fn upload_chunk(
@@ -483,63 +504,27 @@ impl NodeApi for Node {
         postage: Postage,
         deferred: bool,
     ) -> Result<B256, ApiError> {
-        let kind = comb_primitives::soc::chunk_type(&chunk)
-            .map_err(|e| ApiError::bad_request(format!("invalid chunk: {e}")))?;
-        let address = *chunk.address();
-        let stamp = match postage {
-            Postage::Batch(batch) => {
-                let (mut pipeline, _tag) = self
-                    .pipeline(&UploadOptions {
-                        batch,
-                        pin: false,
-                        tag: None,
-                        deferred,
-                    })
-                    .await?;
-                pipeline.kind = kind;
-                pipeline
-                    .run(move |sink| {
-                        comb_filetree::ChunkSink::put(sink, chunk).map_err(|e| e.to_string())?;
-                        Ok(address)
-                    })
-                    .await?;
-                return Ok(address);
+        let started = Instant::now();
+        let size = chunk.data().len();
+        let stamped_here = matches!(postage, Postage::Batch(_));
+        let uploaded = self.upload_one_chunk(chunk, postage, deferred).await;
+        if uploaded.is_ok() {
+            self.metrics.uploaded("chunks", size);
+            // The pipeline counts the chunks it stores; a client's stamp skips it.
+            if !stamped_here {
+                self.metrics.upload_chunks().inc();
             }
-            Postage::Stamp(stamp) => stamp,
-        };
-        validate_stamp(&stamp, &address, &self.store.batches).map_err(|e| {
-            let message = format!("invalid stamp: {e}");
-            match e {
-                comb_postage::PostageError::BatchNotFound(_) => ApiError::not_found(message),
-                _ => ApiError::bad_request(message),
-            }
-        })?;
-        // The same two modes as the pipeline: deferred, the push queue holds the chunk until
-        // it is receipted; direct, it is stored here and pushed with the pipeline's retries.
-        let store = Arc::clone(&self.local);
-        let queue = self.push_queue.clone();
-        let stored = chunk.clone();
-        tokio::task::spawn_blocking(move || {
-            if deferred {
-                queue
-                    .enqueue(0, &[(stored, stamp)])
-                    .map_err(|e| ApiError::internal(e.to_string()))
-            } else {
-                store.store(&stored, &stamp).map_err(ApiError::bad_request)
-            }
-        })
-        .await
-        .map_err(internal)??;
-        if !deferred && !content::push_receipted(&self.network, &chunk, stamp).await {
-            return Err(ApiError::unavailable(format!(
-                "chunk {address} got no receipt from its neighbourhood; it is stored here"
-            )));
         }
-        Ok(address)
+        self.metrics.upload_done("chunks", started);
+        uploaded
     }
 
     async fn download_chunk(&self, address: B256) -> Result<Chunk, ApiError> {
-        self.download_chunk_any(address).await
+        let started = Instant::now();
+        let chunk = self.download_chunk_any(address).await?;
+        self.metrics
+            .downloaded("chunks", chunk.data().len(), started);
+        Ok(chunk)
     }
 
     async fn envelope(&self, batch: B256, address: B256) -> Result<(Stamp, Vec<u8>), ApiError> {
@@ -599,7 +584,11 @@ impl NodeApi for Node {
         kind: BzzUpload,
         body: BodyStream,
     ) -> Result<Uploaded, ApiError> {
-        self.upload_bzz_with(options, kind, body).await
+        let started = Instant::now();
+        let body = self.metrics.count_upload("bzz", body);
+        let uploaded = self.upload_bzz_with(options, kind, body).await;
+        self.metrics.upload_done("bzz", started);
+        uploaded
     }
 
     async fn download_bzz(
@@ -608,7 +597,16 @@ impl NodeApi for Node {
         path: String,
         range: Option<ByteRange>,
     ) -> Result<BzzResponse, ApiError> {
-        self.download_bzz_with(reference, path, range).await
+        let started = Instant::now();
+        Ok(
+            match self.download_bzz_with(reference, path, range).await? {
+                BzzResponse::File(mut file) => {
+                    file.stream = self.metrics.count_download("bzz", started, file.stream);
+                    BzzResponse::File(file)
+                }
+                redirect => redirect,
+            },
+        )
     }
 
     async fn upload_soc(
@@ -619,12 +617,25 @@ impl NodeApi for Node {
         data: Vec<u8>,
         options: UploadOptions,
     ) -> Result<B256, ApiError> {
-        self.upload_soc_with(owner, id, signature, data, options)
-            .await
+        let started = Instant::now();
+        let size = data.len();
+        let uploaded = self
+            .upload_soc_with(owner, id, signature, data, options)
+            .await;
+        if uploaded.is_ok() {
+            self.metrics.uploaded("soc", size);
+        }
+        self.metrics.upload_done("soc", started);
+        uploaded
     }
 
     async fn download_soc(&self, owner: Address, id: B256) -> Result<SocDownload, ApiError> {
-        self.download_soc_with(owner, id).await
+        let started = Instant::now();
+        let mut soc = self.download_soc_with(owner, id).await?;
+        soc.content.stream = self
+            .metrics
+            .count_download("soc", started, soc.content.stream);
+        Ok(soc)
     }
 
     async fn create_feed_manifest(
@@ -717,5 +728,69 @@ fn status_of(snapshot: comb_net::wire::pb::Snapshot, overlay: B256, proximity: u
         committed_depth: depth(snapshot.committed_depth),
         is_warming_up: false,
         request_failed: false,
+    }
+}
+
+impl Node {
+    /// `POST /chunks` without its metrics (see [`NodeApi::upload_chunk`]).
+    async fn upload_one_chunk(
+        &self,
+        chunk: Chunk,
+        postage: Postage,
+        deferred: bool,
+    ) -> Result<B256, ApiError> {
+        let kind = comb_primitives::soc::chunk_type(&chunk)
+            .map_err(|e| ApiError::bad_request(format!("invalid chunk: {e}")))?;
+        let address = *chunk.address();
+        let stamp = match postage {
+            Postage::Batch(batch) => {
+                let (mut pipeline, _tag) = self
+                    .pipeline(&UploadOptions {
+                        batch,
+                        pin: false,
+                        tag: None,
+                        deferred,
+                    })
+                    .await?;
+                pipeline.kind = kind;
+                pipeline
+                    .run(move |sink| {
+                        comb_filetree::ChunkSink::put(sink, chunk).map_err(|e| e.to_string())?;
+                        Ok(address)
+                    })
+                    .await?;
+                return Ok(address);
+            }
+            Postage::Stamp(stamp) => stamp,
+        };
+        validate_stamp(&stamp, &address, &self.store.batches).map_err(|e| {
+            let message = format!("invalid stamp: {e}");
+            match e {
+                comb_postage::PostageError::BatchNotFound(_) => ApiError::not_found(message),
+                _ => ApiError::bad_request(message),
+            }
+        })?;
+        // The same two modes as the pipeline: deferred, the push queue holds the chunk until
+        // it is receipted; direct, it is stored here and pushed with the pipeline's retries.
+        let store = Arc::clone(&self.local);
+        let queue = self.push_queue.clone();
+        let stored = chunk.clone();
+        tokio::task::spawn_blocking(move || {
+            if deferred {
+                queue
+                    .enqueue(0, &[(stored, stamp)])
+                    .map_err(|e| ApiError::internal(e.to_string()))
+            } else {
+                store.store(&stored, &stamp).map_err(ApiError::bad_request)
+            }
+        })
+        .await
+        .map_err(internal)??;
+        if !deferred && !content::push_receipted(&self.network, &chunk, stamp).await {
+            return Err(ApiError::unavailable(format!(
+                "chunk {address} got no receipt from its neighbourhood; it is stored here"
+            )));
+        }
+        Ok(address)
     }
 }

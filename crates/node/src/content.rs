@@ -240,6 +240,8 @@ pub struct Pipeline {
     pub kind: ChunkType,
     /// Deferred or direct.
     pub mode: PushMode,
+    /// Counts the chunks each finished upload stored (`comb_upload_chunks_total`).
+    pub counter: Option<prometheus_client::metrics::counter::Counter>,
 }
 
 /// Pushes one chunk until it is receipted, trying again after [`PUSH_RETRY_DELAY`] (a storer
@@ -296,6 +298,7 @@ impl Pipeline {
             tag,
             kind,
             mode,
+            counter,
         } = self;
         let tag_uid = tag.as_ref().map_or(0, |t| t.uid);
         let running = (mode == PushMode::Deferred).then(|| queue.upload_running());
@@ -420,6 +423,9 @@ impl Pipeline {
 
         let (produced, stored) = tokio::join!(producer, storer);
         let (chunks, failed_pushes) = stored?;
+        if let Some(counter) = &counter {
+            counter.inc_by(chunks);
+        }
         let reference = produced
             .map_err(|e| NodeError::Io(e.to_string()))?
             .map_err(NodeError::InvalidInput)?;

@@ -85,6 +85,7 @@ impl Node {
                 } else {
                     PushMode::Direct
                 },
+                counter: Some(self.metrics.upload_chunks()),
             },
             tag,
         ))

@@ -14,6 +14,7 @@ pub mod devnet;
 mod error;
 pub mod follower;
 pub mod keys;
+mod metrics;
 pub mod node;
 pub mod pusher;
 mod stake_api;

@@ -43,6 +43,7 @@ pub struct Node {
     pub(crate) push_queue: crate::pusher::PushQueueHandle,
     pub(crate) agent: crate::agent::AgentShared,
     pub(crate) ready: AtomicBool,
+    pub(crate) metrics: crate::metrics::NodeMetrics,
 }
 
 impl std::fmt::Debug for Node {
@@ -219,7 +220,9 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
 
     let config_paused = config.redistribution_paused;
     let push_queue = crate::pusher::PushQueueHandle::new(store.push_queue.clone());
+    let metrics = crate::metrics::NodeMetrics::new(network.metrics());
     let node = Arc::new(Node {
+        metrics,
         config,
         signer,
         overlay,

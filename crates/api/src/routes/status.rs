@@ -132,6 +132,19 @@ pub async fn root() -> &'static str {
     "Ethereum Swarm Bee\n"
 }
 
+/// `GET /metrics`: Prometheus' text format.
+pub async fn metrics<B: NodeApi>(State(node): State<Arc<B>>) -> Result<Response, ApiError> {
+    let text = node.metrics().await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            crate::metrics::CONTENT_TYPE,
+        )],
+        text,
+    )
+        .into_response())
+}
+
 /// `GET /robots.txt`: nothing to index (Bee's answer).
 pub async fn robots() -> &'static str {
     "User-agent: *\nDisallow: /\n"
