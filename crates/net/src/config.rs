@@ -27,8 +27,12 @@ pub struct NetConfig {
     pub chequebook: Option<Address>,
     /// Handshake greeting (at most 140 characters).
     pub welcome_message: String,
-    /// Peers the neighbourhood must hold at least (see [`crate::topology`]).
+    /// Peers the neighbourhood must hold at least: the depth rule's low watermark (see
+    /// [`crate::topology`]; Bee's `nnLowWatermark`, 3).
     pub saturation: usize,
+    /// Peers a bin needs to count as saturated in the depth rule (Bee's `SaturationPeers`,
+    /// 8).
+    pub saturation_peers: usize,
     /// Hive dials new peers in a bin until it holds this many (the neighbourhood is always
     /// dialled).
     pub max_bin_peers: usize,
@@ -70,7 +74,8 @@ impl Default for NetConfig {
             libp2p_key: None,
             chequebook: None,
             welcome_message: String::new(),
-            saturation: 4,
+            saturation: crate::topology::LOW_WATERMARK,
+            saturation_peers: crate::topology::SATURATION_PEERS,
             max_bin_peers: 16,
             hive_connect: true,
             pullsync_interval: Some(Duration::from_secs(5)),

@@ -56,7 +56,7 @@ impl Node {
         };
         let peers = Arc::new(PeerManager::new(
             parts.local_address.overlay,
-            parts.config.saturation,
+            (parts.config.saturation, parts.config.saturation_peers),
             policy,
             Arc::clone(&parts.accounting),
             parts.commands,

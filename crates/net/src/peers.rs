@@ -172,7 +172,7 @@ impl PeerManager {
     /// A manager for the node at `overlay` whose swarm task reads `commands`.
     pub fn new(
         overlay: B256,
-        saturation: usize,
+        saturation: (usize, usize),
         policy: PeerPolicy,
         accounting: Arc<dyn Accounting>,
         commands: mpsc::UnboundedSender<Command>,
@@ -184,7 +184,7 @@ impl PeerManager {
             accounting,
             commands,
             state: Mutex::new(PeerState {
-                topology: Topology::new(overlay, saturation),
+                topology: Topology::new(overlay, saturation.0, saturation.1),
                 peers: HashMap::new(),
                 overlays: HashMap::new(),
                 remote_addrs: HashMap::new(),

@@ -1,12 +1,18 @@
 //! Connected peers in 32 proximity-order bins relative to the node's overlay, the
 //! neighbourhood depth, and closest-peer selection for forwarding. Pure: no I/O.
 //!
-//! **Depth rule.** The neighbourhood depth `d` is the deepest bin such that the connected
-//! peers in bins `≥ d` number at least `saturation` (Bee's "nearest-neighbour low
-//! watermark": the neighbourhood always holds at least that many peers); `0` when fewer
-//! peers are connected in total. The node's neighbourhood is its peers at proximity `≥ d`.
-//! Bee additionally caps its depth at the shallowest unsaturated bin and, for storage, uses
-//! the reserve's storage radius; comb combines the latter via
+//! **Depth rule** (Bee's `kademlia.recalcDepth`). With `n` connected peers, the low
+//! watermark `w` (Bee's `nnLowWatermark`, 3) and the saturation `s` (Bee's
+//! `SaturationPeers`, 8):
+//! * `n ≤ w`: depth 0;
+//! * otherwise the smallest of: the shallowest unsaturated bin (walking up from bin 0, the
+//!   first bin followed by a deeper one while it holds fewer than `s` peers), the shallowest
+//!   empty bin, and the bin of the `w`-th peer counted from the deepest (so the
+//!   neighbourhood always holds at least `w` peers).
+//!
+//! The node's neighbourhood is its peers at proximity `≥ d`. Bee leaves out peers it judged
+//! unreachable; comb has no reachability check and counts every connected peer. For storage
+//! Bee uses the reserve's storage radius; comb combines it via
 //! [`crate::LocalStore::storage_radius`].
 
 use std::cmp::Ordering;
@@ -19,16 +25,24 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct Topology {
     base: B256,
-    saturation: usize,
+    low_watermark: usize,
+    saturation_peers: usize,
     bins: Vec<Vec<B256>>,
 }
 
+/// Bee's `nnLowWatermark`: the neighbourhood holds at least this many peers.
+pub const LOW_WATERMARK: usize = 3;
+/// Bee's `SaturationPeers`: a bin with fewer peers is unsaturated.
+pub const SATURATION_PEERS: usize = 8;
+
 impl Topology {
-    /// An empty topology around `base` with the given neighbourhood `saturation` (at least 1).
-    pub fn new(base: B256, saturation: usize) -> Self {
+    /// An empty topology around `base` with the depth rule's low watermark and saturation
+    /// (each at least 1; Bee's are [`LOW_WATERMARK`] and [`SATURATION_PEERS`]).
+    pub fn new(base: B256, low_watermark: usize, saturation_peers: usize) -> Self {
         Self {
             base,
-            saturation: saturation.max(1),
+            low_watermark: low_watermark.max(1),
+            saturation_peers: saturation_peers.max(1),
             bins: vec![Vec::new(); MAX_BINS],
         }
     }
@@ -100,14 +114,37 @@ impl Topology {
 
     /// The neighbourhood depth (see the module documentation).
     pub fn depth(&self) -> u8 {
+        if self.len() <= self.low_watermark {
+            return 0;
+        }
+        // The shallowest unsaturated bin, walking the peers from bin 0 up as Bee does.
+        let (mut unsaturated, mut count) = (0usize, 0usize);
+        'walk: for (bin, peers) in self.bins.iter().enumerate() {
+            for _ in peers {
+                if bin == unsaturated {
+                    count = count.saturating_add(1);
+                    continue;
+                }
+                if count < self.saturation_peers {
+                    break 'walk;
+                }
+                unsaturated = bin;
+                count = 1;
+            }
+        }
+        let mut depth = unsaturated;
+        if let Some(empty) = self.bins.iter().position(Vec::is_empty) {
+            depth = depth.min(empty);
+        }
         let mut at_or_deeper = 0usize;
         for (bin, peers) in self.bins.iter().enumerate().rev() {
             at_or_deeper = at_or_deeper.saturating_add(peers.len());
-            if at_or_deeper >= self.saturation {
-                return u8::try_from(bin).unwrap_or(0);
+            if at_or_deeper >= self.low_watermark {
+                depth = depth.min(bin);
+                break;
             }
         }
-        0
+        u8::try_from(depth).unwrap_or(0)
     }
 
     /// All connected peers, shallow bins first.
@@ -166,7 +203,7 @@ impl Topology {
         TopologySnapshot {
             base: self.base,
             depth,
-            saturation: self.saturation,
+            saturation: self.low_watermark,
             connected: self.len(),
             population: known.len(),
             bins,
@@ -193,7 +230,7 @@ pub struct TopologySnapshot {
     pub base: B256,
     /// The neighbourhood (storage) depth in force.
     pub depth: u8,
-    /// The neighbourhood saturation used by the depth rule.
+    /// The depth rule's low watermark (Bee's `nnLowWatermark`).
     pub saturation: usize,
     /// Connected peers.
     pub connected: usize,
@@ -230,7 +267,7 @@ mod tests {
 
     #[test]
     fn peers_land_in_their_bins() {
-        let mut t = Topology::new(overlay(0b0000_0000, 0), 2);
+        let mut t = Topology::new(overlay(0b0000_0000, 0), 2, 8);
         assert!(t.add(overlay(0b1000_0000, 0)));
         assert!(t.add(overlay(0b0100_0000, 0)));
         assert!(t.add(overlay(0b0001_0000, 0)));
@@ -244,28 +281,68 @@ mod tests {
         assert_eq!(t.len(), 2);
     }
 
+    /// Bee's `recalcDepth`, case by case (each expectation worked through by hand from
+    /// `kademlia.go`).
     #[test]
-    fn depth_is_the_deepest_bin_with_enough_peers_at_or_below() {
+    fn depth_follows_bees_rule() {
         let base = overlay(0, 0);
-        let mut t = Topology::new(base, 2);
+        // At most the low watermark's number of peers: depth 0, however deep they are.
+        let mut t = Topology::new(base, 3, 8);
+        for first in [0b0000_0001, 0b0000_0010, 0b0000_0100] {
+            t.add(overlay(first, 0)); // po 7, 6, 5
+        }
         assert_eq!(t.depth(), 0);
-        t.add(overlay(0b1000_0000, 0)); // po 0
-        t.add(overlay(0b0010_0000, 0)); // po 2
-        assert_eq!(t.depth(), 0, "two peers at po >= 0 only");
-        t.add(overlay(0b0000_1000, 0)); // po 4
-        assert_eq!(t.depth(), 2, "po 2 and po 4 are at or below bin 2");
-        t.add(overlay(0b0000_0100, 0)); // po 5
-        assert_eq!(t.depth(), 4);
-        assert_eq!(t.neighbours(4).len(), 2);
-        let mut single = Topology::new(base, 1);
+        // One peer in each of bins 0–3 and one in bin 5: with saturation 8 bin 0 is
+        // unsaturated, so depth 0.
+        let spread = [
+            0b1000_0000u8,
+            0b0100_0000,
+            0b0010_0000,
+            0b0001_0000,
+            0b0000_0100,
+        ];
+        let mut t = Topology::new(base, 3, 8);
+        for first in spread {
+            t.add(overlay(first, 0));
+        }
+        assert_eq!(t.depth(), 0);
+        // The same peers with saturation 1: the walk reaches bin 5, the shallowest empty bin
+        // is 4, and the third peer from the deepest is in bin 2: depth 2.
+        let mut t = Topology::new(base, 3, 1);
+        for first in spread {
+            t.add(overlay(first, 0));
+        }
+        assert_eq!(t.depth(), 2);
+        assert_eq!(t.neighbours(2).len(), 3);
+        // Eight peers in bin 0, two in bin 1 and two in bin 2: bin 0 is saturated, bin 1 is
+        // not (2 < 8); the third peer from the deepest is in bin 1: depth 1.
+        let mut t = Topology::new(base, 3, 8);
+        for n in 0..8u8 {
+            t.add(overlay(0b1000_0000 | n, n));
+        }
+        for n in 0..2u8 {
+            t.add(overlay(0b0100_0000 | n, n));
+            t.add(overlay(0b0010_0000 | n, n));
+        }
+        assert_eq!(t.depth(), 1);
+        // An empty bin caps it: remove bin 1's peers and bin 1 is empty.
+        for n in 0..2u8 {
+            t.remove(&overlay(0b0100_0000 | n, n));
+        }
+        assert_eq!(
+            t.depth(),
+            0,
+            "bin 1 empty, and the third peer from the deepest is in bin 0"
+        );
+        let mut single = Topology::new(base, 1, 1);
         single.add(overlay(0b0000_0001, 0)); // po 7
-        assert_eq!(single.depth(), 7);
+        assert_eq!(single.depth(), 0, "one peer is not more than the watermark");
     }
 
     #[test]
     fn closest_and_closer_peers() {
         let base = overlay(0b0100_0000, 0);
-        let mut t = Topology::new(base, 2);
+        let mut t = Topology::new(base, 2, 8);
         let far = overlay(0b1000_0000, 0);
         let near = overlay(0b1111_0000, 0);
         t.add(far);
@@ -294,7 +371,7 @@ mod tests {
     #[test]
     fn snapshot_counts_population_and_connections() {
         let base = overlay(0, 0);
-        let mut t = Topology::new(base, 2);
+        let mut t = Topology::new(base, 2, 8);
         let a = overlay(0b1000_0000, 0);
         let b = overlay(0b0100_0000, 0);
         t.add(a);

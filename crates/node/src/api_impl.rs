@@ -302,7 +302,8 @@ impl NodeApi for Node {
             base_addr: hex::encode(snapshot.base),
             population: snapshot.population as u64,
             connected: snapshot.connected as u64,
-            timestamp: timestamp.to_string(),
+            // Bee's `time.Time` in JSON: RFC 3339 (Bee adds nanoseconds; whole seconds here).
+            timestamp: crate::tags::rfc3339(timestamp),
             nn_low_watermark: snapshot.saturation as u64,
             depth: snapshot.depth,
             reachability: "Public".to_string(),

@@ -79,6 +79,27 @@ async fn peers_are_connected_disconnected_and_listed_as_bee_does() {
         own["isReachable"], false,
         "comb checks no reachability: {own}"
     );
+    // `/topology` as Bee's: an RFC 3339 time (Go's `time.Time`), Bee's low watermark 3.
+    let (status, topology) = json(http.get(format!("{api}/topology")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(topology["nnLowWatermark"], 3, "{topology}");
+    assert_eq!(
+        topology["depth"], 0,
+        "one peer is below the watermark: {topology}"
+    );
+    let timestamp = topology["timestamp"].as_str().unwrap();
+    let shape: Vec<bool> = timestamp.chars().map(|c| c.is_ascii_digit()).collect();
+    assert_eq!(timestamp.len(), 20, "{timestamp}");
+    assert!(
+        timestamp.ends_with('Z') && timestamp.as_bytes()[10] == b'T',
+        "{timestamp}"
+    );
+    assert_eq!(
+        shape.iter().filter(|digit| **digit).count(),
+        14,
+        "YYYY-MM-DDTHH:MM:SSZ: {timestamp}"
+    );
+    assert!(timestamp.starts_with("20"), "{timestamp}");
 
     let underlay = net.nodes[1].node.network().listen_addrs()[0].to_string();
     let connect = |address: String| {
