@@ -353,9 +353,16 @@ impl NodeApi for Node {
             .map_err(chain_error)?;
         Ok(Wallet {
             bzz_balance: balance.to_string(),
+            // comb's chain charges no gas and has no native token (until the node is on an
+            // EVM): the balance is truly 0.
             native_token_balance: "0".to_string(),
             chain_id: self.chain_id,
-            chequebook_contract_address: comb_primitives::Address::ZERO.to_checksum(None),
+            // Bee's zero address when the node has no chequebook.
+            chequebook_contract_address: self
+                .swap
+                .chequebook()
+                .unwrap_or(comb_primitives::Address::ZERO)
+                .to_checksum(None),
             wallet_address: self.signer.address().to_checksum(None),
         })
     }

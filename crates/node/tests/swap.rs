@@ -198,6 +198,16 @@ async fn a_downloading_light_node_pays_by_time_and_by_cheque() {
         entry["lastreceived"]["chequebook"],
         address["chequebookAddress"]
     );
+    // `/wallet` names the same chequebook (Bee's `chequebookContractAddress`).
+    let (_, wallet) = get(&client, format!("{downloader_api}/wallet")).await;
+    assert_eq!(
+        wallet["chequebookContractAddress"], address["chequebookAddress"],
+        "{wallet}"
+    );
+    assert_ne!(
+        wallet["chequebookContractAddress"],
+        "0x0000000000000000000000000000000000000000"
+    );
     let (_, settlements) = get(
         &client,
         format!("{server_api}/settlements/{downloader_overlay}"),
