@@ -82,7 +82,15 @@ impl Node {
             usable: self.is_usable(batch).await,
             label,
             depth: batch.depth,
-            amount: remaining.to_string(),
+            // Bee's stamp issuer `Amount`: PLUR paid per chunk at creation and by top-ups,
+            // unchanged by the blocks that pass (the remaining balance is `batchTTL`'s).
+            amount: self
+                .store
+                .batches
+                .paid_per_chunk(&batch.id)
+                .map_err(internal)?
+                .unwrap_or_default()
+                .to_string(),
             bucket_depth: batch.bucket_depth,
             block_number: batch.start_block,
             immutable_flag: batch.immutable,

@@ -17,47 +17,61 @@ use crate::NodeError;
 /// Most blocks fetched per events call.
 const EVENTS_PER_CALL: u64 = 5_000;
 
-/// Translates one ledger event into the batch store's input, if it concerns postage.
-pub fn batch_event(event: &Event, block: u64) -> Option<BatchEvent> {
+/// Translates one ledger event into the batch store's inputs (none if it does not concern
+/// postage). A creation and a top-up also record what was paid ([`BatchEvent::Paid`]), in
+/// the same transaction as the balance.
+pub fn batch_events(event: &Event, block: u64) -> Vec<BatchEvent> {
     match event {
         Event::BatchCreated {
             batch_id,
+            total_amount,
             normalised_balance,
             owner,
             depth,
             bucket_depth,
             immutable,
-            ..
-        } => Some(BatchEvent::Created(Batch {
-            id: *batch_id,
-            owner: *owner,
-            depth: *depth,
-            bucket_depth: *bucket_depth,
-            immutable: *immutable,
-            value: *normalised_balance,
-            start_block: block,
-        })),
+        } => vec![
+            BatchEvent::Created(Batch {
+                id: *batch_id,
+                owner: *owner,
+                depth: *depth,
+                bucket_depth: *bucket_depth,
+                immutable: *immutable,
+                value: *normalised_balance,
+                start_block: block,
+            }),
+            BatchEvent::Paid {
+                id: *batch_id,
+                total: *total_amount,
+            },
+        ],
         Event::BatchTopUp {
             batch_id,
+            topup_amount,
             normalised_balance,
-            ..
-        } => Some(BatchEvent::TopUp {
-            id: *batch_id,
-            value: *normalised_balance,
-        }),
+        } => vec![
+            BatchEvent::TopUp {
+                id: *batch_id,
+                value: *normalised_balance,
+            },
+            BatchEvent::Paid {
+                id: *batch_id,
+                total: *topup_amount,
+            },
+        ],
         Event::BatchDepthIncrease {
             batch_id,
             new_depth,
             normalised_balance,
-        } => Some(BatchEvent::DepthIncrease {
+        } => vec![BatchEvent::DepthIncrease {
             id: *batch_id,
             depth: *new_depth,
             value: *normalised_balance,
-        }),
-        Event::PriceUpdate { price } => Some(BatchEvent::PriceUpdate {
+        }],
+        Event::PriceUpdate { price } => vec![BatchEvent::PriceUpdate {
             price: U256::from(*price),
-        }),
-        _ => None,
+        }],
+        _ => Vec::new(),
     }
 }
 
@@ -105,7 +119,7 @@ impl Follower {
                 // The block's accrual at the old price comes before its price update.
                 let mut inputs = vec![BatchEvent::Block { number: block }];
                 while let Some(record) = pending.next_if(|r| r.block_number == block) {
-                    inputs.extend(batch_event(&record.event, block));
+                    inputs.extend(batch_events(&record.event, block));
                 }
                 self.batches.apply_many(&inputs)?;
             }

@@ -27,7 +27,9 @@ use redb::{Database, ReadableDatabase, ReadableTable, Table, WriteTransaction};
 
 use crate::codec::{decode_batch, encode_batch, split_value_key, value_key};
 use crate::radius::reserve_radius;
-use crate::tables::{BATCHES, BATCHES_BY_VALUE, BATCH_SIZE, CHAIN_STATE, CHAIN_STATE_SIZE};
+use crate::tables::{
+    BATCHES, BATCHES_BY_VALUE, BATCH_PAID, BATCH_SIZE, CHAIN_STATE, CHAIN_STATE_SIZE,
+};
 use crate::StoreError;
 
 const STATE_KEY: &str = "state";
@@ -87,6 +89,16 @@ pub enum BatchEvent {
         depth: u8,
         /// New normalised balance.
         value: U256,
+    },
+    /// PLUR paid into a batch (`totalAmount` of `BatchCreated`, `topupAmount` of
+    /// `BatchTopUp`), applied after the event it came with: adds `total / 2^depth` (the
+    /// batch's depth now) to the batch's paid amount per chunk, which
+    /// [`BatchStore::paid_per_chunk`] reports. Ignored for an unknown batch.
+    Paid {
+        /// The batch.
+        id: B256,
+        /// PLUR paid for the whole batch.
+        total: U256,
     },
     /// `PriceUpdate`: the new price per chunk per block.
     PriceUpdate {
@@ -196,6 +208,18 @@ impl BatchStore {
             .transpose()
     }
 
+    /// PLUR paid per chunk for the batch so far (at creation and by top-ups; see
+    /// [`BatchEvent::Paid`]), `None` if nothing was recorded for it.
+    pub fn paid_per_chunk(&self, id: &B256) -> Result<Option<U256>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let paid = match txn.open_table(BATCH_PAID) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(error) => return Err(error.into()),
+        };
+        Ok(paid.get(&id.0)?.map(|v| U256::from_be_bytes(*v.value())))
+    }
+
     /// The ids of the stored batches that have expired: `value ≤ total_amount` (spec §2.6).
     pub fn expired(&self) -> Result<Vec<B256>, StoreError> {
         let total = self.chain_state()?.total_amount;
@@ -218,6 +242,7 @@ impl BatchStore {
             let total = read_state(&txn)?.total_amount;
             let mut batches = txn.open_table(BATCHES)?;
             let mut by_value = txn.open_table(BATCHES_BY_VALUE)?;
+            let mut paid = txn.open_table(BATCH_PAID)?;
             let end = value_key(&total, &B256::repeat_byte(0xff));
             let expired = by_value
                 .range::<&[u8; 64]>(..=&end)?
@@ -228,6 +253,7 @@ impl BatchStore {
                 by_value.remove(key)?;
                 let id = split_value_key(key).1;
                 batches.remove(&id.0)?;
+                paid.remove(&id.0)?;
                 ids.push(id);
             }
             Ok::<_, StoreError>(ids)
@@ -320,13 +346,39 @@ fn apply_in(
     let mut state = read_state(txn)?;
     let mut batches = txn.open_table(BATCHES)?;
     let mut by_value = txn.open_table(BATCHES_BY_VALUE)?;
+    let mut paid = txn.open_table(BATCH_PAID)?;
     let mut outcomes = Vec::with_capacity(events.len());
     for event in events {
-        outcomes.push(apply_one(&mut state, &mut batches, &mut by_value, event)?);
+        let outcome = match event {
+            BatchEvent::Paid { id, total } => add_paid(&batches, &mut paid, id, total)?,
+            _ => apply_one(&mut state, &mut batches, &mut by_value, event)?,
+        };
+        outcomes.push(outcome);
     }
     let mut table = txn.open_table(CHAIN_STATE)?;
     table.insert(STATE_KEY, &state.encode())?;
     Ok(outcomes)
+}
+
+fn add_paid(
+    batches: &BatchTable<'_>,
+    paid: &mut Table<'_, &'static [u8; 32], &'static [u8; 32]>,
+    id: &B256,
+    total: &U256,
+) -> Result<EventOutcome, StoreError> {
+    let Some(batch) = read_batch(batches, id)? else {
+        return Ok(EventOutcome::Ignored(IgnoreReason::UnknownBatch));
+    };
+    let per_chunk = *total >> usize::from(batch.depth);
+    let before = paid
+        .get(&id.0)?
+        .map(|v| U256::from_be_bytes(*v.value()))
+        .unwrap_or_default();
+    let after = before
+        .checked_add(per_chunk)
+        .ok_or(StoreError::Overflow("paid per chunk"))?;
+    paid.insert(&id.0, &after.to_be_bytes::<32>())?;
+    Ok(EventOutcome::Applied)
 }
 
 fn apply_one(
@@ -359,6 +411,8 @@ fn apply_one(
             write_batch(batches, by_value, &batch)?;
         }
         BatchEvent::PriceUpdate { price } => state.current_price = *price,
+        // Handled by `add_paid`.
+        BatchEvent::Paid { .. } => {}
         BatchEvent::Block { number } => {
             let Some(blocks) = number.checked_sub(state.block).filter(|b| *b > 0) else {
                 return Ok(EventOutcome::Ignored(IgnoreReason::OldBlock));

@@ -60,6 +60,10 @@ pub(crate) const BATCHES_BY_VALUE: TableDefinition<&[u8; 64], ()> =
     TableDefinition::new("batches_by_value");
 pub(crate) const CHAIN_STATE: TableDefinition<&str, &[u8; CHAIN_STATE_SIZE]> =
     TableDefinition::new("chain_state");
+/// Batch id → PLUR paid per chunk, big-endian: what was paid at creation and by top-ups,
+/// each divided by the batch's depth at the time (Bee's stamp issuer `Amount`).
+pub(crate) const BATCH_PAID: TableDefinition<&[u8; 32], &[u8; 32]> =
+    TableDefinition::new("batch_paid");
 
 pub(crate) const ISSUER_BATCHES: TableDefinition<&[u8; 32], &[u8; BATCH_SIZE]> =
     TableDefinition::new("issuer_batches");

@@ -192,3 +192,58 @@ fn reserve_radius_is_the_log_of_committed_chunks_over_capacity() {
     assert_eq!(store.reserve_radius(capacity).unwrap(), 0);
     assert_eq!(reserve_radius(U256::from(3u64) << 30, 1 << 22), 10);
 }
+
+/// What was paid per chunk (Bee's issuer `Amount`): creation and top-ups divided by the
+/// depth at the time, untouched by dilution, nothing for an unknown batch, gone on expiry.
+#[test]
+fn paid_per_chunk_adds_creation_and_top_ups() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = BatchStore::open(common::db(dir.path())).unwrap();
+    let owner = Address::repeat_byte(7);
+    let outcomes = store
+        .apply_many(&[
+            BatchEvent::PriceUpdate {
+                price: U256::from(1u64),
+            },
+            BatchEvent::Created(batch(id(1), owner, 20, 1_000)),
+            BatchEvent::Paid {
+                id: id(1),
+                total: U256::from(600u64 << 20),
+            },
+            BatchEvent::Paid {
+                id: id(9),
+                total: U256::from(5u64),
+            },
+        ])
+        .unwrap();
+    assert_eq!(
+        outcomes[3],
+        EventOutcome::Ignored(IgnoreReason::UnknownBatch)
+    );
+    assert_eq!(
+        store.paid_per_chunk(&id(1)).unwrap(),
+        Some(U256::from(600u64))
+    );
+    assert_eq!(store.paid_per_chunk(&id(9)).unwrap(), None);
+    store
+        .apply_many(&[
+            BatchEvent::DepthIncrease {
+                id: id(1),
+                depth: 21,
+                value: U256::from(800u64),
+            },
+            // A top-up after the dilution pays for 2^21 chunks.
+            BatchEvent::Paid {
+                id: id(1),
+                total: U256::from(50u64 << 21),
+            },
+        ])
+        .unwrap();
+    assert_eq!(
+        store.paid_per_chunk(&id(1)).unwrap(),
+        Some(U256::from(650u64))
+    );
+    store.apply(&BatchEvent::Block { number: 900 }).unwrap();
+    assert_eq!(store.remove_expired().unwrap(), vec![id(1)]);
+    assert_eq!(store.paid_per_chunk(&id(1)).unwrap(), None);
+}
