@@ -369,7 +369,9 @@ fn add_paid(
     let Some(batch) = read_batch(batches, id)? else {
         return Ok(EventOutcome::Ignored(IgnoreReason::UnknownBatch));
     };
-    let per_chunk = *total >> usize::from(batch.depth);
+    let per_chunk = total
+        .checked_shr(usize::from(batch.depth))
+        .unwrap_or_default();
     let before = paid
         .get(&id.0)?
         .map(|v| U256::from_be_bytes(*v.value()))
