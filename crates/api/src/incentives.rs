@@ -85,9 +85,73 @@ pub struct ReserveSampleTiming {
     pub hash: String,
     /// Items in the sample.
     pub items: usize,
-    /// The three claim proofs built from it with `anchor2` as the second anchor (§6.5),
-    /// as the ledger's claim takes them; `null` when the sample is too small to prove.
-    pub proofs: Option<serde_json::Value>,
+    /// The three claim proofs built from it with `anchor2` as the second anchor (§6.5), in
+    /// Bee's shape. `null` when the sample is too small to prove (Bee answers 500 then;
+    /// comb still reports the sample's timing, which is what the endpoint is for).
+    pub proofs: Option<ChunkInclusionProofs>,
+}
+
+/// The claim's three proofs as Bee's `/rchash` renders them (`pkg/api/rchash.go`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChunkInclusionProofs {
+    /// The first witness.
+    pub proof1: ChunkInclusionProof,
+    /// The second witness.
+    pub proof2: ChunkInclusionProof,
+    /// The last (largest) sample item.
+    #[serde(rename = "proofLast")]
+    pub proof_last: ChunkInclusionProof,
+}
+
+/// One witness's proof: hashes as hex without `0x`, as Bee renders them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ChunkInclusionProof {
+    /// Sisters in the reserve-commitment chunk.
+    pub proof_segments: Vec<String>,
+    /// The witness's address segment.
+    pub prove_segment: String,
+    /// Sisters in the chunk's plain BMT.
+    pub proof_segments2: Vec<String>,
+    /// The proved data segment.
+    pub prove_segment2: String,
+    /// The chunk's span.
+    pub chunk_span: u64,
+    /// Sisters in the anchor-keyed BMT.
+    pub proof_segments3: Vec<String>,
+    /// The stamp.
+    pub postage_proof: PostageProofView,
+    /// One entry for a single-owner chunk, `null` otherwise (Bee's nil slice).
+    pub soc_proof: Option<Vec<SocProofView>>,
+}
+
+/// A stamp in a proof: index and timestamp as hexadecimal numbers without `0x` (Go's
+/// `strconv.FormatUint(v, 16)`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PostageProofView {
+    /// The 65-byte signature, hex.
+    pub signature: String,
+    /// The batch id, hex.
+    pub postage_id: String,
+    /// The stamp index (bucket in the high 32 bits), hex number.
+    pub index: String,
+    /// The stamp timestamp (ns), hex number.
+    pub time_stamp: String,
+}
+
+/// A single-owner chunk's part of a proof, hex without `0x`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SocProofView {
+    /// The owner.
+    pub signer: String,
+    /// The owner's signature.
+    pub signature: String,
+    /// The identifier.
+    pub identifier: String,
+    /// The wrapped chunk's address.
+    pub chunk_addr: String,
 }
 
 /// What the storage-incentive endpoints need of a node.

@@ -1,7 +1,10 @@
 //! The storage-incentive endpoints on the node (spec `storage-incentives.md` §3, §5.9, §6):
 //! the stake in the stake registry, the agent's status and an on-demand reserve sample.
 
-use comb_api::incentives::{IncentivesApi, RedistributionState, ReserveSampleTiming};
+use comb_api::incentives::{
+    ChunkInclusionProof, ChunkInclusionProofs, IncentivesApi, PostageProofView,
+    RedistributionState, ReserveSampleTiming, SocProofView,
+};
 use comb_api::ApiError;
 use comb_chain::round::Phase;
 use comb_chain::Call;
@@ -120,7 +123,12 @@ impl IncentivesApi for Node {
         let proofs = if sample.items().len() == SAMPLE_SIZE {
             let proofs = make_inclusion_proofs(&sample, &anchor1, &anchor2)
                 .map_err(|e| internal(e.to_string()))?;
-            Some(serde_json::to_value(&proofs).map_err(|e| internal(e.to_string()))?)
+            let [first, second, last] = proofs;
+            Some(ChunkInclusionProofs {
+                proof1: render_proof(&first),
+                proof2: render_proof(&second),
+                proof_last: render_proof(&last),
+            })
         } else {
             None
         };
@@ -130,5 +138,32 @@ impl IncentivesApi for Node {
             items: sample.items().len(),
             proofs,
         })
+    }
+}
+
+/// A claim proof as Bee's `/rchash` renders it (`renderChunkInclusionProof`).
+fn render_proof(proof: &comb_sampling::ClaimProof) -> ChunkInclusionProof {
+    let hashes = |segments: &[B256]| segments.iter().map(hex::encode).collect::<Vec<_>>();
+    ChunkInclusionProof {
+        proof_segments: hashes(&proof.proof_segments),
+        prove_segment: hex::encode(proof.prove_segment),
+        proof_segments2: hashes(&proof.proof_segments2),
+        prove_segment2: hex::encode(proof.prove_segment2),
+        chunk_span: proof.chunk_span,
+        proof_segments3: hashes(&proof.proof_segments3),
+        postage_proof: PostageProofView {
+            signature: hex::encode(proof.postage_proof.signature.as_bytes()),
+            postage_id: hex::encode(proof.postage_proof.postage_id),
+            index: format!("{:x}", proof.postage_proof.index),
+            time_stamp: format!("{:x}", proof.postage_proof.time_stamp),
+        },
+        soc_proof: proof.soc_proof.map(|soc| {
+            vec![SocProofView {
+                signer: hex::encode(soc.signer),
+                signature: hex::encode(soc.signature.as_bytes()),
+                identifier: hex::encode(soc.identifier),
+                chunk_addr: hex::encode(soc.chunk_addr),
+            }]
+        }),
     }
 }

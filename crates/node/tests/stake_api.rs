@@ -136,7 +136,37 @@ async fn stake_deposit_withdrawable_state_and_rchash() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["items"], 16, "{body}");
     assert_eq!(body["hash"].as_str().unwrap().len(), 64);
-    assert_eq!(body["proofs"].as_array().unwrap().len(), 3, "{body}");
+    // Bee's shape (`pkg/api/rchash.go`): an object of three proofs, hex without `0x`, the
+    // stamp's index and timestamp as hexadecimal numbers, `socProof` null for a CAC.
+    let proofs = &body["proofs"];
+    for name in ["proof1", "proof2", "proofLast"] {
+        let proof = &proofs[name];
+        for list in ["proofSegments", "proofSegments2", "proofSegments3"] {
+            let segments = proof[list]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name}.{list}: {body}"));
+            assert_eq!(segments.len(), 7, "{name}.{list}");
+            assert!(segments.iter().all(|s| {
+                let s = s.as_str().unwrap();
+                s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit())
+            }));
+        }
+        assert_eq!(proof["proveSegment"].as_str().unwrap().len(), 64, "{name}");
+        assert_eq!(proof["proveSegment2"].as_str().unwrap().len(), 64, "{name}");
+        assert!(proof["chunkSpan"].as_u64().unwrap() > 0, "{name}");
+        let stamp = &proof["postageProof"];
+        assert_eq!(stamp["signature"].as_str().unwrap().len(), 130, "{name}");
+        assert_eq!(stamp["postageId"], batch.as_str(), "{name}");
+        for number in ["index", "timeStamp"] {
+            let text = stamp[number].as_str().unwrap();
+            assert!(
+                !text.starts_with("0x") && u64::from_str_radix(text, 16).is_ok(),
+                "{name}.{number}: {text}"
+            );
+        }
+        assert!(proof["socProof"].is_null(), "{name}: a content chunk");
+    }
+    assert!(proofs.as_array().is_none());
     // Another anchor draws another sample.
     let other = format!("{}/{}", "33".repeat(32), "22".repeat(32));
     let (_, again) = get(&http, format!("{api}/rchash/0/{other}")).await;
