@@ -143,8 +143,6 @@ pub struct FileDownload {
     pub range: Option<(u64, u64)>,
     /// The feed index the content was resolved at, 16 hex characters.
     pub feed_index: Option<String>,
-    /// The path was not found and this is the website's error document.
-    pub is_error_document: bool,
 }
 
 /// What `GET /bzz/{ref}/{path}` answers.

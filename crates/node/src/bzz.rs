@@ -162,6 +162,5 @@ pub fn bzz_file(
         filename: resolved.metadata.get(website::FILENAME_KEY).cloned(),
         etag: resolved.entry,
         feed_index,
-        is_error_document: resolved.is_error_document,
     })
 }

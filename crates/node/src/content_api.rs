@@ -191,7 +191,6 @@ impl Node {
             etag: reference,
             range,
             feed_index: None,
-            is_error_document: false,
         })
     }
 
@@ -252,8 +251,6 @@ impl Node {
             .map_err(internal)??;
             match target {
                 Target::File(resolved) => {
-                    // An error document is served whole, with its 404.
-                    let range = range.filter(|_| !resolved.is_error_document);
                     let (size, part, stream) = self
                         .stream_file(resolved.entry, HashMap::new(), range)
                         .await?;
@@ -356,7 +353,6 @@ impl Node {
             filename: None,
             etag: root,
             feed_index: None,
-            is_error_document: false,
         })
     }
 

@@ -57,7 +57,7 @@ pub(crate) fn file_response(
     extra: Vec<(&'static str, String)>,
 ) -> Response {
     let etag = format!("\"{}\"", hex::encode(file.etag));
-    if !file.is_error_document && params::not_modified(request, &file.etag) {
+    if params::not_modified(request, &file.etag) {
         let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         response
@@ -65,10 +65,11 @@ pub(crate) fn file_response(
             .insert(header::ETAG, header_value(&etag));
         return response;
     }
-    let status = match (file.is_error_document, file.range) {
-        (true, _) => StatusCode::NOT_FOUND,
-        (false, Some(_)) => StatusCode::PARTIAL_CONTENT,
-        (false, None) => StatusCode::OK,
+    // A website's error document is served as the file it is, 200 (Bee's `bzzDownload`
+    // hands it to `serveManifestEntry`, the same path as any entry).
+    let status = match file.range {
+        Some(_) => StatusCode::PARTIAL_CONTENT,
+        None => StatusCode::OK,
     };
     let mut response = Response::new(Body::from_stream(file.stream));
     *response.status_mut() = status;
