@@ -161,8 +161,14 @@ pub struct FeedUpdate {
     pub next: u64,
     /// The update SOC's signature.
     pub signature: Signature,
-    /// The update's content.
+    /// The update's content: a legacy update's referenced data, else the wrapped chunk's.
     pub content: FileDownload,
+    /// The content's root chunk (`span ‖ payload`), served alone for
+    /// `Swarm-Only-Root-Chunk: true`.
+    pub root: Chunk,
+    /// Bee's `Swarm-Feed-Resolved-Version`: `v1` when a legacy payload
+    /// (`timestamp ‖ reference`) was resolved to its reference, else `v2`.
+    pub resolved_version: &'static str,
 }
 
 /// A single-owner chunk as `GET /soc` serves it.

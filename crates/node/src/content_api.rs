@@ -330,20 +330,37 @@ impl Node {
         topic: Vec<u8>,
     ) -> Result<FeedUpdate, ApiError> {
         let (index, update) = self.latest_feed_update(owner, &topic).await?;
-        let content = self.wrapped_download(&update).await?;
+        // Bee 2.7's `resolveFeed`: a payload of the legacy length is resolved to its
+        // reference when that is retrievable (v1); otherwise, and for any other payload, the
+        // wrapped chunk is the content (v2).
+        let legacy = match legacy_reference(update.wrapped()) {
+            Some(reference) => self.download_chunk_any(reference).await.ok(),
+            None => None,
+        };
+        let (root, resolved_version) = match legacy {
+            Some(root) => (root, "v1"),
+            None => (update.wrapped().clone(), "v2"),
+        };
+        let content = self.root_download(root.clone()).await?;
         Ok(FeedUpdate {
             index,
             next: index.saturating_add(1),
             signature: *update.signature(),
             content,
+            root,
+            resolved_version,
         })
     }
 
     /// The data a SOC wraps, as a file rooted at the wrapped chunk.
     async fn wrapped_download(&self, soc: &SingleOwnerChunk) -> Result<FileDownload, ApiError> {
-        let wrapped = soc.wrapped().clone();
-        let root = *wrapped.address();
-        let known = HashMap::from([(root, wrapped)]);
+        self.root_download(soc.wrapped().clone()).await
+    }
+
+    /// The data under `root`, a chunk in hand (not necessarily stored under its address).
+    async fn root_download(&self, root_chunk: Chunk) -> Result<FileDownload, ApiError> {
+        let root = *root_chunk.address();
+        let known = HashMap::from([(root, root_chunk)]);
         let (size, range, stream) = self.stream_file(root, known, None).await?;
         Ok(FileDownload {
             size,

@@ -268,9 +268,40 @@ async fn website_files_socs_feeds_pins_and_tags() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(header(&latest, "swarm-feed-index-next"), "0000000000000003");
+    assert_eq!(header(&latest, "swarm-feed-resolved-version"), "v2");
     assert_eq!(
         latest.bytes().await.unwrap().as_ref(),
         site_bytes.as_slice()
+    );
+    // Bee 2.7 resolves a legacy update (`timestamp ‖ reference`) to the referenced data
+    // (`Swarm-Feed-Resolved-Version: v1`) and, with `Swarm-Only-Root-Chunk`, serves only
+    // the root chunk: span and payload.
+    let target = b"what the legacy update points to".to_vec();
+    let (target_ref, _) = common::upload_bytes(&client, &up, &batch, &target, Some(false)).await;
+    let legacy_topic = [0x43u8; 32];
+    let mut legacy = 1_700_000_000u64.to_be_bytes().to_vec();
+    legacy.extend(hex::decode(&target_ref).unwrap());
+    let id = feed_update_id(&legacy_topic, 0);
+    let (data, sig) = sign_soc(&owner, &id, &legacy);
+    let (status, body) = post_soc(&client, &up, &batch, &owner_hex, &id, &sig, data).await;
+    assert_eq!(status, 201, "{body}");
+    let legacy_url = format!("{down}/feeds/{owner_hex}/{}", hex::encode(legacy_topic));
+    let resolved = get_until(&client, &legacy_url, 200).await;
+    assert_eq!(header(&resolved, "swarm-feed-resolved-version"), "v1");
+    assert_eq!(header(&resolved, "swarm-feed-index"), "0000000000000000");
+    assert_eq!(resolved.bytes().await.unwrap().as_ref(), target.as_slice());
+    let root_only = client
+        .get(&legacy_url)
+        .header("swarm-only-root-chunk", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(root_only.status().as_u16(), 200);
+    let mut expected = (target.len() as u64).to_le_bytes().to_vec();
+    expected.extend(&target);
+    assert_eq!(
+        root_only.bytes().await.unwrap().as_ref(),
+        expected.as_slice()
     );
     // The feed's manifest resolves to the website its latest update points to.
     let (status, body) = json(

@@ -21,6 +21,7 @@ const EXPOSE: &str = "access-control-expose-headers";
 const FEED_INDEX: &str = "swarm-feed-index";
 const FEED_INDEX_NEXT: &str = "swarm-feed-index-next";
 const SOC_SIGNATURE: &str = "swarm-soc-signature";
+const FEED_RESOLVED_VERSION: &str = "swarm-feed-resolved-version";
 
 fn header_value(value: &str) -> HeaderValue {
     HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static(""))
@@ -274,8 +275,23 @@ pub async fn feed<B: NodeApi>(
 ) -> Result<Response, ApiError> {
     let owner = params::owner(&owner)?;
     let topic = params::hex_bytes("topic", &topic)?;
+    let only_root = params::bool_header(&headers, "swarm-only-root-chunk", false)?;
     let update = node.feed_lookup(owner, topic).await?;
-    let mut content = update.content;
+    let mut content = if only_root {
+        // Bee writes the root chunk's data (span included) and nothing else.
+        let data = bytes::Bytes::copy_from_slice(update.root.data());
+        FileDownload {
+            size: data.len() as u64,
+            stream: Box::pin(futures_util::stream::once(async move { Ok(data) })),
+            content_type: None,
+            filename: None,
+            etag: *update.root.address(),
+            range: None,
+            feed_index: None,
+        }
+    } else {
+        update.content
+    };
     content.feed_index = Some(hex::encode(update.index.to_be_bytes()));
     content.content_type = Some("application/octet-stream".to_string());
     Ok(file_response(
@@ -284,6 +300,7 @@ pub async fn feed<B: NodeApi>(
         vec![
             (FEED_INDEX_NEXT, hex::encode(update.next.to_be_bytes())),
             (SOC_SIGNATURE, hex::encode(update.signature.as_bytes())),
+            (FEED_RESOLVED_VERSION, update.resolved_version.to_string()),
         ],
     ))
 }
