@@ -39,6 +39,10 @@ pub struct NodeArgs {
     /// for any); repeatable.
     #[arg(long = "cors-allowed-origins", value_name = "ORIGIN")]
     cors_allowed_origins: Vec<String>,
+    /// An address `POST /wallet/withdraw/{coin}` may send the node's tokens to (Bee's
+    /// `withdrawal-addresses-whitelist`); repeatable.
+    #[arg(long = "withdrawal-addresses-whitelist", value_name = "ADDRESS")]
+    withdrawal_addresses_whitelist: Vec<comb_primitives::Address>,
     /// Reserve capacity in chunks.
     #[arg(long, value_name = "CHUNKS")]
     reserve_capacity: Option<u64>,
@@ -89,6 +93,8 @@ pub fn run_node(args: NodeArgs) -> anyhow::Result<()> {
         nat_addr: (!args.nat_addr.is_empty()).then_some(args.nat_addr),
         cors_allowed_origins: (!args.cors_allowed_origins.is_empty())
             .then_some(args.cors_allowed_origins),
+        withdrawal_addresses_whitelist: (!args.withdrawal_addresses_whitelist.is_empty())
+            .then_some(args.withdrawal_addresses_whitelist),
         reserve_capacity: args.reserve_capacity,
         ..ConfigOverrides::default()
     };

@@ -186,6 +186,14 @@ pub trait NodeApi:
 {
     /// Whether the node is ready to serve (`/readiness`).
     fn is_ready(&self) -> bool;
+    /// `POST /wallet/withdraw/{coin}`: sends `amount` of `coin` from the node's wallet to
+    /// `to`, which must be whitelisted; the transaction's hash.
+    fn withdraw(
+        &self,
+        coin: crate::types::Coin,
+        amount: U256,
+        to: Address,
+    ) -> impl Future<Output = Result<B256, ApiError>> + Send;
     /// `GET /metrics`: the node's metrics in Prometheus' text format
     /// ([`crate::metrics::render`] of its registry, with gauges read now).
     fn metrics(&self) -> impl Future<Output = Result<String, ApiError>> + Send;

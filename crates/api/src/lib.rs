@@ -61,6 +61,14 @@ pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
         .route("/chainstate", get(status::chain_state::<B>))
         .route("/reservestate", get(status::reserve_state::<B>))
         .route("/wallet", get(status::wallet::<B>))
+        .route("/wallet/withdraw/{coin}", post(status::withdraw::<B>))
+        .route("/transactions", get(status::transactions))
+        .route(
+            "/transactions/{hash}",
+            get(status::transaction)
+                .post(status::transaction)
+                .delete(status::transaction),
+        )
         .route("/stamps", get(stamps::list::<B>))
         .route("/stamps/{id}", get(stamps::get::<B>))
         .route("/stamps/{id}/buckets", get(stamps::buckets::<B>))

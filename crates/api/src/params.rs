@@ -103,12 +103,20 @@ pub fn text_header(headers: &HeaderMap, name: &str) -> Result<Option<String>, Ap
 
 /// A 20-byte owner address in hex (path parameter `owner`).
 pub fn owner(value: &str) -> Result<Address, ApiError> {
+    address("path", "owner", value)
+}
+
+/// A 20-byte address in hex, `0x` optional; errors name the `place` (`path`, `query`)
+/// and the parameter as Bee's do.
+pub fn address(place: &str, name: &str, value: &str) -> Result<Address, ApiError> {
     let digits = value.strip_prefix("0x").unwrap_or(value);
     let bytes = hex::decode(digits)
-        .map_err(|_| ApiError::bad_request("invalid path params: owner: not hex"))?;
-    let bytes: [u8; 20] = bytes
-        .try_into()
-        .map_err(|_| ApiError::bad_request("invalid path params: owner: want 40 hex characters"))?;
+        .map_err(|_| ApiError::bad_request(format!("invalid {place} params: {name}: not hex")))?;
+    let bytes: [u8; 20] = bytes.try_into().map_err(|_| {
+        ApiError::bad_request(format!(
+            "invalid {place} params: {name}: want 40 hex characters"
+        ))
+    })?;
     Ok(Address::from(bytes))
 }
 

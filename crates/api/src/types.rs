@@ -384,3 +384,29 @@ pub struct PinList {
     /// Pinned references, hex.
     pub references: Vec<String>,
 }
+
+/// The coins `POST /wallet/withdraw/{coin}` sends (Bee matches the names case-insensitively).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coin {
+    /// The BZZ token.
+    Bzz,
+    /// The chain's native token (gas).
+    NativeToken,
+}
+
+/// `{"transactionHash": "0x…"}`: the answer of `POST /wallet/withdraw/{coin}` and of the
+/// `/transactions/{hash}` writes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionHash {
+    /// `0x`-prefixed hash.
+    pub transaction_hash: String,
+}
+
+/// `GET /transactions`: the node's transactions sent but not yet mined.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingTransactions {
+    /// Always empty for comb: see [`crate::routes::status::transactions`].
+    pub pending_transactions: Vec<serde_json::Value>,
+}

@@ -149,6 +149,35 @@ impl NodeApi for Node {
         self.ready.load(Ordering::SeqCst)
     }
 
+    /// Bee's rules (`walletWithdrawHandler`): the address must be whitelisted
+    /// (`withdrawal-addresses-whitelist`), the amount within the balance.
+    async fn withdraw(
+        &self,
+        coin: comb_api::types::Coin,
+        amount: U256,
+        to: Address,
+    ) -> Result<B256, ApiError> {
+        if !self.config.withdrawal_addresses_whitelist.contains(&to) {
+            return Err(ApiError::bad_request("provided address not whitelisted"));
+        }
+        match coin {
+            comb_api::types::Coin::NativeToken => Err(ApiError::bad_request(
+                "comb's chain has no native token (it charges no gas): nothing to withdraw",
+            )),
+            comb_api::types::Coin::Bzz => {
+                let balance = self
+                    .chain
+                    .balance(self.signer.address())
+                    .await
+                    .map_err(chain_error)?;
+                if amount > balance {
+                    return Err(ApiError::bad_request("not enough balance"));
+                }
+                self.send_for_hash(Call::Transfer { to, amount }).await
+            }
+        }
+    }
+
     async fn metrics(&self) -> Result<String, ApiError> {
         let gauges = self.metric_gauges().await;
         self.metrics

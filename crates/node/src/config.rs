@@ -30,6 +30,9 @@ pub struct NodeConfig {
     /// Origins whose browser scripts may use the API (Bee's `cors-allowed-origins`; `*`:
     /// any). Empty: none but the node's own `http://<host>`.
     pub cors_allowed_origins: Vec<String>,
+    /// Where `POST /wallet/withdraw/{coin}` may send the node's tokens (Bee's
+    /// `withdrawal-addresses-whitelist`). Empty: nowhere.
+    pub withdrawal_addresses_whitelist: Vec<comb_primitives::Address>,
     /// Reserve capacity in chunks (Bee's default 2^22).
     pub reserve_capacity: u64,
     /// Cache capacity in chunks.
@@ -65,6 +68,7 @@ impl Default for NodeConfig {
             bootnodes: Vec::new(),
             nat_addr: Vec::new(),
             cors_allowed_origins: Vec::new(),
+            withdrawal_addresses_whitelist: Vec::new(),
             reserve_capacity: 1 << 22,
             cache_capacity: 1 << 16,
             private_key: None,
@@ -96,6 +100,9 @@ pub struct ConfigOverrides {
     /// `cors-allowed-origins` / `COMB_CORS_ALLOWED_ORIGINS` (comma-separated) /
     /// `--cors-allowed-origins` (repeatable).
     pub cors_allowed_origins: Option<Vec<String>>,
+    /// `withdrawal-addresses-whitelist` / `COMB_WITHDRAWAL_ADDRESSES_WHITELIST`
+    /// (comma-separated) / `--withdrawal-addresses-whitelist` (repeatable).
+    pub withdrawal_addresses_whitelist: Option<Vec<comb_primitives::Address>>,
     /// `reserve-capacity` / `COMB_RESERVE_CAPACITY` / `--reserve-capacity`.
     pub reserve_capacity: Option<u64>,
     /// `cache-capacity` / `COMB_CACHE_CAPACITY` / `--cache-capacity`.
@@ -123,6 +130,7 @@ impl NodeConfig {
             bootnodes,
             nat_addr,
             cors_allowed_origins,
+            withdrawal_addresses_whitelist,
             reserve_capacity,
             cache_capacity,
             private_key,
@@ -131,6 +139,9 @@ impl NodeConfig {
             full_node,
             swap,
         } = overrides;
+        if let Some(v) = withdrawal_addresses_whitelist {
+            self.withdrawal_addresses_whitelist = v;
+        }
         if let Some(v) = nat_addr {
             self.nat_addr = v;
         }
@@ -216,6 +227,14 @@ pub fn overrides_from_env(
             "COMB_BOOTNODES" => o.bootnodes = Some(comma_list(&value)),
             "COMB_NAT_ADDR" => o.nat_addr = Some(comma_list(&value)),
             "COMB_CORS_ALLOWED_ORIGINS" => o.cors_allowed_origins = Some(comma_list(&value)),
+            "COMB_WITHDRAWAL_ADDRESSES_WHITELIST" => {
+                o.withdrawal_addresses_whitelist = Some(
+                    comma_list(&value)
+                        .iter()
+                        .map(|address| parse(&key, address))
+                        .collect::<Result<_, _>>()?,
+                );
+            }
             "COMB_RESERVE_CAPACITY" => o.reserve_capacity = Some(parse(&key, &value)?),
             "COMB_CACHE_CAPACITY" => o.cache_capacity = Some(parse(&key, &value)?),
             "COMB_PRIVATE_KEY" => o.private_key = Some(value),
@@ -278,6 +297,31 @@ mod tests {
         assert_eq!(config.reserve_capacity, 11);
         assert_eq!(config.api_addr, NodeConfig::default().api_addr);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn withdrawal_addresses_come_from_the_environment_and_bad_ones_are_named() {
+        let env = vec![(
+            "COMB_WITHDRAWAL_ADDRESSES_WHITELIST".to_string(),
+            "0x1111111111111111111111111111111111111111, 0x2222222222222222222222222222222222222222"
+                .to_string(),
+        )];
+        let config = NodeConfig::load(None, env, ConfigOverrides::default()).unwrap();
+        assert_eq!(
+            config.withdrawal_addresses_whitelist,
+            vec![
+                comb_primitives::Address::repeat_byte(0x11),
+                comb_primitives::Address::repeat_byte(0x22)
+            ]
+        );
+        let env = vec![(
+            "COMB_WITHDRAWAL_ADDRESSES_WHITELIST".to_string(),
+            "0x11".to_string(),
+        )];
+        let error = NodeConfig::load(None, env, ConfigOverrides::default()).unwrap_err();
+        assert!(error
+            .to_string()
+            .contains("COMB_WITHDRAWAL_ADDRESSES_WHITELIST"));
     }
 
     #[test]

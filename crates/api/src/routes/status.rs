@@ -1,6 +1,7 @@
 //! Node status endpoints: `/health`, `/readiness`, `/node`, `/status`, `/addresses`,
 //! `/peers`, `/topology`, `/chainstate`, `/reservestate`, `/wallet`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -130,6 +131,55 @@ pub async fn status_peers<B: NodeApi>(State(node): State<Arc<B>>) -> Response {
 /// `GET /`: Bee's greeting, which bee-js' `checkConnection` looks for.
 pub async fn root() -> &'static str {
     "Ethereum Swarm Bee\n"
+}
+
+/// `POST /wallet/withdraw/{coin}?amount=&address=` (Bee's `walletWithdrawHandler`).
+pub async fn withdraw<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    axum::extract::Path(coin): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let amount = query
+        .get("amount")
+        .ok_or_else(|| ApiError::bad_request("invalid query params: amount is required"))
+        .and_then(|value| crate::params::amount("amount", value))?;
+    let address = query
+        .get("address")
+        .ok_or_else(|| ApiError::bad_request("invalid query params: address is required"))
+        .and_then(|value| crate::params::address("query", "address", value))?;
+    let coin = if coin.eq_ignore_ascii_case("bzz") {
+        crate::types::Coin::Bzz
+    } else if coin.eq_ignore_ascii_case("nativetoken") {
+        crate::types::Coin::NativeToken
+    } else {
+        return Err(ApiError::bad_request(
+            "only BZZ or NativeToken options are accepted",
+        ));
+    };
+    let hash = node.withdraw(coin, amount, address).await?;
+    Ok(Json(crate::types::TransactionHash {
+        transaction_hash: format!("{hash:#x}"),
+    })
+    .into_response())
+}
+
+/// `GET /transactions`. comb's node sends a transaction and waits until it is mined
+/// (`ChainClient::send` returns its receipt), so nothing is ever pending: the list is empty,
+/// as Bee's is when every transaction went through.
+pub async fn transactions() -> Json<crate::types::PendingTransactions> {
+    Json(crate::types::PendingTransactions {
+        pending_transactions: Vec::new(),
+    })
+}
+
+/// `GET`, `POST` (resend) and `DELETE` (cancel) `/transactions/{hash}`: with nothing
+/// pending (see [`transactions`]) every hash is Bee's 404 `unknown transaction`; a hash
+/// that is not 32 bytes of hex is 400.
+pub async fn transaction(
+    axum::extract::Path(hash): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    crate::params::hash("hash", &hash)?;
+    Err(ApiError::not_found("unknown transaction"))
 }
 
 /// `GET /metrics`: Prometheus' text format.
