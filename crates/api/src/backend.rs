@@ -223,6 +223,8 @@ pub trait NodeApi:
     fn blocklist(&self) -> crate::types::Blocklist;
     /// `GET /welcome-message`: the message sent in handshakes.
     fn welcome_message(&self) -> String;
+    /// `POST /welcome-message`: the greeting of the handshakes from now on.
+    fn set_welcome_message(&self, message: &str) -> Result<(), ApiError>;
     /// `POST /pingpong/{address}`: the mean round trip of Bee's pingpong greetings to a
     /// connected peer (404 when it is not connected).
     fn ping(

@@ -48,7 +48,10 @@ pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
             axum::routing::delete(status::disconnect::<B>),
         )
         .route("/blocklist", get(status::blocklist::<B>))
-        .route("/welcome-message", get(status::welcome_message::<B>))
+        .route(
+            "/welcome-message",
+            get(status::welcome_message::<B>).post(status::set_welcome_message::<B>),
+        )
         .route("/health", get(status::health))
         .route("/readiness", get(status::readiness::<B>))
         .route("/node", get(status::node_info::<B>))

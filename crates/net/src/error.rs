@@ -85,6 +85,12 @@ pub enum NetError {
     /// The network has shut down.
     #[error("network shut down")]
     Shutdown,
+    /// A welcome message longer than Bee's limit.
+    #[error("welcome message length exceeds maximum of {max}")]
+    WelcomeMessageTooLong {
+        /// The limit in bytes.
+        max: usize,
+    },
 }
 
 impl NetError {

@@ -38,7 +38,7 @@ pub(crate) struct Local<'a> {
     pub(crate) network_id: u64,
     pub(crate) address: &'a BzzAddress,
     pub(crate) full_node: bool,
-    pub(crate) welcome_message: &'a str,
+    pub(crate) welcome_message: String,
 }
 
 /// The dialler's side over any stream: `Syn` → `SynAck` → `Ack`, then Bee's full close
@@ -149,7 +149,7 @@ pub(crate) async fn respond<S: AsyncRead + AsyncWrite + Unpin>(
 }
 
 fn own_ack(local: &Local<'_>) -> pb::Ack {
-    let mut welcome = local.welcome_message.to_string();
+    let mut welcome = local.welcome_message.clone();
     if welcome.len() > MAX_WELCOME_MESSAGE {
         let mut end = MAX_WELCOME_MESSAGE;
         while !welcome.is_char_boundary(end) {
@@ -319,7 +319,7 @@ mod tests {
             network_id: NETWORK_ID,
             address,
             full_node: true,
-            welcome_message,
+            welcome_message: welcome_message.to_string(),
         }
     }
 
@@ -375,7 +375,7 @@ mod tests {
                 network_id: NETWORK_ID,
                 address: &address,
                 full_node: true,
-                welcome_message: "",
+                welcome_message: String::new(),
             };
             let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
             answer(

@@ -307,8 +307,21 @@ impl Network {
     }
 
     /// The welcome message this node sends in its handshakes.
-    pub fn welcome_message(&self) -> &str {
-        &self.node.config.welcome_message
+    pub fn welcome_message(&self) -> String {
+        self.node.welcome_message()
+    }
+
+    /// Changes the welcome message of the handshakes from now on (Bee's
+    /// `SetWelcomeMessage`); refused beyond [`crate::handshake::MAX_WELCOME_MESSAGE`] bytes.
+    pub fn set_welcome_message(&self, message: &str) -> Result<(), NetError> {
+        let max = crate::handshake::MAX_WELCOME_MESSAGE;
+        if message.len() > max {
+            return Err(NetError::WelcomeMessageTooLong { max });
+        }
+        if let Ok(mut welcome) = self.node.welcome.write() {
+            *welcome = message.to_string();
+        }
+        Ok(())
     }
 
     /// Runs a pullsync round now instead of at the next interval.

@@ -31,6 +31,8 @@ pub(crate) struct Node {
     pub validator: Arc<dyn StampValidator>,
     pub accounting: Arc<dyn Accounting>,
     pub puller: Arc<Puller>,
+    /// What our handshakes greet peers with (Bee's `SetWelcomeMessage` changes it).
+    pub welcome: std::sync::RwLock<String>,
 }
 
 /// Everything [`Node::new`] needs.
@@ -67,7 +69,6 @@ impl Node {
             Arc::clone(&parts.validator),
         ));
         Self {
-            config: parts.config,
             signer: parts.signer,
             peer_id: parts.peer_id,
             local_address: parts.local_address,
@@ -77,7 +78,17 @@ impl Node {
             validator: parts.validator,
             accounting: parts.accounting,
             puller,
+            welcome: std::sync::RwLock::new(parts.config.welcome_message.clone()),
+            config: parts.config,
         }
+    }
+
+    /// The welcome message our handshakes send now.
+    pub fn welcome_message(&self) -> String {
+        self.welcome
+            .read()
+            .map(|welcome| welcome.clone())
+            .unwrap_or_default()
     }
 
     /// Our overlay.
@@ -110,7 +121,7 @@ impl Node {
             network_id: self.config.network_id,
             address: &self.local_address,
             full_node: self.config.full_node,
-            welcome_message: &self.config.welcome_message,
+            welcome_message: self.welcome_message(),
         }
     }
 

@@ -293,7 +293,13 @@ impl NodeApi for Node {
     }
 
     fn welcome_message(&self) -> String {
-        self.network.welcome_message().to_string()
+        self.network.welcome_message()
+    }
+
+    fn set_welcome_message(&self, message: &str) -> Result<(), ApiError> {
+        self.network
+            .set_welcome_message(message)
+            .map_err(|e| ApiError::bad_request(e.to_string()))
     }
 
     fn peers(&self) -> Peers {

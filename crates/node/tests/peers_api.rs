@@ -33,6 +33,53 @@ async fn peers_are_connected_disconnected_and_listed_as_bee_does() {
     )
     .await;
     assert_eq!((status, body["welcomeMessage"].as_str()), (200, Some("")));
+    // Bee's `POST /welcome-message`: set, read back; over 140 bytes or not JSON is 400.
+    let greeting = "hello from comb, ✓";
+    let (status, body) = json(
+        http.post(format!("{api}/welcome-message"))
+            .json(&serde_json::json!({ "welcomeMessage": greeting }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (200, serde_json::json!({"code": 200, "message": "OK"}))
+    );
+    let (_, body) = json(
+        http.get(format!("{api}/welcome-message"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(body["welcomeMessage"], greeting);
+    for bad in [
+        serde_json::json!({ "welcomeMessage": "x".repeat(141) }).to_string(),
+        "not json".to_string(),
+    ] {
+        let (status, body) = json(
+            http.post(format!("{api}/welcome-message"))
+                .body(bad.clone())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    let (_, body) = json(
+        http.get(format!("{api}/welcome-message"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        body["welcomeMessage"], greeting,
+        "a refused message changes nothing"
+    );
     let (status, body) = json(http.get(format!("{api}/blocklist")).send().await.unwrap()).await;
     assert_eq!(status, 200);
     assert_eq!(body["peers"], serde_json::json!([]));

@@ -229,6 +229,23 @@ pub async fn welcome_message<B: NodeApi>(State(node): State<Arc<B>>) -> Response
     Json(serde_json::json!({ "welcomeMessage": node.welcome_message() })).into_response()
 }
 
+/// `POST /welcome-message` with `{"welcomeMessage": "…"}`: Bee's `{"code": 200, "message":
+/// "OK"}`. A message over 140 bytes is the client's mistake, 400 (Bee answers 500).
+pub async fn set_welcome_message<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Request {
+        #[serde(rename = "welcomeMessage")]
+        welcome_message: String,
+    }
+    let request: Request = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    node.set_welcome_message(&request.welcome_message)?;
+    Ok(Json(serde_json::json!({ "code": 200, "message": "OK" })).into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::go_duration;
