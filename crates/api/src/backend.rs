@@ -351,6 +351,11 @@ pub trait NodeApi:
     fn pins(&self) -> Result<Vec<B256>, ApiError>;
     /// `GET /pins/{reference}`.
     fn is_pinned(&self, reference: B256) -> Result<bool, ApiError>;
+    /// `GET /pins/check[?ref=]`: the integrity of one pin, or of every pin.
+    fn pin_check(
+        &self,
+        reference: Option<B256>,
+    ) -> Result<Vec<crate::types::PinIntegrity>, ApiError>;
     /// `POST /tags`.
     fn create_tag(&self, address: Option<B256>) -> TagInfo;
     /// `GET /tags/{uid}`.

@@ -104,6 +104,7 @@ pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
             post(content::create_feed::<B>).get(content::feed::<B>),
         )
         .route("/pins", get(pins::list::<B>))
+        .route("/pins/check", get(pins::check::<B>))
         .route(
             "/pins/{reference}",
             post(pins::pin::<B>)

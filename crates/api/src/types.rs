@@ -410,3 +410,16 @@ pub struct PendingTransactions {
     /// Always empty for comb: see [`crate::routes::status::transactions`].
     pub pending_transactions: Vec<serde_json::Value>,
 }
+
+/// One line of `GET /pins/check` (Bee's `PinIntegrityResponse`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PinIntegrity {
+    /// The pinned root (hex).
+    pub reference: String,
+    /// Chunks under it.
+    pub total: u64,
+    /// Chunks not stored.
+    pub missing: u64,
+    /// Chunks stored but not valid at their address.
+    pub invalid: u64,
+}

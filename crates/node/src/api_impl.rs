@@ -727,6 +727,28 @@ impl NodeApi for Node {
         self.store.pins.is_pinned(&reference).map_err(internal)
     }
 
+    fn pin_check(
+        &self,
+        reference: Option<B256>,
+    ) -> Result<Vec<comb_api::types::PinIntegrity>, ApiError> {
+        let roots = match reference {
+            Some(root) => vec![root],
+            None => self.store.pins.roots().map_err(internal)?,
+        };
+        roots
+            .into_iter()
+            .map(|root| {
+                let check = self.store.pins.check(&root).map_err(internal)?;
+                Ok(comb_api::types::PinIntegrity {
+                    reference: hex::encode(root),
+                    total: check.total,
+                    missing: check.missing,
+                    invalid: check.invalid,
+                })
+            })
+            .collect()
+    }
+
     fn create_tag(&self, address: Option<B256>) -> TagInfo {
         Node::tag_info(&self.tags.create(address))
     }

@@ -344,6 +344,33 @@ async fn website_files_socs_feeds_pins_and_tags() {
     // 5 files of one chunk each, and the manifest's nodes.
     let pinned = net.nodes[2].node.store().pins.chunk_count().unwrap();
     assert!(pinned >= 6, "{pinned} chunks pinned");
+    // Bee's `GET /pins/check`: one JSON line per pin, every chunk there and valid; `ref`
+    // names one pin.
+    for url in [
+        format!("{down}/pins/check"),
+        format!("{down}/pins/check?ref={site}"),
+    ] {
+        let response = get(&client, url.clone()).await;
+        assert_eq!(response.status().as_u16(), 200, "{url}");
+        assert_eq!(
+            header(&response, "content-type"),
+            "application/json; charset=utf-8"
+        );
+        let text = response.text().await.unwrap();
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                serde_json::json!({"reference": site, "total": pinned, "missing": 0, "invalid": 0})
+            ],
+            "{url}"
+        );
+    }
+    let bad = get(&client, format!("{down}/pins/check?ref=xyz")).await;
+    assert_eq!(bad.status().as_u16(), 400);
     let response = client
         .delete(format!("{down}/pins/{site}"))
         .send()

@@ -42,7 +42,7 @@ pub use cache::Cache;
 pub use error::StoreError;
 pub use evict::Unreserve;
 pub use issuers::{Issuers, PersistentStamper, PreparedStamps};
-pub use pins::Pins;
+pub use pins::{PinCheck, Pins};
 pub use pushqueue::{PushQueue, QueuedPush};
 pub use radius::reserve_radius;
 pub use reserve::{PullItem, PutOutcome, Reserve, ReserveItem, BINS, DEFAULT_CAPACITY};

@@ -55,6 +55,35 @@ pub async fn list<B: NodeApi>(State(node): State<Arc<B>>) -> Result<Json<PinList
     }))
 }
 
+/// `GET /pins/check[?ref=]`: one JSON object per line (Bee's stream of
+/// `PinIntegrityResponse`), for the pin named by `ref` or for every pin.
+pub async fn check<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let reference = match query.get("ref") {
+        Some(value) => Some(params::hash("ref", value).map_err(|_| {
+            ApiError::bad_request("invalid query params: ref: want 64 hex characters")
+        })?),
+        None => None,
+    };
+    let mut body = String::new();
+    for line in node.pin_check(reference)? {
+        body.push_str(
+            &serde_json::to_string(&line).map_err(|e| ApiError::internal(e.to_string()))?,
+        );
+        body.push('\n');
+    }
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/json; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response())
+}
+
 /// `GET /pins/{reference}`: 404 when not pinned.
 pub async fn get<B: NodeApi>(
     State(node): State<Arc<B>>,
