@@ -264,10 +264,20 @@ await check('cashoutLastCheque/getLastCashoutAction', async () => {
   const before = BigInt((await bee.getChequebookBalance()).totalBalance.toPLURString())
   const pending = await bee.getLastCashoutAction(payer)
   assert(BigInt(pending.uncashedAmount.toPLURString()) > 0n, 'something to cash')
+  // The uploader may still send cheques while this runs (its debt from the upload is settled in
+  // steps), so a later cheque can be uncashed again by the time of the re-check: what must hold is
+  // that the cheque last received before the cashout is covered by the cashed one.
+  const received = BigInt((await bee.getLastChequesForPeer(payer)).lastreceived.payout.toPLURString())
   const tx = await bee.cashoutLastCheque(payer)
   assert(tx.toHex().length === 64, 'tx hash')
   const after = await bee.getLastCashoutAction(payer)
-  assert(after.transactionHash !== null && after.uncashedAmount.toPLURString() === '0', 'cashed')
+  assert(after.transactionHash !== null && after.transactionHash.replace(/^0x/, '') === tx.toHex(), 'cashout recorded')
+  assert(after.lastCashedCheque !== null, 'cashed cheque')
+  const cashed = BigInt(after.lastCashedCheque.payout.toPLURString())
+  assert(cashed >= received, `cashed ${cashed} covers the cheque received before, ${received}`)
+  const latest = BigInt((await bee.getLastChequesForPeer(payer)).lastreceived.payout.toPLURString())
+  assert(BigInt(after.uncashedAmount.toPLURString()) <= latest - cashed, 'uncashed is what came after')
+  assert(after.result !== null && after.result.bounced === false, 'not bounced')
   const wallet = await bee.getWalletBalance()
   assert(BigInt(wallet.bzzBalance.toPLURString()) > 0n, 'wallet')
   assert(before > 0n, 'balance')
