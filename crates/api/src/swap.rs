@@ -3,6 +3,7 @@
 //! addresses as Bee prints them (`0x`-prefixed EIP-55 for Ethereum addresses, bare hex for
 //! overlays).
 
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use comb_primitives::{B256, U256};
@@ -132,12 +133,51 @@ pub struct TransactionResponse {
     pub transaction_hash: String,
 }
 
+/// One peer's accounting as Bee's `GET /accounting` shows it (Bee v2.7 `peerDataResponse`,
+/// spec `swap.md` §1.1). Every value is a decimal string in accounting units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeerAccounting {
+    /// `balance − surplus`, as `/balances` shows it (spec §1.1 compensated balance).
+    pub balance: String,
+    /// The raw balance, as `/consumed` shows it (spec §1.1).
+    pub consumed_balance: String,
+    /// The threshold the peer announced to us (spec §1.1 `paymentThreshold`).
+    pub threshold_received: String,
+    /// The threshold we grant the peer (spec §1.1 `paymentThresholdForPeer`).
+    pub threshold_given: String,
+    /// `thresholdReceived` plus what time-based settlement forgives since our last refresh.
+    pub current_threshold_received: String,
+    /// The disconnect limit plus what time-based settlement forgives since the peer's last
+    /// refresh.
+    pub current_threshold_given: String,
+    /// The peer's overpayment (spec §1.1 surplus).
+    pub surplus_balance: String,
+    /// Prepared, unapplied credits (spec §1.1 `reservedBalance`).
+    pub reserved_balance: String,
+    /// Prepared debits and cheques in flight (spec §1.1 `shadowReservedBalance`).
+    pub shadow_reserved_balance: String,
+    /// Prepared debits that could not be applied (spec §1.1 `ghostBalance`).
+    pub ghost_balance: String,
+}
+
+/// `GET /accounting`: every peer the accounting knows, keyed by overlay hex (Bee's `peerData`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Accounting {
+    /// Per peer.
+    pub peer_data: BTreeMap<String, PeerAccounting>,
+}
+
 /// The SWAP side of a node (spec `swap.md` §1.1, §3.7, §4.2, §5.2). Errors carry Bee's
 /// status: 404 for an unknown peer or a missing cheque, 400 for insufficient funds, 429 for
 /// a concurrent cash-out, 405 when SWAP is off.
 pub trait SwapApi: Send + Sync + 'static {
     /// `GET /balances`: `balance − surplus` per peer (spec §1.1 compensated balance).
     fn balances(&self) -> Balances;
+    /// `GET /accounting`: the whole per-peer accounting state (spec §1.1, Bee's
+    /// `accountingInfoHandler`).
+    fn accounting(&self) -> Accounting;
     /// `GET /balances/{peer}`.
     fn peer_balance(&self, peer: B256) -> Result<Balance, ApiError>;
     /// `GET /consumed`: the raw balance per peer (spec §1.1).

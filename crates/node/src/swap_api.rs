@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use comb_accounting::{AccountingError, PeerState, I256};
+use comb_accounting::{AccountingConfig, AccountingError, PeerState, I256};
 use comb_api::swap::{
-    not_allowed, too_many_requests, Balance, Balances, CashoutResult, CashoutStatus, ChequeView,
-    ChequebookAddress, ChequebookBalance, LastCheques, PeerCheques, Settlement, Settlements,
-    TransactionResponse,
+    not_allowed, too_many_requests, Accounting, Balance, Balances, CashoutResult, CashoutStatus,
+    ChequeView, ChequebookAddress, ChequebookBalance, LastCheques, PeerAccounting, PeerCheques,
+    Settlement, Settlements, TransactionResponse,
 };
 use comb_api::{ApiError, SwapApi};
+use comb_chain_rpc::producer::unix_now;
 use comb_primitives::{B256, U256};
 
 use crate::swap::state::{RefreshRecord, StoredCheque};
@@ -56,6 +57,54 @@ fn balance_of(peer: &B256, state: &PeerState, compensated: bool) -> Balance {
     Balance {
         peer: peer_hex(peer),
         balance: value.to_string(),
+    }
+}
+
+/// One peer's row of `GET /accounting`, computed as Bee v2.7's `PeerAccounting` does.
+///
+/// The "current" thresholds add what time-based settlement forgives to the static ones. Bee
+/// takes `min(elapsed seconds, 1)` there, not `max`: whatever the time since the last refresh,
+/// at most one second's refresh is added (and none within the same second). comb shows the same
+/// numbers, quirk included, so that tools reading Bee's values read comb's alike.
+/// `currentThresholdGiven` uses the refresh rate of the peer's kind (full or light),
+/// `currentThresholdReceived` our own full rate, as Bee does.
+fn peer_accounting(state: &PeerState, config: &AccountingConfig, now: u64) -> PeerAccounting {
+    let full_rate = I256::try_from(config.refresh_rate).unwrap_or(I256::MAX);
+    let light_rate = full_rate
+        .checked_div(I256::try_from(config.light_factor.max(1)).unwrap_or(I256::ONE))
+        .unwrap_or_default();
+    let peer_rate = if state.full_node {
+        full_rate
+    } else {
+        light_rate
+    };
+    let forgiven = |since: u64, rate: I256| {
+        if now.saturating_sub(since) >= 1 {
+            rate
+        } else {
+            I256::ZERO
+        }
+    };
+    let current_given = state
+        .disconnect_limit
+        .saturating_add(forgiven(state.refresh_received_timestamp, peer_rate));
+    let current_received = state
+        .payment_threshold
+        .saturating_add(forgiven(state.refresh_timestamp, full_rate));
+    PeerAccounting {
+        balance: state
+            .compensated_balance()
+            .unwrap_or(state.balance)
+            .to_string(),
+        consumed_balance: state.balance.to_string(),
+        threshold_received: state.payment_threshold.to_string(),
+        threshold_given: state.payment_threshold_for_peer.to_string(),
+        current_threshold_received: current_received.to_string(),
+        current_threshold_given: current_given.to_string(),
+        surplus_balance: state.surplus.to_string(),
+        reserved_balance: state.reserved.to_string(),
+        shadow_reserved_balance: state.shadow_reserved.to_string(),
+        ghost_balance: state.ghost.to_string(),
     }
 }
 
@@ -128,6 +177,19 @@ impl Node {
 }
 
 impl SwapApi for Node {
+    fn accounting(&self) -> Accounting {
+        let config = self.swap.accounting_config();
+        let now = unix_now();
+        Accounting {
+            peer_data: self
+                .swap
+                .peer_states()
+                .iter()
+                .map(|(peer, state)| (peer_hex(peer), peer_accounting(state, &config, now)))
+                .collect(),
+        }
+    }
+
     fn balances(&self) -> Balances {
         self.all_balances(true)
     }
@@ -251,5 +313,59 @@ impl SwapApi for Node {
 
     async fn withdraw(&self, amount: U256) -> Result<TransactionResponse, ApiError> {
         self.swap.withdraw(amount).await.map(tx).map_err(api_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amount(value: i64) -> I256 {
+        I256::try_from(value).expect("fits")
+    }
+
+    /// Bee's `PeerAccounting` arithmetic, worked by hand: default config (refresh rate
+    /// 4,500,000 AU/s, light factor 10).
+    #[test]
+    fn accounting_rows_follow_bee() {
+        let config = AccountingConfig::default();
+        let state = PeerState {
+            balance: amount(-700),
+            surplus: amount(200),
+            reserved: amount(11),
+            shadow_reserved: amount(22),
+            ghost: amount(33),
+            payment_threshold: amount(13_500_000),
+            payment_threshold_for_peer: amount(1_350_000),
+            disconnect_limit: amount(1_687_500),
+            refresh_timestamp: 100,
+            refresh_received_timestamp: 1_000,
+            full_node: false,
+            ..PeerState::default()
+        };
+        let row = peer_accounting(&state, &config, 1_000);
+        assert_eq!(row.balance, "-900");
+        assert_eq!(row.consumed_balance, "-700");
+        assert_eq!(row.surplus_balance, "200");
+        assert_eq!(row.threshold_received, "13500000");
+        assert_eq!(row.threshold_given, "1350000");
+        // 900 s since our refresh: Bee's min(900, 1) = 1 second at the full rate.
+        assert_eq!(row.current_threshold_received, "18000000");
+        // The peer refreshed this very second: nothing forgiven yet.
+        assert_eq!(row.current_threshold_given, "1687500");
+        assert_eq!(row.reserved_balance, "11");
+        assert_eq!(row.shadow_reserved_balance, "22");
+        assert_eq!(row.ghost_balance, "33");
+        // A second later the light peer is forgiven one second at the light rate, 450,000.
+        let later = peer_accounting(&state, &config, 1_001);
+        assert_eq!(later.current_threshold_given, "2137500");
+        let full = PeerState {
+            full_node: true,
+            ..state
+        };
+        assert_eq!(
+            peer_accounting(&full, &config, 1_001).current_threshold_given,
+            "6187500"
+        );
     }
 }

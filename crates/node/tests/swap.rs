@@ -249,6 +249,44 @@ async fn a_downloading_light_node_pays_by_time_and_by_cheque() {
     .await;
     let _ = time_received;
 
+    // `/accounting` (Bee's `peerData`): every field a decimal string, the balances the same as
+    // `/balances` and `/consumed`, the current thresholds at or above the static ones.
+    let (status, accounting) = get(&client, format!("{downloader_api}/accounting")).await;
+    assert_eq!(status, 200, "{accounting}");
+    let row = &accounting["peerData"][&server_overlay];
+    for field in [
+        "balance",
+        "consumedBalance",
+        "thresholdReceived",
+        "thresholdGiven",
+        "currentThresholdReceived",
+        "currentThresholdGiven",
+        "surplusBalance",
+        "reservedBalance",
+        "shadowReservedBalance",
+        "ghostBalance",
+    ] {
+        let value = row[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("{field} not a string: {accounting}"));
+        assert!(value.parse::<i128>().is_ok(), "{field}: {value}");
+    }
+    let (_, balance) = get(
+        &client,
+        format!("{downloader_api}/balances/{server_overlay}"),
+    )
+    .await;
+    let (_, consumed) = get(
+        &client,
+        format!("{downloader_api}/consumed/{server_overlay}"),
+    )
+    .await;
+    assert_eq!(row["balance"], balance["balance"], "{accounting}");
+    assert_eq!(row["consumedBalance"], consumed["balance"], "{accounting}");
+    assert!(int(&row["thresholdReceived"]) > 0, "{accounting}");
+    assert!(int(&row["currentThresholdReceived"]) >= int(&row["thresholdReceived"]));
+    assert!(int(&row["currentThresholdGiven"]) >= int(&row["thresholdGiven"]));
+
     // Cash-out moves the cheque's value from the downloader's chequebook to the server's.
     let chain = ChainClient::new(net.chain.url()).unwrap();
     let server_book: comb_primitives::Address =

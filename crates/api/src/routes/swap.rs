@@ -9,14 +9,15 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use crate::swap::{
-    Balance, Balances, CashoutStatus, ChequebookAddress, ChequebookBalance, LastCheques,
-    PeerCheques, Settlement, Settlements, SwapApi, TransactionResponse,
+    Accounting, Balance, Balances, CashoutStatus, ChequebookAddress, ChequebookBalance,
+    LastCheques, PeerCheques, Settlement, Settlements, SwapApi, TransactionResponse,
 };
 use crate::{params, ApiError, NodeApi};
 
 /// The SWAP routes, to merge into the API's router.
 pub fn routes<B: NodeApi + SwapApi>() -> Router<Arc<B>> {
     Router::new()
+        .route("/accounting", get(accounting::<B>))
         .route("/balances", get(balances::<B>))
         .route("/balances/{peer}", get(peer_balance::<B>))
         .route("/consumed", get(consumed::<B>))
@@ -52,6 +53,11 @@ fn amount(query: &HashMap<String, String>) -> Result<comb_primitives::U256, ApiE
         ));
     }
     Ok(amount)
+}
+
+/// `GET /accounting`.
+pub async fn accounting<B: SwapApi>(State(node): State<Arc<B>>) -> Json<Accounting> {
+    Json(node.accounting())
 }
 
 /// `GET /balances`.

@@ -176,6 +176,11 @@ impl Swap {
             .collect()
     }
 
+    /// The accounting's configuration (thresholds, refresh rate, light factor; spec §0).
+    pub fn accounting_config(&self) -> comb_accounting::AccountingConfig {
+        self.accounting().config().clone()
+    }
+
     /// A copy of the persisted state (cheques, refresh totals, cash-outs).
     pub fn snapshot(&self) -> SwapState {
         self.state().clone()
