@@ -206,6 +206,9 @@ pub trait NodeApi:
     /// `/status/peers`: each connected full-node peer asked for its status snapshot over
     /// the status protocol (10 s each, all at once).
     fn peer_statuses(&self) -> impl Future<Output = crate::types::StatusPeers> + Send;
+    /// `/status/neighborhoods`: the neighbourhoods the reserve covers, with their item counts
+    /// (Bee's `NeighborhoodsStat`).
+    fn neighborhoods(&self) -> Result<crate::types::Neighborhoods, ApiError>;
     /// `/addresses`.
     fn addresses(&self) -> Addresses;
     /// `/peers`.

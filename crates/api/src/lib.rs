@@ -57,6 +57,7 @@ pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
         .route("/node", get(status::node_info::<B>))
         .route("/status", get(status::status::<B>))
         .route("/status/peers", get(status::status_peers::<B>))
+        .route("/status/neighborhoods", get(status::neighborhoods::<B>))
         .route("/addresses", get(status::addresses::<B>))
         .route("/peers", get(status::peers::<B>))
         .route("/topology", get(status::topology::<B>))

@@ -73,6 +73,25 @@ pub struct StatusPeers {
     pub snapshots: Vec<Status>,
 }
 
+/// One neighbourhood of `GET /status/neighborhoods` (Bee v2.7 `statusNeighborhoodResponse`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NeighborhoodStatus {
+    /// The neighbourhood's prefix as a bit string of committed-depth bits ("0110…").
+    pub neighborhood: String,
+    /// Reserve items whose address falls in the neighbourhood.
+    pub reserve_size_within_radius: u64,
+    /// Proximity of the neighbourhood to the node's overlay, at most the committed depth.
+    pub proximity: u8,
+}
+
+/// `GET /status/neighborhoods`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Neighborhoods {
+    /// One per neighbourhood the node stores for (`2^capacity doubling` of them).
+    pub neighborhoods: Vec<NeighborhoodStatus>,
+}
+
 /// `GET /addresses`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]

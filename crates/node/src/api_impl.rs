@@ -231,6 +231,26 @@ impl NodeApi for Node {
         comb_api::types::StatusPeers { snapshots }
     }
 
+    fn neighborhoods(&self) -> Result<comb_api::types::Neighborhoods, ApiError> {
+        // comb's reserve has no capacity doubling: the committed depth is the storage radius
+        // and the node stores for one neighbourhood, its own, holding every reserve item in
+        // the bins at or above the radius.
+        let reserve = &self.store.reserve;
+        let depth = reserve
+            .storage_radius()
+            .map_err(|e| ApiError::internal(format!("unable to get neighborhoods status: {e}")))?;
+        let items = reserve
+            .size_within_radius()
+            .map_err(|e| ApiError::internal(format!("unable to get neighborhoods status: {e}")))?;
+        Ok(comb_api::types::Neighborhoods {
+            neighborhoods: vec![comb_api::types::NeighborhoodStatus {
+                neighborhood: neighborhood_bits(&self.overlay, depth),
+                reserve_size_within_radius: items,
+                proximity: depth,
+            }],
+        })
+    }
+
     fn addresses(&self) -> Addresses {
         let public_key = self.signer.public_key_compressed();
         Addresses {
@@ -865,5 +885,40 @@ impl Node {
             )));
         }
         Ok(address)
+    }
+}
+
+/// A neighbourhood as Bee prints it (`swarm.Neighborhood.String`): the first `depth` bits of
+/// the overlay, most significant first. Bee counts the bits down in a `uint8`, so at depth 0
+/// the count wraps and it prints all 256 bits of the prefix, which Bee has zeroed past the
+/// depth: 256 zeros. comb prints the same.
+pub(crate) fn neighborhood_bits(overlay: &B256, depth: u8) -> String {
+    if depth == 0 {
+        return "0".repeat(256);
+    }
+    (0..usize::from(depth))
+        .map(|i| {
+            if overlay[i / 8] & (0x80 >> (i % 8)) != 0 {
+                '1'
+            } else {
+                '0'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neighborhood_bits;
+    use comb_primitives::B256;
+
+    #[test]
+    fn neighborhoods_print_as_bee_does() {
+        let mut overlay = B256::ZERO;
+        overlay[0] = 0b1010_0000;
+        overlay[1] = 0b1100_0000;
+        assert_eq!(neighborhood_bits(&overlay, 3), "101");
+        assert_eq!(neighborhood_bits(&overlay, 10), "1010000011");
+        assert_eq!(neighborhood_bits(&overlay, 0), "0".repeat(256));
     }
 }

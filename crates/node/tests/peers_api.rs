@@ -126,6 +126,24 @@ async fn peers_are_connected_disconnected_and_listed_as_bee_does() {
         own["isReachable"], false,
         "comb checks no reachability: {own}"
     );
+    // `/status/neighborhoods`: one neighbourhood (no capacity doubling), at storage radius 0
+    // printed as Bee prints depth 0 (256 zeros), with the reserve count `/status` shows.
+    let (status, hoods) = json(
+        http.get(format!("{api}/status/neighborhoods"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{hoods}");
+    let hoods = hoods["neighborhoods"].as_array().unwrap();
+    assert_eq!(hoods.len(), 1, "{hoods:?}");
+    assert_eq!(hoods[0]["neighborhood"], "0".repeat(256));
+    assert_eq!(hoods[0]["proximity"], 0);
+    assert_eq!(
+        hoods[0]["reserveSizeWithinRadius"], own["reserveSizeWithinRadius"],
+        "{hoods:?} {own}"
+    );
     // `/topology` as Bee's: an RFC 3339 time (Go's `time.Time`), Bee's low watermark 3.
     let (status, topology) = json(http.get(format!("{api}/topology")).send().await.unwrap()).await;
     assert_eq!(status, 200);

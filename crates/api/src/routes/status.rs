@@ -44,6 +44,13 @@ pub async fn status<B: NodeApi>(State(node): State<Arc<B>>) -> Result<Response, 
     Ok(Json(node.status().await?).into_response())
 }
 
+/// `GET /status/neighborhoods`.
+pub async fn neighborhoods<B: NodeApi>(
+    State(node): State<Arc<B>>,
+) -> Result<Json<crate::types::Neighborhoods>, ApiError> {
+    Ok(Json(node.neighborhoods()?))
+}
+
 /// `GET /addresses`.
 pub async fn addresses<B: NodeApi>(State(node): State<Arc<B>>) -> Response {
     Json(node.addresses()).into_response()
