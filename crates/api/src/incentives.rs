@@ -168,6 +168,9 @@ pub trait IncentivesApi: Send + Sync + 'static {
     fn withdrawable_stake(&self) -> impl Future<Output = Result<U256, ApiError>> + Send;
     /// `DELETE /stake/withdrawable`: withdraws the surplus; the transaction's hash.
     fn withdraw_stake(&self) -> impl Future<Output = Result<B256, ApiError>> + Send;
+    /// `DELETE /stake`: migrates the whole stake out of a paused staking contract (Bee's
+    /// `MigrateStake`); 400 "contract is not paused" while the contract runs.
+    fn migrate_stake(&self) -> impl Future<Output = Result<B256, ApiError>> + Send;
     /// `GET /rchash/{depth}/{anchor1}/{anchor2}`.
     fn reserve_sample(
         &self,

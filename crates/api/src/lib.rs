@@ -123,7 +123,10 @@ pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
             "/redistributionstate",
             get(stake::redistribution_state::<B>),
         )
-        .route("/stake", get(stake::staked::<B>))
+        .route(
+            "/stake",
+            get(stake::staked::<B>).delete(stake::migrate::<B>),
+        )
         .route("/stake/{amount}", post(stake::deposit::<B>))
         .route(
             "/stake/withdrawable",

@@ -100,6 +100,15 @@ impl IncentivesApi for Node {
         self.send_for_hash(Call::WithdrawFromStake).await
     }
 
+    /// Migration is for a paused staking contract (spec `storage-incentives.md` §3.4). comb's
+    /// own chain has no admin and so no pause: its registry is never paused, and this is
+    /// always Bee's answer for a running contract, 400 "contract is not paused", with nothing
+    /// sent. Bee checks `paused()` first and answers the same. On an EVM chain (issue 14's
+    /// StakeRegistry) the node is to ask `paused()` and send `migrateStake()`.
+    async fn migrate_stake(&self) -> Result<B256, ApiError> {
+        Err(ApiError::bad_request("contract is not paused"))
+    }
+
     /// Samples with every chunk eligible by time (the consensus time is now) and no minimum
     /// batch value, as Bee's `/rchash` does.
     async fn reserve_sample(

@@ -84,6 +84,14 @@ async fn stake_deposit_withdrawable_state_and_rchash() {
     assert_eq!(body["withdrawableAmount"], "0");
     let (status, body) = delete().await;
     assert_eq!(status, 400, "nothing to withdraw: {body}");
+    // `DELETE /stake` (migration) only works on a paused contract: Bee's 400, stake untouched.
+    let (_, before) = get(&http, format!("{api}/stake")).await;
+    let (status, body) = json(http.delete(format!("{api}/stake")).send().await.unwrap()).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["message"], "contract is not paused", "{body}");
+    assert_eq!(body["code"], 400, "{body}");
+    let (_, after) = get(&http, format!("{api}/stake")).await;
+    assert_eq!(before, after);
 
     // The agent reports once it has seen a block.
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -63,6 +63,13 @@ pub async fn withdraw<B: IncentivesApi>(
     Ok(tx_hash(node.withdraw_stake().await?))
 }
 
+/// `DELETE /stake`: migrates the stake out of a paused contract.
+pub async fn migrate<B: IncentivesApi>(
+    State(node): State<Arc<B>>,
+) -> Result<Json<TxHash>, ApiError> {
+    Ok(tx_hash(node.migrate_stake().await?))
+}
+
 /// `GET /rchash/{depth}/{anchor1}/{anchor2}`: samples the reserve now and reports how long
 /// it took.
 pub async fn rchash<B: IncentivesApi>(
