@@ -95,23 +95,44 @@ fn init_logging(
     verbosity: Option<&str>,
     format: LogFormat,
 ) -> anyhow::Result<()> {
-    use tracing_subscriber::EnvFilter;
-    let filter = match verbosity {
-        Some(level) => EnvFilter::new(level_of(level)?),
-        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-            EnvFilter::new(match command {
-                Command::Node(_) => "info",
-                _ => "warn",
-            })
-        }),
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{fmt, reload, EnvFilter};
+    let directive = match verbosity {
+        Some(level) => level_of(level)?.to_string(),
+        None => std::env::var(EnvFilter::DEFAULT_ENV)
+            .ok()
+            .filter(|d| EnvFilter::try_new(d).is_ok())
+            .unwrap_or_else(|| {
+                match command {
+                    Command::Node(_) => "info",
+                    _ => "warn",
+                }
+                .to_string()
+            }),
     };
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().try_init(),
+    // The filter sits behind a reload layer: the API's `PUT /loggers` replaces it live.
+    let (filter, handle) = reload::Layer::new(EnvFilter::new(&directive));
+    let registry = tracing_subscriber::registry().with(filter);
+    // Colours only on a terminal: a log file or a pipe gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let installed = match format {
+        LogFormat::Text => registry
+            .with(fmt::layer().with_ansi(ansi).with_writer(std::io::stderr))
+            .try_init(),
+        LogFormat::Json => registry
+            .with(fmt::layer().json().with_writer(std::io::stderr))
+            .try_init(),
     };
+    if installed.is_ok() {
+        comb_node::logging::install(
+            directive,
+            Box::new(move |directives| {
+                let filter = EnvFilter::try_new(directives).map_err(|e| e.to_string())?;
+                handle.reload(filter).map_err(|e| e.to_string())
+            }),
+        );
+    }
     Ok(())
 }
 

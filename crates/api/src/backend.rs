@@ -209,6 +209,11 @@ pub trait NodeApi:
     /// `/status/neighborhoods`: the neighbourhoods the reserve covers, with their item counts
     /// (Bee's `NeighborhoodsStat`).
     fn neighborhoods(&self) -> Result<crate::types::Neighborhoods, ApiError>;
+    /// `GET /loggers[/{exp}]`: the loggers whose id is the expression or matches it (all
+    /// without one); `exp` as the path gives it, URL-safe base64.
+    fn loggers(&self, exp: Option<&str>) -> Result<crate::types::Loggers, ApiError>;
+    /// `PUT /loggers/{exp}/{verbosity}`: sets the verbosity of the matching loggers.
+    fn set_logger_verbosity(&self, exp: &str, verbosity: &str) -> Result<(), ApiError>;
     /// `/addresses`.
     fn addresses(&self) -> Addresses;
     /// `/peers`.

@@ -58,6 +58,12 @@ pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
         .route("/status", get(status::status::<B>))
         .route("/status/peers", get(status::status_peers::<B>))
         .route("/status/neighborhoods", get(status::neighborhoods::<B>))
+        .route("/loggers", get(status::loggers::<B>))
+        .route("/loggers/{exp}", get(status::loggers_matching::<B>))
+        .route(
+            "/loggers/{exp}/{verbosity}",
+            axum::routing::put(status::set_logger_verbosity::<B>),
+        )
         .route("/addresses", get(status::addresses::<B>))
         .route("/peers", get(status::peers::<B>))
         .route("/topology", get(status::topology::<B>))

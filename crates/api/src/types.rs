@@ -1,6 +1,8 @@
 //! Response bodies with Bee's JSON field names, as `@ethersphere/bee-js` 12 validates them.
 //! Token amounts are strings of decimal digits; addresses and hashes are lowercase hex.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// `GET /health` and `GET /readiness`.
@@ -90,6 +92,42 @@ pub struct NeighborhoodStatus {
 pub struct Neighborhoods {
     /// One per neighbourhood the node stores for (`2^capacity doubling` of them).
     pub neighborhoods: Vec<NeighborhoodStatus>,
+}
+
+/// One logger of `GET /loggers` (Bee v2.7 `loggerInfo`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LoggerInfo {
+    /// The logger's name, its path with `/` between the parts (comb: the tracing target with
+    /// `/` for `::`).
+    pub logger: String,
+    /// `none`, `error`, `warning`, `info`, `debug` or `all`.
+    pub verbosity: String,
+    /// The logger's id, what an expression is matched against (comb: the tracing target).
+    pub subsystem: String,
+    /// The subsystem in URL-safe base64, what `/loggers/{exp}` takes.
+    pub id: String,
+}
+
+/// One level of the `GET /loggers` tree (Bee's `data`): the loggers named by the path so far
+/// (`"verbosity|id"`), and the next level.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LoggerNode {
+    /// The next path part.
+    #[serde(rename = "/", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub next: BTreeMap<String, LoggerNode>,
+    /// `"verbosity|id"` of the loggers whose path ends here.
+    #[serde(rename = "+", default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+}
+
+/// `GET /loggers`, `GET /loggers/{exp}` (Bee's `loggerResult`; `loggers` is `null` when
+/// nothing matched, as Bee's empty Go slice).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Loggers {
+    /// The loggers as a tree of their path parts.
+    pub tree: BTreeMap<String, LoggerNode>,
+    /// The loggers, flat.
+    pub loggers: Option<Vec<LoggerInfo>>,
 }
 
 /// `GET /addresses`.

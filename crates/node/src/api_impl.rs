@@ -251,6 +251,18 @@ impl NodeApi for Node {
         })
     }
 
+    fn loggers(&self, exp: Option<&str>) -> Result<comb_api::types::Loggers, ApiError> {
+        let exp = exp.map(crate::logging::decode_exp).transpose()?;
+        crate::logging::loggers(exp.as_deref())
+    }
+
+    fn set_logger_verbosity(&self, exp: &str, verbosity: &str) -> Result<(), ApiError> {
+        let exp = crate::logging::decode_exp(exp)?;
+        crate::logging::control()
+            .ok_or_else(crate::logging::no_control)?
+            .set(&exp, verbosity)
+    }
+
     fn addresses(&self) -> Addresses {
         let public_key = self.signer.public_key_compressed();
         Addresses {

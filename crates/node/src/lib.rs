@@ -14,6 +14,7 @@ pub mod devnet;
 mod error;
 pub mod follower;
 pub mod keys;
+pub mod logging;
 mod metrics;
 pub mod node;
 pub mod pusher;

@@ -27,8 +27,9 @@ impl DevnetProcess {
             ])
             .arg("--dir")
             .arg(dir.path())
+            .env_remove("RUST_LOG")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("devnet.stderr")).unwrap())
             .spawn()
             .unwrap();
         let path = dir.path().join("devnet.json");
@@ -47,6 +48,11 @@ impl DevnetProcess {
             dir,
             manifest,
         }
+    }
+
+    /// What the devnet has logged so far (its stderr).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("devnet.stderr")).unwrap_or_default()
     }
 
     /// Node `index`'s API URL.

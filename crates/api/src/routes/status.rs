@@ -51,6 +51,30 @@ pub async fn neighborhoods<B: NodeApi>(
     Ok(Json(node.neighborhoods()?))
 }
 
+/// `GET /loggers`.
+pub async fn loggers<B: NodeApi>(
+    State(node): State<Arc<B>>,
+) -> Result<Json<crate::types::Loggers>, ApiError> {
+    Ok(Json(node.loggers(None)?))
+}
+
+/// `GET /loggers/{exp}`.
+pub async fn loggers_matching<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    axum::extract::Path(exp): axum::extract::Path<String>,
+) -> Result<Json<crate::types::Loggers>, ApiError> {
+    Ok(Json(node.loggers(Some(&exp))?))
+}
+
+/// `PUT /loggers/{exp}/{verbosity}`: Bee answers `{"message":"OK","code":200}`.
+pub async fn set_logger_verbosity<B: NodeApi>(
+    State(node): State<Arc<B>>,
+    axum::extract::Path((exp, verbosity)): axum::extract::Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    node.set_logger_verbosity(&exp, &verbosity)?;
+    Ok(Json(serde_json::json!({"message": "OK", "code": 200})).into_response())
+}
+
 /// `GET /addresses`.
 pub async fn addresses<B: NodeApi>(State(node): State<Arc<B>>) -> Response {
     Json(node.addresses()).into_response()
