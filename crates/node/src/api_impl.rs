@@ -627,8 +627,10 @@ impl NodeApi for Node {
         Ok((stamp, self.signer.address().to_vec()))
     }
 
+    /// Whether every chunk is retrievable now: each is asked for once (Bee's traversal asks
+    /// once too), so content that is missing answers `false` promptly.
     async fn is_retrievable(&self, reference: B256) -> Result<bool, ApiError> {
-        let source = self.network_source();
+        let source = self.network_source().asking_once();
         let all_there = tokio::task::spawn_blocking(move || {
             Joiner::new(source, reference)
                 .and_then(|joiner| joiner.copy_to(&mut std::io::sink()))

@@ -492,6 +492,7 @@ type Prefetch = tokio::task::JoinHandle<Option<Chunk>>;
 /// intermediate chunk it starts retrieving all of its children at once (at most
 /// [`RETRIEVE_CONCURRENCY`] in flight), so a download is not one round trip per chunk.
 pub struct NetworkSource {
+    deadline: std::time::Duration,
     store: Arc<NodeStore>,
     network: Network,
     runtime: tokio::runtime::Handle,
@@ -503,6 +504,7 @@ impl NetworkSource {
     /// A source over the local store and the network, waiting on `runtime`.
     pub fn new(store: Arc<NodeStore>, network: Network, runtime: tokio::runtime::Handle) -> Self {
         Self {
+            deadline: RETRIEVE_DEADLINE,
             store,
             network,
             runtime,
@@ -511,13 +513,21 @@ impl NetworkSource {
         }
     }
 
+    /// The same source asking each peer round once: a chunk nobody has now is missing at
+    /// once. For questions about the present (`GET /stewardship`), not for downloads.
+    pub fn asking_once(mut self) -> Self {
+        self.deadline = std::time::Duration::ZERO;
+        self
+    }
+
     fn retrieve(&self, address: B256) -> Prefetch {
+        let wait = self.deadline;
         let store = Arc::clone(&self.store);
         let network = self.network.clone();
         let permits = Arc::clone(&self.permits);
         self.runtime.spawn(async move {
             let _permit = permits.acquire_owned().await.ok()?;
-            let deadline = tokio::time::Instant::now() + RETRIEVE_DEADLINE;
+            let deadline = tokio::time::Instant::now() + wait;
             let mut pause = RETRIEVE_PAUSE_MIN;
             loop {
                 match network.retrieve(address).await {

@@ -241,7 +241,13 @@ impl Node {
         let mut reference = reference;
         let mut feed_index = None;
         loop {
-            let source = self.network_source();
+            // The root manifest chunk is asked for once, as `/bytes` asks for its root: a
+            // reference no peer has is a prompt 404, not a wait of `RETRIEVE_DEADLINE`.
+            let root = self.download_chunk_any(reference).await?;
+            let source = WithChunks {
+                source: self.network_source(),
+                known: HashMap::from([(reference, root)]),
+            };
             let follow_feeds = feed_index.is_none();
             let wanted = path.clone();
             let target = tokio::task::spawn_blocking(move || {

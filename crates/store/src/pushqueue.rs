@@ -114,6 +114,7 @@ impl PushQueue {
             let first = next;
             let mut value = Vec::with_capacity(HEADER + 8 + 4096);
             for (tag, chunk, stamp) in chunks {
+                supersede(&mut table, &addresses, chunk.address(), stamp)?;
                 value.clear();
                 value.extend_from_slice(&chunk.address().0);
                 value.extend_from_slice(&tag.to_be_bytes());
@@ -203,6 +204,41 @@ impl PushQueue {
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(self.len()? == 0)
     }
+}
+
+/// Gives the entries already queued for `address` under an older stamp of the same batch the
+/// newer `stamp`. The stamper reissues a chunk uploaded again with a later timestamp (spec
+/// §2.9), and a storer refuses an older stamp of a batch for a chunk it holds under a newer
+/// one (Bee's `ErrOverwriteNewerChunk`). Pushing the old entry after the new one would fail
+/// at every try, and each refused push counts against this node at the storer (Bee's ghost
+/// balance, which ends in a blocklist). With the newest stamp, the second push is the
+/// storer's duplicate, and each entry's upload is still counted when it is receipted.
+fn supersede(
+    table: &mut redb::Table<'_, u64, &'static [u8]>,
+    addresses: &redb::Table<'_, &'static [u8; 40], ()>,
+    address: &B256,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    let mut older = Vec::new();
+    for entry in
+        addresses.range::<&[u8; 40]>(&address_key(address, 0)..=&address_key(address, u64::MAX))?
+    {
+        let (key, _) = entry?;
+        let mut sequence = [0u8; 8];
+        sequence.copy_from_slice(&key.value()[32..]);
+        let sequence = u64::from_be_bytes(sequence);
+        if let Some(value) = table.get(sequence)? {
+            let queued = decode(sequence, value.value())?;
+            if queued.stamp.batch_id == stamp.batch_id && queued.stamp.timestamp < stamp.timestamp {
+                older.push((sequence, value.value().to_vec()));
+            }
+        }
+    }
+    for (sequence, mut value) in older {
+        value[40..HEADER].copy_from_slice(&stamp.to_bytes());
+        table.insert(sequence, value.as_slice())?;
+    }
+    Ok(())
 }
 
 fn decode(sequence: u64, value: &[u8]) -> Result<QueuedPush, StoreError> {

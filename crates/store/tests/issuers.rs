@@ -283,3 +283,38 @@ fn an_abandoned_group_lends_its_indexes_to_no_later_stamp() {
     assert!(stamper.prepare(&chunks, 3).is_err());
     assert_eq!(stamper.issuer().buckets()[0x1234], 0);
 }
+
+#[test]
+fn a_chunk_queued_again_under_a_newer_stamp_of_its_batch_is_pushed_with_it() {
+    // Uploading the same content twice reissues its stamp with a later timestamp. The first
+    // entry, still waiting, must not carry the older stamp: a storer holding the newer one
+    // refuses it at every push (Bee's ErrOverwriteNewerChunk).
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::db(dir.path());
+    let queue = comb_store::PushQueue::open(std::sync::Arc::clone(&db)).unwrap();
+    let (batch, other) = (address(7), address(8));
+    let chunk = Chunk::new_unchecked(address(1), vec![1; 9]);
+    let neighbour = Chunk::new_unchecked(address(2), vec![2; 9]);
+    let old = common::stamp(batch, 5, 100);
+    let elsewhere = common::stamp(other, 9, 50);
+    queue
+        .push_many(&[
+            (1, chunk.clone(), old),
+            (1, chunk.clone(), elsewhere),
+            (1, neighbour.clone(), common::stamp(batch, 6, 100)),
+        ])
+        .unwrap();
+    let new = common::stamp(batch, 5, 200);
+    queue.push_many(&[(2, chunk.clone(), new)]).unwrap();
+    let entries = queue.range(0, 10).unwrap();
+    assert_eq!(entries.len(), 4);
+    // The first entry now carries the new stamp and keeps its upload's tag; the stamp of
+    // another batch and the other chunk are untouched.
+    assert_eq!((entries[0].tag, entries[0].stamp), (1, new));
+    assert_eq!(entries[1].stamp, elsewhere);
+    assert_eq!(entries[2].stamp, common::stamp(batch, 6, 100));
+    assert_eq!((entries[3].tag, entries[3].stamp), (2, new));
+    // An older stamp queued later changes nothing already queued.
+    queue.push_many(&[(3, chunk, old)]).unwrap();
+    assert_eq!(queue.range(0, 10).unwrap()[0].stamp, new);
+}
