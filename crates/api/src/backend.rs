@@ -278,13 +278,23 @@ pub trait NodeApi:
         range: Option<ByteRange>,
     ) -> impl Future<Output = Result<FileDownload, ApiError>> + Send;
     /// Stores and pushes one chunk the client built (CAC or SOC): queued for the pusher when
-    /// `deferred`, else pushed before the answer.
+    /// `deferred`, else pushed before the answer; counted in tag `tag` if given (404 for an
+    /// unknown tag).
     fn upload_chunk(
         &self,
         chunk: Chunk,
         postage: Postage,
         deferred: bool,
+        tag: Option<u64>,
     ) -> impl Future<Output = Result<B256, ApiError>> + Send;
+    /// Whether `batch` can stamp uploads now (the node owns it and it is usable), and `tag`,
+    /// if given, exists: what `GET /chunks/stream` checks before it upgrades (Bee: 404 for a
+    /// batch or tag not found, 422 for a batch not usable yet).
+    fn check_upload(
+        &self,
+        batch: B256,
+        tag: Option<u64>,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
     /// One chunk's wire data.
     fn download_chunk(&self, address: B256)
         -> impl Future<Output = Result<Chunk, ApiError>> + Send;

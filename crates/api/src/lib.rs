@@ -92,6 +92,7 @@ pub fn router<B: NodeApi + SwapApi>(node: Arc<B>) -> Router {
             get(data::download_bytes::<B>).head(data::head_bytes::<B>),
         )
         .route("/chunks", post(data::upload_chunk::<B>))
+        .route("/chunks/stream", get(routes::stream::chunk_stream::<B>))
         .route("/chunks/{address}", get(data::download_chunk::<B>))
         .route("/envelope/{address}", post(data::envelope::<B>))
         .route(
@@ -208,7 +209,9 @@ pub async fn serve<B: NodeApi + SwapApi>(
     use tower_layer::Layer;
     // Around the router, not inside it (`Router::layer`): there axum adds the `Allow`
     // header of a 405 only after the middleware ran, and the preflight needs it.
-    let app = axum::middleware::from_fn_with_state(cors, cors::layer).layer(router(node));
+    // The chunk stream checks a WebSocket's origin against the same configuration.
+    let router = router(node).layer(axum::Extension(cors.clone()));
+    let app = axum::middleware::from_fn_with_state(cors, cors::layer).layer(router);
     axum::serve(
         listener,
         axum::ServiceExt::<axum::extract::Request>::into_make_service(app),

@@ -142,6 +142,11 @@ pub fn tag_uid(value: &str) -> Result<u64, ApiError> {
         .map_err(|_| ApiError::bad_request("invalid tag: want a decimal uid"))
 }
 
+/// `swarm-tag`, if present.
+pub fn tag_header(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
+    header(headers, "swarm-tag")?.map(tag_uid).transpose()
+}
+
 /// Upload options comb does not implement, refused with 400 rather than silently ignored
 /// (a user who asked for access control must not get public data): the header, the value
 /// that asks for the feature, and what to do instead.
@@ -195,7 +200,7 @@ pub fn upload_options(headers: &HeaderMap) -> Result<UploadOptions, ApiError> {
     Ok(UploadOptions {
         batch: batch_header(headers)?,
         pin: bool_header(headers, "swarm-pin", false)?,
-        tag: header(headers, "swarm-tag")?.map(tag_uid).transpose()?,
+        tag: tag_header(headers)?,
         deferred: bool_header(headers, "swarm-deferred-upload", true)?,
     })
 }

@@ -22,6 +22,7 @@ use futures_util::StreamExt;
 
 use crate::content;
 use crate::node::Node;
+use crate::tags::Tag;
 
 pub(crate) fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError::internal(error.to_string())
@@ -586,11 +587,12 @@ impl NodeApi for Node {
         chunk: Chunk,
         postage: Postage,
         deferred: bool,
+        tag: Option<u64>,
     ) -> Result<B256, ApiError> {
         let started = Instant::now();
         let size = chunk.data().len();
         let stamped_here = matches!(postage, Postage::Batch(_));
-        let uploaded = self.upload_one_chunk(chunk, postage, deferred).await;
+        let uploaded = self.upload_one_chunk(chunk, postage, deferred, tag).await;
         if uploaded.is_ok() {
             self.metrics.uploaded("chunks", size);
             // The pipeline counts the chunks it stores; a client's stamp skips it.
@@ -600,6 +602,16 @@ impl NodeApi for Node {
         }
         self.metrics.upload_done("chunks", started);
         uploaded
+    }
+
+    async fn check_upload(&self, batch: B256, tag: Option<u64>) -> Result<(), ApiError> {
+        self.usable_stamper(batch).await?;
+        if let Some(uid) = tag {
+            self.tags
+                .get(uid)
+                .ok_or_else(|| ApiError::not_found(format!("tag {uid} not found")))?;
+        }
+        Ok(())
     }
 
     async fn download_chunk(&self, address: B256) -> Result<Chunk, ApiError> {
@@ -845,6 +857,7 @@ impl Node {
         chunk: Chunk,
         postage: Postage,
         deferred: bool,
+        tag: Option<u64>,
     ) -> Result<B256, ApiError> {
         let kind = comb_primitives::soc::chunk_type(&chunk)
             .map_err(|e| ApiError::bad_request(format!("invalid chunk: {e}")))?;
@@ -855,7 +868,7 @@ impl Node {
                     .pipeline(&UploadOptions {
                         batch,
                         pin: false,
-                        tag: None,
+                        tag,
                         deferred,
                     })
                     .await?;
@@ -877,15 +890,25 @@ impl Node {
                 _ => ApiError::bad_request(message),
             }
         })?;
+        let tag = match tag {
+            Some(uid) => Some(
+                self.tags
+                    .get(uid)
+                    .ok_or_else(|| ApiError::not_found(format!("tag {uid} not found")))?,
+            ),
+            None => None,
+        };
         // The same two modes as the pipeline: deferred, the push queue holds the chunk until
         // it is receipted; direct, it is stored here and pushed with the pipeline's retries.
+        // A tag counts the chunk as the pipeline counts its chunks.
         let store = Arc::clone(&self.local);
         let queue = self.push_queue.clone();
         let stored = chunk.clone();
+        let uid = tag.as_ref().map_or(0, |t| t.uid);
         tokio::task::spawn_blocking(move || {
             if deferred {
                 queue
-                    .enqueue(0, &[(stored, stamp)])
+                    .enqueue(uid, &[(stored, stamp)])
                     .map_err(|e| ApiError::internal(e.to_string()))
             } else {
                 store.store(&stored, &stamp).map_err(ApiError::bad_request)
@@ -893,10 +916,20 @@ impl Node {
         })
         .await
         .map_err(internal)??;
-        if !deferred && !content::push_receipted(&self.network, &chunk, stamp).await {
-            return Err(ApiError::unavailable(format!(
-                "chunk {address} got no receipt from its neighbourhood; it is stored here"
-            )));
+        if let Some(tag) = &tag {
+            Tag::add(&tag.split, 1);
+            Tag::add(&tag.stored, 1);
+        }
+        if !deferred {
+            if !content::push_receipted(&self.network, &chunk, stamp).await {
+                return Err(ApiError::unavailable(format!(
+                    "chunk {address} got no receipt from its neighbourhood; it is stored here"
+                )));
+            }
+            if let Some(tag) = &tag {
+                Tag::add(&tag.sent, 1);
+                Tag::add(&tag.synced, 1);
+            }
         }
         Ok(address)
     }

@@ -117,6 +117,7 @@ pub async fn upload_chunk<B: NodeApi>(
         }
     };
     let deferred = params::bool_header(&headers, "swarm-deferred-upload", true)?;
+    let tag = params::tag_header(&headers)?;
     let data = axum::body::to_bytes(body, MAX_CHUNK_BODY)
         .await
         .map_err(|_| {
@@ -139,7 +140,7 @@ pub async fn upload_chunk<B: NodeApi>(
             })
             .map_err(|e| ApiError::bad_request(format!("chunk data is invalid: {e}")))?
     };
-    let address = node.upload_chunk(chunk, postage, deferred).await?;
+    let address = node.upload_chunk(chunk, postage, deferred, tag).await?;
     Ok(reference_response(&address))
 }
 

@@ -7,4 +7,5 @@ pub mod pins;
 pub mod stake;
 pub mod stamps;
 pub mod status;
+pub mod stream;
 pub mod swap;
