@@ -140,7 +140,26 @@ pub fn run_devnet(args: DevnetArgs) -> anyhow::Result<()> {
             );
         }
         println!("wrote {}", manifest.display());
+        // The running commentary: rounds, commits, reveals, winners, rewards, freezes,
+        // challenges and cheques, one line each, until the devnet is stopped.
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let narrator = tokio::spawn(comb_node::narrator::run(
+            comb_chain_rpc::ChainClient::new(devnet.chain.url())?,
+            devnet
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(index, node)| (format!("node {index}"), std::sync::Arc::clone(&node.node)))
+                .collect(),
+            std::time::Duration::from_millis(config.block_time_ms.clamp(50, 1000)),
+            |line| println!("{line}"),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
         until_signalled().await?;
+        let _ = stop.send(());
+        let _ = narrator.await;
         devnet.shutdown().await?;
         println!("stopped");
         Ok(())

@@ -16,6 +16,7 @@ pub mod follower;
 pub mod keys;
 pub mod logging;
 mod metrics;
+pub mod narrator;
 pub mod node;
 pub mod pusher;
 mod stake_api;

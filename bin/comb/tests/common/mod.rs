@@ -1,7 +1,7 @@
 //! Running a `comb devnet` process for the CLI tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 /// A `comb devnet` process and the manifest it wrote.
@@ -28,7 +28,7 @@ impl DevnetProcess {
             .arg("--dir")
             .arg(dir.path())
             .env_remove("RUST_LOG")
-            .stdout(Stdio::null())
+            .stdout(std::fs::File::create(dir.path().join("devnet.stdout")).unwrap())
             .stderr(std::fs::File::create(dir.path().join("devnet.stderr")).unwrap())
             .spawn()
             .unwrap();
@@ -53,6 +53,11 @@ impl DevnetProcess {
     /// What the devnet has logged so far (its stderr).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("devnet.stderr")).unwrap_or_default()
+    }
+
+    /// What the devnet has printed so far (its stdout: the addresses, then the commentary).
+    pub fn output(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("devnet.stdout")).unwrap_or_default()
     }
 
     /// Node `index`'s API URL.
