@@ -20,6 +20,9 @@ pub struct StatusArgs {
     /// The devnet directory whose `devnet.json` lists the nodes.
     #[arg(long, value_name = "DIR", default_value = ".comb-devnet")]
     devnet: PathBuf,
+    /// Token amounts in PLUR (10^-16 BZZ) instead of BZZ.
+    #[arg(long)]
+    plur: bool,
 }
 
 fn apis(args: &StatusArgs) -> anyhow::Result<Vec<String>> {
@@ -57,8 +60,28 @@ fn text(value: &Value) -> String {
     }
 }
 
-/// One node's lines.
-async fn node_status(client: &reqwest::Client, api: &str) -> String {
+/// A token amount as the API gives it (decimal PLUR), in BZZ or, with `--plur`, in PLUR.
+fn amount(value: &Value, plur: bool) -> String {
+    let Some(digits) = value.as_str() else {
+        return "-".to_string();
+    };
+    match digits.parse::<comb_primitives::U256>() {
+        Ok(_) if plur => format!("{digits} PLUR"),
+        Ok(value) => comb_node::narrator::bzz(value),
+        Err(_) => digits.to_string(),
+    }
+}
+
+fn yes_no(value: &Value) -> &'static str {
+    match value.as_bool() {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "-",
+    }
+}
+
+/// One node's lines, each number with what it is.
+async fn node_status(client: &reqwest::Client, api: &str, plur: bool) -> String {
     let api = api.trim_end_matches('/');
     let state = get(client, api, "/redistributionstate").await;
     if state.is_null() {
@@ -72,22 +95,24 @@ async fn node_status(client: &reqwest::Client, api: &str) -> String {
     let peers_owing = balances["balances"].as_array().map_or(0, Vec::len);
     let cheque_count = cheques["lastcheques"].as_array().map_or(0, Vec::len);
     format!(
-        "{api} overlay {}\n  round {} {} block {} | played {} won {} reward {} | frozen {} (last {}) synced {} healthy {}\n  stake {} | wallet {} | balances with {} peers | last cheques with {} peers",
+        "{api} overlay {}\n  \
+         redistribution: round {}, {} phase, block {} · last played round {} · last won round {} · reward so far {}\n  \
+         frozen: {} (last frozen in round {}) · fully synced: {} · healthy: {}\n  \
+         stake: {} · wallet: {}\n  \
+         SWAP: balances with {peers_owing} peers · last cheques with {cheque_count} peers",
         text(&status["overlay"]),
         text(&state["round"]),
         text(&state["phase"]),
         text(&state["block"]),
         text(&state["lastPlayedRound"]),
         text(&state["lastWonRound"]),
-        text(&state["reward"]),
-        text(&state["isFrozen"]),
+        amount(&state["reward"], plur),
+        yes_no(&state["isFrozen"]),
         text(&state["lastFrozenRound"]),
-        text(&state["isFullySynced"]),
-        text(&state["isHealthy"]),
-        text(&stake["stakedAmount"]),
-        text(&wallet["bzzBalance"]),
-        peers_owing,
-        cheque_count,
+        yes_no(&state["isFullySynced"]),
+        yes_no(&state["isHealthy"]),
+        amount(&stake["stakedAmount"], plur),
+        amount(&wallet["bzzBalance"], plur),
     )
 }
 
@@ -100,7 +125,7 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<()> {
     runtime.block_on(async {
         let client = reqwest::Client::new();
         for api in &apis {
-            println!("{}", node_status(&client, api).await);
+            println!("{}", node_status(&client, api, args.plur).await);
         }
     });
     Ok(())

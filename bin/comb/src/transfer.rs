@@ -100,7 +100,11 @@ pub async fn buy_batch(client: &reqwest::Client, api: &str, size: u64) -> anyhow
         .as_str()
         .ok_or_else(|| anyhow!("no batchID in the answer"))?
         .to_string();
-    eprintln!("bought batch {id} (depth {depth}, {amount} PLUR per chunk); waiting until usable");
+    let total = comb_primitives::U256::from(amount) << usize::from(depth);
+    eprintln!(
+        "bought batch {id} for {}: {amount} PLUR per chunk for 2^{depth} chunks; waiting until usable",
+        comb_node::narrator::bzz(total)
+    );
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
         let batch = json(client.get(format!("{api}/stamps/{id}")).send().await?).await;

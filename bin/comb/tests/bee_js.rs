@@ -106,12 +106,18 @@ fn bee_js_12_works_against_a_devnet_node() {
     let status_text = String::from_utf8_lossy(&status.stdout);
     assert!(status.status.success(), "{status_text}");
     assert_eq!(status_text.matches(" overlay ").count(), 2, "{status_text}");
+    // The devnet stakes 10 BZZ per node; amounts are told in BZZ, each with its label.
     assert_eq!(
-        status_text.matches("stake 1").count(),
+        status_text.matches("stake: 10 BZZ").count(),
         2,
         "staked: {status_text}"
     );
-    assert!(status_text.contains("round "), "{status_text}");
+    assert!(
+        status_text.contains("redistribution: round "),
+        "{status_text}"
+    );
+    assert_eq!(status_text.matches("wallet: ").count(), 2, "{status_text}");
+    assert!(!status_text.contains(" PLUR"), "{status_text}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
