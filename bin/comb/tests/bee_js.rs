@@ -106,9 +106,11 @@ fn bee_js_12_works_against_a_devnet_node() {
     let status_text = String::from_utf8_lossy(&status.stdout);
     assert!(status.status.success(), "{status_text}");
     assert_eq!(status_text.matches(" overlay ").count(), 2, "{status_text}");
-    // The devnet stakes 10 BZZ per node; amounts are told in BZZ, each with its label.
+    // The devnet stakes 10 BZZ per node (and bee-js deposited 100 BZZ more at node 0);
+    // amounts are told in BZZ, each with its label.
     assert_eq!(
-        status_text.matches("stake: 10 BZZ").count(),
+        status_text.matches("stake: 10 BZZ").count()
+            + status_text.matches("stake: 110 BZZ").count(),
         2,
         "staked: {status_text}"
     );
