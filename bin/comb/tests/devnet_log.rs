@@ -111,3 +111,43 @@ fn a_round_is_recognised_only_when_whole() {
     let unpaid = whole.replace("is paid", "was not paid");
     assert_eq!(full_round(&unpaid), None);
 }
+
+#[test]
+fn debug_logs_show_a_handshake_with_each_peer() {
+    let devnet = DevnetProcess::start_logging(3, 200, Some("debug"));
+    let overlays: Vec<String> = (0..3)
+        .map(|i| {
+            devnet.manifest["nodes"][i]["overlay"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    // Each node connects to the two others: every overlay is named in a "peer connected" line
+    // at least twice (once by each of the other nodes).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let log = devnet.log();
+        let connected: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("peer connected"))
+            .collect();
+        let seen = overlays.iter().all(|overlay| {
+            connected
+                .iter()
+                .filter(|l| l.contains(&format!("overlay=0x{overlay}")))
+                .count()
+                >= 2
+        });
+        if seen {
+            assert!(connected.iter().all(|l| l.contains(" DEBUG ")), "{log}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "handshakes missing from the log:\n{log}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    devnet.stop();
+}

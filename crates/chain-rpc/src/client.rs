@@ -216,7 +216,23 @@ impl ChainClient {
         }
         .sign(signer)
         .map_err(RpcError::Signing)?;
-        self.send_transaction(&transaction).await
+        // Logged with the transaction it concerns: its hash, the call, sender and nonce.
+        let hash = transaction.hash().ok();
+        let name = serde_json::to_value(&transaction.transaction.call)
+            .ok()
+            .and_then(|v| v.get("call").and_then(|c| c.as_str()).map(str::to_string))
+            .unwrap_or_default();
+        let from = signer.address();
+        match self.send_transaction(&transaction).await {
+            Ok(receipt) => {
+                tracing::debug!(tx = ?hash, call = %name, %from, nonce, block = receipt.block_number, "transaction mined");
+                Ok(receipt)
+            }
+            Err(error) => {
+                tracing::warn!(tx = ?hash, call = %name, %from, nonce, %error, "transaction failed");
+                Err(error)
+            }
+        }
     }
 
     /// `comb_nonce`: the account's next nonce (pending block included).

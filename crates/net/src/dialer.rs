@@ -183,7 +183,7 @@ pub(crate) async fn run(
         if !exhausted.is_empty() {
             let mut state = peers.state();
             for overlay in exhausted {
-                tracing::debug!(%overlay, "known peer unreachable; address dropped");
+                tracing::info!(%overlay, "known peer unreachable; address dropped");
                 state.known.remove(&overlay);
             }
         }

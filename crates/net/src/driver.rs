@@ -118,6 +118,10 @@ fn fail_dial(
     reply: Option<oneshot::Sender<Result<PeerInfo, NetError>>>,
     reason: String,
 ) {
+    match &overlay {
+        Some(overlay) => tracing::info!(%overlay, %reason, "connection failed"),
+        None => tracing::info!(%reason, "connection failed"),
+    }
     if let Some(overlay) = overlay {
         node.peers.dial_ended(&overlay);
     }
@@ -194,7 +198,7 @@ fn spawn_handshake(
         )
         .await;
         if let Err(error) = &result {
-            tracing::debug!(%peer, %error, "outbound handshake failed");
+            tracing::info!(%peer, %error, "outbound handshake failed");
             let _ = node.peers.command(Command::CloseConnection(connection));
             if error.is_misbehaviour() {
                 node.peers.penalize(peer, error);
@@ -516,7 +520,7 @@ pub(crate) async fn dispatch(node: Arc<Node>, mut inbound: mpsc::UnboundedReceiv
                         continue;
                     };
                     let Some(admitted) = InboundLoad::admit(&load, stream.peer, protocol, limit) else {
-                        tracing::debug!(peer = %stream.peer, %protocol, "inbound stream refused: too many in flight");
+                        tracing::info!(peer = %stream.peer, %protocol, "inbound stream refused: too many in flight");
                         continue;
                     };
                     let node = Arc::clone(&node);
@@ -583,9 +587,13 @@ pub(crate) async fn serve(node: &Node, peer: PeerId, protocol: &str, stream: Any
         }
     };
     if let Err(error) = result {
-        tracing::debug!(%peer, %protocol, %error, "inbound stream failed");
+        // A peer's misbehaviour is worth an operator's eye (and a penalty); a stream that
+        // merely broke off is routine.
         if error.is_misbehaviour() {
+            tracing::info!(%peer, %protocol, %error, "inbound stream refused: misbehaviour");
             node.peers.penalize(peer, &error);
+        } else {
+            tracing::debug!(%peer, %protocol, %error, "inbound stream failed");
         }
     }
 }

@@ -495,7 +495,7 @@ impl PeerManager {
             *count = count.saturating_add(1);
             *count
         };
-        tracing::debug!(%peer, %error, penalties, "peer misbehaved");
+        tracing::info!(%peer, %error, penalties, "peer misbehaved");
         if penalties >= self.policy.max_penalties {
             tracing::info!(%peer, "banning misbehaving peer");
             self.ban(peer, self.policy.ban_duration, "misbehaviour");

@@ -16,8 +16,18 @@ pub struct DevnetProcess {
 impl DevnetProcess {
     /// Starts `comb devnet` with `nodes` nodes on free ports and waits for `devnet.json`.
     pub fn start(nodes: u16, block_time_ms: u64) -> Self {
+        Self::start_logging(nodes, block_time_ms, None)
+    }
+
+    /// [`Self::start`] with `RUST_LOG` set to `rust_log` (else unset: the devnet's default).
+    pub fn start_logging(nodes: u16, block_time_ms: u64, rust_log: Option<&str>) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_comb"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_comb"));
+        command.env_remove("RUST_LOG");
+        if let Some(filter) = rust_log {
+            command.env("RUST_LOG", filter);
+        }
+        let mut child = command
             .args(["devnet", "--base-port", "0"])
             .args([
                 "--nodes",
@@ -27,7 +37,6 @@ impl DevnetProcess {
             ])
             .arg("--dir")
             .arg(dir.path())
-            .env_remove("RUST_LOG")
             .stdout(std::fs::File::create(dir.path().join("devnet.stdout")).unwrap())
             .stderr(std::fs::File::create(dir.path().join("devnet.stderr")).unwrap())
             .spawn()
