@@ -7,6 +7,7 @@ mod collection;
 mod feed;
 mod hash;
 mod node;
+mod render;
 mod staking;
 mod status;
 mod transfer;

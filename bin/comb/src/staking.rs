@@ -1,6 +1,7 @@
 //! `comb staking …` and `comb governance …`: the staking architecture
 //! (`staking-architecture.md`) from the command line, through a node's comb-specific API
-//! (`/staking/…`, `/governance/…`). Every command prints the node's JSON answer.
+//! (`/staking/…`, `/governance/…`). Every command prints the node's answer, one named field a
+//! line with amounts in BZZ (`--plur`: in PLUR), or as the node's JSON with `--json`.
 
 use anyhow::bail;
 use clap::{Args, Subcommand};
@@ -17,6 +18,9 @@ pub struct StakingArgs {
     /// The node's API URL.
     #[arg(long, global = true, default_value = DEFAULT_API)]
     api: String,
+    /// How to print the answer.
+    #[command(flatten)]
+    output: Output,
 }
 
 /// The staking subcommands.
@@ -75,6 +79,9 @@ pub struct GovernanceArgs {
     /// The node's API URL.
     #[arg(long, global = true, default_value = DEFAULT_API)]
     api: String,
+    /// How to print the answer.
+    #[command(flatten)]
+    output: Output,
 }
 
 /// The governance subcommands.
@@ -115,6 +122,17 @@ enum GovernanceCommand {
     },
 }
 
+/// How a command prints the node's answer.
+#[derive(Debug, Args)]
+struct Output {
+    /// Print the node's JSON answer as it is.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Token amounts in PLUR (10^-16 BZZ) instead of BZZ.
+    #[arg(long, global = true)]
+    plur: bool,
+}
+
 enum Method {
     Get,
     Post(Option<Value>),
@@ -131,12 +149,16 @@ async fn call(api: &str, path: &str, method: Method) -> anyhow::Result<Value> {
     json(request.send().await?).await
 }
 
-fn run_call(api: &str, path: &str, method: Method) -> anyhow::Result<()> {
+fn run_call(api: &str, path: &str, method: Method, output: &Output) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let answer = runtime.block_on(call(api, path, method))?;
-    println!("{}", serde_json::to_string_pretty(&answer)?);
+    if output.json {
+        println!("{}", serde_json::to_string_pretty(&answer)?);
+    } else {
+        println!("{}", crate::render::render(&answer, output.plur));
+    }
     Ok(())
 }
 
@@ -175,7 +197,7 @@ pub fn run_staking(args: &StakingArgs) -> anyhow::Result<()> {
         C::Withdraw => ("/staking/user/withdraw".to_string(), Method::Post(None)),
         C::ClaimRewards => ("/staking/user/rewards".to_string(), Method::Post(None)),
     };
-    run_call(&args.api, &path, method)
+    run_call(&args.api, &path, method, &args.output)
 }
 
 /// The JSON of a proposal's action from the `propose` flags.
@@ -226,7 +248,7 @@ pub fn run_governance(args: &GovernanceArgs) -> anyhow::Result<()> {
             Method::Post(None),
         ),
     };
-    run_call(&args.api, &path, method)
+    run_call(&args.api, &path, method, &args.output)
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ fn bee_js_12_works_against_a_devnet_node() {
     let comb = |args: &[&str]| -> serde_json::Value {
         let output = Command::new(env!("CARGO_BIN_EXE_comb"))
             .args(args)
-            .args(["--api", &api])
+            .args(["--api", &api, "--json"])
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout).to_string();
@@ -72,6 +72,14 @@ fn bee_js_12_works_against_a_devnet_node() {
     assert_eq!(staked["txHash"].as_str().unwrap().len(), 66, "{staked}");
     let user = comb(&["staking", "user"]);
     assert_eq!(user["amount"], "1000000000000000000", "{user}");
+    // Without `--json` the CLI names each field and tells amounts in BZZ.
+    let human = Command::new(env!("CARGO_BIN_EXE_comb"))
+        .args(["staking", "user", "--api", &api])
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(human.contains("amount: 100 BZZ"), "{human}");
+    assert!(human.contains("discountBp: 500"), "{human}");
     assert_eq!(user["discountBp"], 500, "bronze tier: {user}");
     assert_ne!(user["weight"], "0", "{user}");
     let proposal = comb(&[
