@@ -6,6 +6,11 @@
 //! none)`, hashed the way Bee's `crypto.Signer.Sign` does for arbitrary data:
 //! `keccak256("\x19Ethereum Signed Message:\n" ‖ decimal(len) ‖ data)`. The verifier recovers
 //! the Ethereum address and requires `overlay = overlay_address(eth, network_id, nonce)`.
+//!
+//! Handshake 14 (Bee up to v2.7, audit H-2) signs only `"bee-handshake-" ‖ underlays ‖
+//! overlay(32) ‖ networkID(8, big-endian)`, and its address has no nonce, timestamp or
+//! chequebook (the nonce travels beside it). An address keeps the [`Scheme`] it was signed
+//! under: a record is only ever sent to peers that verify that scheme.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -26,6 +31,16 @@ const UNDERLAY_LIST_PREFIX: u8 = 0x99;
 /// How far in the future a timestamp may be (Bee `bzz.MaxClockSkew`).
 const MAX_CLOCK_SKEW_SECS: u64 = 60;
 
+/// What a [`BzzAddress`]'s signature covers, by the handshake version that signs so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scheme {
+    /// Handshake 15 and hive 2 (Bee v2.8 on): nonce, timestamp and chequebook signed too.
+    #[default]
+    V15,
+    /// Handshake 14 and hive 1.1 (Bee up to v2.7): underlays, overlay and network id only.
+    V14,
+}
+
 /// A verified (or self-signed) peer address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BzzAddress {
@@ -43,6 +58,8 @@ pub struct BzzAddress {
     pub chequebook: Option<Address>,
     /// The Ethereum address of the overlay key (recovered from the signature).
     pub ethereum: Address,
+    /// What the signature covers.
+    pub scheme: Scheme,
 }
 
 impl BzzAddress {
@@ -76,6 +93,85 @@ impl BzzAddress {
             timestamp,
             chequebook,
             ethereum: signer.address(),
+            scheme: Scheme::V15,
+        })
+    }
+
+    /// Signs this node's address as handshake 14 does (no timestamp, no chequebook).
+    pub fn sign_v14(
+        signer: &Signer,
+        underlays: Vec<Multiaddr>,
+        network_id: u64,
+        nonce: B256,
+    ) -> Result<Self, NetError> {
+        let overlay = overlay_address(&signer.address(), network_id, &nonce);
+        let hash = signed_hash_v14(&serialize_underlays(&underlays), &overlay, network_id);
+        let signature = signer
+            .sign_prehash(&hash)
+            .map_err(|e| NetError::Signing(e.to_string()))?;
+        Ok(Self {
+            underlays,
+            overlay,
+            signature,
+            nonce,
+            timestamp: 0,
+            chequebook: None,
+            ethereum: signer.address(),
+            scheme: Scheme::V14,
+        })
+    }
+
+    /// Handshake 14's `BzzAddress`: fields 1–3 only (the nonce goes in `Ack.Nonce`).
+    pub fn to_pb_v14(&self) -> pb::BzzAddress {
+        pb::BzzAddress {
+            underlay: serialize_underlays(&self.underlays),
+            signature: self.signature.as_bytes().to_vec(),
+            overlay: self.overlay.to_vec(),
+            ..pb::BzzAddress::default()
+        }
+    }
+
+    /// Hive 1.1's `BzzAddress`: fields 1–4, the nonce included.
+    pub fn to_pb_hive_v1(&self) -> pb::BzzAddress {
+        pb::BzzAddress {
+            nonce: self.nonce.to_vec(),
+            ..self.to_pb_v14()
+        }
+    }
+
+    /// Parses and verifies an address signed as handshake 14 signs (fields 1–3; the nonce
+    /// given beside it: `Ack.Nonce`, or hive 1.1's field 4).
+    pub fn verify_v14(
+        message: &pb::BzzAddress,
+        network_id: u64,
+        nonce: &[u8],
+    ) -> Result<Self, NetError> {
+        let bad = |what: &str| NetError::InvalidBzzAddress(what.to_string());
+        let overlay = fixed32(&message.overlay).ok_or_else(|| bad("overlay is not 32 bytes"))?;
+        let nonce = fixed32(nonce).ok_or_else(|| bad("nonce is not 32 bytes"))?;
+        let signature = Signature::from_slice(&message.signature)
+            .map_err(|e| NetError::InvalidBzzAddress(format!("signature: {e}")))?;
+        let underlays = deserialize_underlays(&message.underlay)?;
+        if underlays.is_empty() {
+            return Err(bad("no underlay"));
+        }
+        let hash = signed_hash_v14(&message.underlay, &overlay, network_id);
+        let ethereum = recover_prehash(&hash, &signature)
+            .map_err(|e| NetError::InvalidBzzAddress(format!("recover: {e}")))?;
+        if overlay_address(&ethereum, network_id, &nonce) != overlay {
+            return Err(bad(
+                "overlay does not match the signer, network id and nonce",
+            ));
+        }
+        Ok(Self {
+            underlays,
+            overlay,
+            signature,
+            nonce,
+            timestamp: 0,
+            chequebook: None,
+            ethereum,
+            scheme: Scheme::V14,
         })
     }
 
@@ -150,6 +246,7 @@ impl BzzAddress {
             timestamp,
             chequebook,
             ethereum,
+            scheme: Scheme::V15,
         })
     }
 
@@ -285,6 +382,18 @@ fn signed_hash(
     data.extend_from_slice(nonce.as_slice());
     data.extend_from_slice(&timestamp.to_be_bytes());
     data.extend_from_slice(chequebook.map(|c| c.as_slice()).unwrap_or(&[0u8; 20]));
+    eip191_hash_bytes(&data)
+}
+
+/// Handshake 14's signed data, hashed as Bee's `Sign` hashes (EIP-191): `"bee-handshake-" ‖
+/// underlays ‖ overlay ‖ networkID (8, big-endian)` (Bee v2.7.1 `pkg/bzz/address.go`
+/// `generateSignData`).
+fn signed_hash_v14(underlays: &[u8], overlay: &B256, network_id: u64) -> [u8; 32] {
+    let mut data = Vec::with_capacity(SIGN_PREFIX.len() + underlays.len() + 40);
+    data.extend_from_slice(SIGN_PREFIX);
+    data.extend_from_slice(underlays);
+    data.extend_from_slice(overlay.as_slice());
+    data.extend_from_slice(&network_id.to_be_bytes());
     eip191_hash_bytes(&data)
 }
 

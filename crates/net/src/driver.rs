@@ -99,9 +99,9 @@ fn on_command(
         }
         Command::Open {
             peer,
-            protocol,
+            protocols,
             reply,
-        } => swarm.behaviour_mut().streams.open(peer, protocol, reply),
+        } => swarm.behaviour_mut().streams.open(peer, protocols, reply),
         Command::CloseConnection(connection) => {
             swarm.close_connection(connection);
         }
@@ -273,6 +273,12 @@ const ROUTES: &[Route] = &[
         handler: serve_hive,
     },
     Route {
+        protocol: protocols::HIVE_V1,
+        limit: 256,
+        rates: false,
+        handler: serve_hive_v1,
+    },
+    Route {
         protocol: protocols::PUSHSYNC,
         limit: 2048,
         rates: false,
@@ -342,6 +348,25 @@ fn serve_hive(
             &node.peers,
             node.config.network_id,
             node.config.hive_connect,
+            crate::bzz::Scheme::V15,
+            stream,
+        )
+        .await
+        .map(drop)
+    })
+}
+
+fn serve_hive_v1(
+    node: &Node,
+    _: Inbound,
+    stream: MessageStream<AnyStream>,
+) -> BoxFuture<'_, Result<(), NetError>> {
+    Box::pin(async move {
+        hive::serve(
+            &node.peers,
+            node.config.network_id,
+            node.config.hive_connect,
+            crate::bzz::Scheme::V14,
             stream,
         )
         .await
@@ -514,6 +539,8 @@ pub(crate) async fn dispatch(node: Arc<Node>, mut inbound: mpsc::UnboundedReceiv
                 Some(stream) => {
                     let (protocol, limit) = if stream.protocol.as_ref() == protocols::HANDSHAKE {
                         (protocols::HANDSHAKE, HANDSHAKE_LIMIT)
+                    } else if stream.protocol.as_ref() == protocols::HANDSHAKE_V14 {
+                        (protocols::HANDSHAKE_V14, HANDSHAKE_LIMIT)
                     } else if let Some(route) = route(stream.protocol.as_ref()) {
                         (route.protocol, route.limit)
                     } else {
@@ -540,10 +567,11 @@ pub(crate) async fn dispatch(node: Arc<Node>, mut inbound: mpsc::UnboundedReceiv
 /// protocol's handler from [`ROUTES`]. A failure that is the peer's misbehaviour counts
 /// against it.
 pub(crate) async fn serve(node: &Node, peer: PeerId, protocol: &str, stream: AnyStream) {
-    let result = if protocol == protocols::HANDSHAKE {
+    let result = if let Some(version) = handshake::Version::of(protocol) {
         match handshake::respond(
             &node.peers,
             &node.handshake_local(),
+            version,
             node.config.handshake_timeout,
             peer,
             stream,
@@ -912,6 +940,53 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn hive_1_1_learns_addresses_signed_as_bee_2_7_signs_them() {
+        let node = node(Arc::new(MemoryStore::new(B256::ZERO)));
+        let (peer, _) = connected_peer(&node);
+        let network_id = node.config.network_id;
+        // A Bee 2.7 peer's record by hand: BzzAddress{Underlay = 1, Signature = 2, Overlay =
+        // 3, Nonce = 4}, signed over "bee-handshake-" ‖ underlay ‖ overlay ‖ networkID (8 BE).
+        let signer = comb_primitives::Signer::random();
+        let nonce = B256::repeat_byte(7);
+        let overlay =
+            comb_primitives::overlay::overlay_address(&signer.address(), network_id, &nonce);
+        let underlay: libp2p::Multiaddr = "/ip4/127.0.0.1/tcp/1801".parse().unwrap();
+        let underlay = underlay.to_vec();
+        let mut signed = b"bee-handshake-".to_vec();
+        signed.extend_from_slice(&underlay);
+        signed.extend_from_slice(overlay.as_slice());
+        signed.extend_from_slice(&network_id.to_be_bytes());
+        let mut prefixed = format!("\x19Ethereum Signed Message:\n{}", signed.len()).into_bytes();
+        prefixed.extend_from_slice(&signed);
+        let signature = signer
+            .sign_prehash(&comb_primitives::keccak256(&prefixed))
+            .unwrap();
+        let mut entry = Vec::new();
+        bytes_field(1, &underlay, &mut entry);
+        bytes_field(2, signature.as_bytes(), &mut entry);
+        bytes_field(3, overlay.as_slice(), &mut entry);
+        bytes_field(4, nonce.as_slice(), &mut entry);
+        let mut message = Vec::new();
+        bytes_field(1, &entry, &mut message);
+        // On hive 2.0.0 the record does not verify (no timestamp, other signed data): skipped.
+        let (task, mut bee, _) = open(&node, peer, protocols::HIVE).await;
+        write_frame(&mut bee, &message).await;
+        crate::test_support::bee_full_close(&mut bee).await;
+        finished(task).await;
+        assert!(!node.peers.state().known.contains_key(&overlay));
+        // On hive 1.1.0 it is learned, as a handshake 14 record.
+        let (task, mut bee, _) = open(&node, peer, protocols::HIVE_V1).await;
+        write_frame(&mut bee, &message).await;
+        crate::test_support::bee_full_close(&mut bee).await;
+        finished(task).await;
+        let known = node.peers.state().known.get(&overlay).cloned();
+        let known = known.expect("learned");
+        assert_eq!(known.scheme, crate::bzz::Scheme::V14);
+        assert_eq!(known.ethereum, signer.address());
+        assert_eq!(penalties(&node, &peer), 0);
+    }
+
+    #[tokio::test]
     async fn a_pricing_announcement_is_taken_and_the_stream_full_closed() {
         let node = node(Arc::new(MemoryStore::new(B256::ZERO)));
         let (peer, _) = connected_peer(&node);
@@ -956,7 +1031,7 @@ mod tests {
     #[test]
     fn every_protocol_comb_serves_has_one_route() {
         for protocol in protocols::ALL.iter().copied() {
-            if protocol == protocols::HANDSHAKE {
+            if handshake::Version::of(protocol).is_some() {
                 assert!(route(protocol).is_none());
                 continue;
             }

@@ -11,6 +11,11 @@
 //! the handshake waits up to `handshake_timeout` (default 30 s: a Bee listener may first
 //! wait 10 s for the dialler's addresses, then gives itself 15 s; audit H-14).
 //! [`dial`] and [`answer`] run over any stream; the tests play Bee's side byte by byte.
+//!
+//! Two versions are spoken (audit H-2): 15.0.0 (Bee v2.8 on) and 14.0.0 (Bee up to v2.7),
+//! whose `Ack` carries the nonce in field 4 and an address of fields 1–3 signed over less
+//! ([`crate::bzz::Scheme`]). The dialler offers 15.0.0 first and 14.0.0 second, and the
+//! listener answers either, so comb connects to Bee nodes of both generations.
 
 use std::time::Duration;
 
@@ -19,7 +24,7 @@ use libp2p::{Multiaddr, PeerId};
 
 use crate::bzz::{peer_id_of, with_peer_id, BzzAddress};
 use crate::peers::{PeerInfo, PeerManager};
-use crate::protocols::HANDSHAKE;
+use crate::protocols::{HANDSHAKE, HANDSHAKE_V14};
 use crate::wire::{pb, MessageStream};
 use crate::NetError;
 
@@ -37,8 +42,31 @@ pub(crate) struct Handshaked {
 pub(crate) struct Local<'a> {
     pub(crate) network_id: u64,
     pub(crate) address: &'a BzzAddress,
+    /// The same address signed as handshake 14 signs it; `None` if it could not be signed
+    /// (a 14.0.0 handshake then fails).
+    pub(crate) address_v14: Option<&'a BzzAddress>,
     pub(crate) full_node: bool,
     pub(crate) welcome_message: String,
+}
+
+/// The handshake version of one stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Version {
+    /// `/swarm/handshake/15.0.0/handshake`.
+    V15,
+    /// `/swarm/handshake/14.0.0/handshake` (Bee up to v2.7).
+    V14,
+}
+
+impl Version {
+    /// The version a negotiated protocol id stands for.
+    pub(crate) fn of(protocol: &str) -> Option<Self> {
+        match protocol {
+            HANDSHAKE => Some(Self::V15),
+            HANDSHAKE_V14 => Some(Self::V14),
+            _ => None,
+        }
+    }
 }
 
 /// The dialler's side over any stream: `Syn` → `SynAck` → `Ack`, then Bee's full close
@@ -47,6 +75,7 @@ pub(crate) struct Local<'a> {
 pub(crate) async fn dial<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut MessageStream<S>,
     local: &Local<'_>,
+    version: Version,
     peer: PeerId,
     remote: &Multiaddr,
 ) -> Result<Handshaked, NetError> {
@@ -59,8 +88,8 @@ pub(crate) async fn dial<S: AsyncRead + AsyncWrite + Unpin>(
     let ack = syn_ack
         .ack
         .ok_or_else(|| NetError::Malformed("synack without ack".into()))?;
-    let theirs = check_ack(local, peer, &ack)?;
-    stream.send(&own_ack(local)).await?;
+    let theirs = check_ack(local, version, peer, &ack)?;
+    stream.send(&own_ack(local, version)?).await?;
     stream.full_close().await?;
     Ok(theirs)
 }
@@ -72,6 +101,7 @@ pub(crate) async fn dial<S: AsyncRead + AsyncWrite + Unpin>(
 pub(crate) async fn answer<S, T>(
     stream: &mut MessageStream<S>,
     local: &Local<'_>,
+    version: Version,
     peer: PeerId,
     observed: Option<&Multiaddr>,
     register: impl FnOnce(Handshaked) -> Result<T, NetError>,
@@ -88,11 +118,11 @@ where
             syn: Some(pb::Syn {
                 observed_underlay: observed,
             }),
-            ack: Some(own_ack(local)),
+            ack: Some(own_ack(local, version)?),
         })
         .await?;
     let ack: pb::Ack = stream.recv().await?;
-    let theirs = check_ack(local, peer, &ack)?;
+    let theirs = check_ack(local, version, peer, &ack)?;
     let registered = register(theirs)?;
     stream.full_close().await?;
     Ok(registered)
@@ -108,9 +138,12 @@ pub(crate) async fn initiate(
     remote: Multiaddr,
 ) -> Result<PeerInfo, NetError> {
     let run = async {
-        let mut stream = peers.open_raw(peer, HANDSHAKE).await?;
+        let (mut stream, protocol) = peers
+            .open_raw_any(peer, &[HANDSHAKE, HANDSHAKE_V14])
+            .await?;
+        let version = Version::of(protocol).unwrap_or(Version::V15);
         stream.set_timeout(timeout);
-        dial(&mut stream, local, peer, &remote).await
+        dial(&mut stream, local, version, peer, &remote).await
     };
     let handshaked = tokio::time::timeout(timeout, run)
         .await
@@ -127,6 +160,7 @@ pub(crate) async fn initiate(
 pub(crate) async fn respond<S: AsyncRead + AsyncWrite + Unpin>(
     peers: &PeerManager,
     local: &Local<'_>,
+    version: Version,
     timeout: Duration,
     peer: PeerId,
     stream: S,
@@ -134,9 +168,14 @@ pub(crate) async fn respond<S: AsyncRead + AsyncWrite + Unpin>(
     let remote = peers.state().remote_addrs.get(&peer).cloned();
     let run = async {
         let mut stream = MessageStream::new(stream, timeout);
-        answer(&mut stream, local, peer, remote.as_ref(), |handshaked| {
-            peers.admit(peer, handshaked.address, handshaked.full_node)
-        })
+        answer(
+            &mut stream,
+            local,
+            version,
+            peer,
+            remote.as_ref(),
+            |handshaked| peers.admit(peer, handshaked.address, handshaked.full_node),
+        )
         .await
     };
     let (info, new) = tokio::time::timeout(timeout, run)
@@ -148,7 +187,7 @@ pub(crate) async fn respond<S: AsyncRead + AsyncWrite + Unpin>(
     Ok(info)
 }
 
-fn own_ack(local: &Local<'_>) -> pb::Ack {
+fn own_ack(local: &Local<'_>, version: Version) -> Result<pb::Ack, NetError> {
     let mut welcome = local.welcome_message.clone();
     if welcome.len() > MAX_WELCOME_MESSAGE {
         let mut end = MAX_WELCOME_MESSAGE;
@@ -157,18 +196,33 @@ fn own_ack(local: &Local<'_>) -> pb::Ack {
         }
         welcome.truncate(end);
     }
-    pb::Ack {
-        address: Some(local.address.to_pb()),
-        network_id: local.network_id,
-        full_node: local.full_node,
+    let (address, nonce) = match version {
         // Handshake 15.0.0's Ack has no field 4 (the nonce is in the BzzAddress; audit
         // M-5): nothing is sent there. A peer's field 4 is still read as a fallback.
-        nonce: Vec::new(),
+        Version::V15 => (local.address.to_pb(), Vec::new()),
+        // Handshake 14.0.0: the address of fields 1–3, the nonce in `Ack.Nonce = 4`.
+        Version::V14 => {
+            let address = local
+                .address_v14
+                .ok_or_else(|| NetError::Signing("no handshake 14 address".into()))?;
+            (address.to_pb_v14(), address.nonce.to_vec())
+        }
+    };
+    Ok(pb::Ack {
+        address: Some(address),
+        network_id: local.network_id,
+        full_node: local.full_node,
+        nonce,
         welcome_message: welcome,
-    }
+    })
 }
 
-fn check_ack(local: &Local<'_>, peer: PeerId, ack: &pb::Ack) -> Result<Handshaked, NetError> {
+fn check_ack(
+    local: &Local<'_>,
+    version: Version,
+    peer: PeerId,
+    ack: &pb::Ack,
+) -> Result<Handshaked, NetError> {
     if ack.network_id != local.network_id {
         return Err(NetError::NetworkIdMismatch {
             ours: local.network_id,
@@ -179,7 +233,10 @@ fn check_ack(local: &Local<'_>, peer: PeerId, ack: &pb::Ack) -> Result<Handshake
         .address
         .as_ref()
         .ok_or_else(|| NetError::Malformed("ack without address".into()))?;
-    let address = BzzAddress::verify(message, local.network_id, Some(&ack.nonce))?;
+    let address = match version {
+        Version::V15 => BzzAddress::verify(message, local.network_id, Some(&ack.nonce))?,
+        Version::V14 => BzzAddress::verify_v14(message, local.network_id, &ack.nonce)?,
+    };
     // An underlay naming a peer id must name the one we are talking to.
     if address
         .underlays
@@ -312,12 +369,206 @@ mod tests {
             bytes_field(99, b"hello from bee", &mut ack);
             ack
         }
+
+        /// Bee v2.7's `Ack` (handshake 14.0.0): `BzzAddress Address = 1` of fields 1–3
+        /// only, `uint64 NetworkID = 2; bool FullNode = 3; bytes Nonce = 4; string
+        /// WelcomeMessage = 99`, the address signed over `"bee-handshake-" ‖ underlay ‖
+        /// overlay ‖ networkID (8 BE)` with EIP-191 (v2.7.1 `pkg/bzz/address.go`).
+        fn ack_v14(&self) -> Vec<u8> {
+            let underlay = self.underlay();
+            let mut signed = b"bee-handshake-".to_vec();
+            signed.extend_from_slice(&underlay);
+            signed.extend_from_slice(self.overlay().as_slice());
+            signed.extend_from_slice(&NETWORK_ID.to_be_bytes());
+            let mut prefixed =
+                format!("\x19Ethereum Signed Message:\n{}", signed.len()).into_bytes();
+            prefixed.extend_from_slice(&signed);
+            let signature = self.signer.sign_prehash(&keccak256(&prefixed)).unwrap();
+            let mut address = Vec::new();
+            bytes_field(1, &underlay, &mut address);
+            bytes_field(2, signature.as_bytes(), &mut address);
+            bytes_field(3, self.overlay().as_slice(), &mut address);
+            let mut ack = Vec::new();
+            bytes_field(1, &address, &mut ack);
+            varint_field(2, NETWORK_ID, &mut ack);
+            varint_field(3, 1, &mut ack);
+            bytes_field(4, self.nonce.as_slice(), &mut ack);
+            bytes_field(99, b"hello from bee 2.7", &mut ack);
+            ack
+        }
+    }
+
+    /// Checks comb's handshake 14 `Ack` field by field against Bee v2.7's `handshake.proto`,
+    /// and that its signature verifies over the 14.0.0 signed data, computed here by hand.
+    fn check_comb_ack_v14(ack: &[u8], comb: &BzzAddress) {
+        let ack = fields(ack);
+        assert!(
+            ack.iter()
+                .all(|(number, _)| [1, 2, 3, 4, 99].contains(number)),
+            "fields beyond Bee 2.7's Ack: {ack:?}"
+        );
+        assert_eq!(field(&ack, 2), Field::Varint(NETWORK_ID));
+        assert_eq!(bytes_of(field(&ack, 4)), comb.nonce.to_vec());
+        let address = fields(&bytes_of(field(&ack, 1)));
+        assert!(
+            address.iter().all(|(number, _)| [1, 2, 3].contains(number)),
+            "a 14.0.0 BzzAddress has fields 1-3 only: {address:?}"
+        );
+        let underlay = bytes_of(field(&address, 1));
+        let overlay = bytes_of(field(&address, 3));
+        assert_eq!(overlay, comb.overlay.to_vec());
+        let mut signed = b"bee-handshake-".to_vec();
+        signed.extend_from_slice(&underlay);
+        signed.extend_from_slice(&overlay);
+        signed.extend_from_slice(&NETWORK_ID.to_be_bytes());
+        let mut prefixed = format!("\x19Ethereum Signed Message:\n{}", signed.len()).into_bytes();
+        prefixed.extend_from_slice(&signed);
+        let signature =
+            comb_primitives::Signature::from_slice(&bytes_of(field(&address, 2))).unwrap();
+        let signer =
+            comb_primitives::crypto::recover_prehash(&keccak256(&prefixed), &signature).unwrap();
+        assert_eq!(signer, comb.ethereum);
+    }
+
+    /// comb's address signed both ways, as a node signs it.
+    fn comb_side_v14() -> (
+        BzzAddress,
+        BzzAddress,
+        PeerId,
+        Compat<DuplexStream>,
+        DuplexStream,
+    ) {
+        let comb_peer = libp2p::identity::Keypair::generate_ed25519()
+            .public()
+            .to_peer_id();
+        let underlay: Multiaddr = format!("/ip4/127.0.0.1/tcp/1634/p2p/{comb_peer}")
+            .parse()
+            .unwrap();
+        let signer = Signer::random();
+        let nonce = B256::repeat_byte(1);
+        let address = BzzAddress::sign(
+            &signer,
+            vec![underlay.clone()],
+            NETWORK_ID,
+            nonce,
+            crate::bzz::unix_now(),
+            None,
+        )
+        .unwrap();
+        let v14 = BzzAddress::sign_v14(&signer, vec![underlay], NETWORK_ID, nonce).unwrap();
+        let (comb, bee) = tokio::io::duplex(64 * 1024);
+        (address, v14, comb_peer, comb.compat(), bee)
+    }
+
+    #[tokio::test]
+    async fn comb_answers_a_bee_2_7_dialler_with_handshake_14() {
+        let bee = Bee::new();
+        let (address, v14, _, comb_stream, mut bee_stream) = comb_side_v14();
+        let bee_peer = bee.peer;
+        let comb = tokio::spawn(async move {
+            let local = Local {
+                network_id: NETWORK_ID,
+                address: &address,
+                address_v14: Some(&v14),
+                full_node: true,
+                welcome_message: String::new(),
+            };
+            let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
+            answer(&mut stream, &local, Version::V14, bee_peer, None, Ok)
+                .await
+                .map(|handshaked| (handshaked, v14))
+        });
+        let mut syn = Vec::new();
+        bytes_field(1, b"/ip4/127.0.0.1/tcp/1634 as bytes", &mut syn);
+        write_frame(&mut bee_stream, &syn).await;
+        let syn_ack = fields(&read_frame(&mut bee_stream).await);
+        let comb_ack = bytes_of(field(&syn_ack, 2));
+        write_frame(&mut bee_stream, &bee.ack_v14()).await;
+        bee_stream.shutdown().await.unwrap();
+        read_eof(&mut bee_stream).await;
+        let (handshaked, v14) = comb.await.unwrap().unwrap();
+        check_comb_ack_v14(&comb_ack, &v14);
+        assert_eq!(handshaked.address.overlay, bee.overlay());
+        assert_eq!(handshaked.address.ethereum, bee.signer.address());
+        assert_eq!(handshaked.address.nonce, bee.nonce);
+        assert_eq!(handshaked.address.scheme, crate::bzz::Scheme::V14);
+        assert!(handshaked.full_node);
+    }
+
+    #[tokio::test]
+    async fn comb_dials_a_bee_2_7_listener_with_handshake_14() {
+        let bee = Bee::new();
+        let (address, v14, comb_peer, comb_stream, mut bee_stream) = comb_side_v14();
+        let remote: Multiaddr = "/ip4/192.0.2.7/tcp/1634".parse().unwrap();
+        let bee_peer = bee.peer;
+        let comb = tokio::spawn(async move {
+            let local = Local {
+                network_id: NETWORK_ID,
+                address: &address,
+                address_v14: Some(&v14),
+                full_node: true,
+                welcome_message: "hi".to_string(),
+            };
+            let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
+            dial(&mut stream, &local, Version::V14, bee_peer, &remote)
+                .await
+                .map(|handshaked| (handshaked, v14))
+        });
+        let _syn = read_frame(&mut bee_stream).await;
+        let seen: Multiaddr = format!("/ip4/198.51.100.3/tcp/5555/p2p/{comb_peer}")
+            .parse()
+            .unwrap();
+        let mut inner_syn = Vec::new();
+        bytes_field(1, &seen.to_vec(), &mut inner_syn);
+        let mut syn_ack = Vec::new();
+        bytes_field(1, &inner_syn, &mut syn_ack);
+        bytes_field(2, &bee.ack_v14(), &mut syn_ack);
+        write_frame(&mut bee_stream, &syn_ack).await;
+        let comb_ack = read_frame(&mut bee_stream).await;
+        read_eof(&mut bee_stream).await;
+        bee_stream.shutdown().await.unwrap();
+        let (handshaked, v14) = comb.await.unwrap().unwrap();
+        check_comb_ack_v14(&comb_ack, &v14);
+        assert_eq!(handshaked.address.overlay, bee.overlay());
+    }
+
+    #[tokio::test]
+    async fn a_handshake_15_ack_is_refused_on_a_14_stream_and_the_other_way_round() {
+        // Each version's signature covers other data: an Ack of the other version does not
+        // verify, so a confused peer is refused rather than half-understood.
+        for (version, ack) in [
+            (Version::V14, Bee::new().ack()),
+            (Version::V15, Bee::new().ack_v14()),
+        ] {
+            let (address, v14, _, comb_stream, mut bee_stream) = comb_side_v14();
+            let comb = tokio::spawn(async move {
+                let local = Local {
+                    network_id: NETWORK_ID,
+                    address: &address,
+                    address_v14: Some(&v14),
+                    full_node: true,
+                    welcome_message: String::new(),
+                };
+                let peer = libp2p::identity::Keypair::generate_ed25519()
+                    .public()
+                    .to_peer_id();
+                let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
+                answer(&mut stream, &local, version, peer, None, |_| Ok(())).await
+            });
+            let mut syn = Vec::new();
+            bytes_field(1, b"x", &mut syn);
+            write_frame(&mut bee_stream, &syn).await;
+            let _syn_ack = read_frame(&mut bee_stream).await;
+            write_frame(&mut bee_stream, &ack).await;
+            assert!(comb.await.unwrap().is_err(), "{version:?}");
+        }
     }
 
     fn local<'a>(address: &'a BzzAddress, welcome_message: &'a str) -> Local<'a> {
         Local {
             network_id: NETWORK_ID,
             address,
+            address_v14: None,
             full_node: true,
             welcome_message: welcome_message.to_string(),
         }
@@ -374,6 +625,7 @@ mod tests {
             let local = Local {
                 network_id: NETWORK_ID,
                 address: &address,
+                address_v14: None,
                 full_node: true,
                 welcome_message: String::new(),
             };
@@ -381,6 +633,7 @@ mod tests {
             answer(
                 &mut stream,
                 &local,
+                Version::V15,
                 bee_peer,
                 Some(&observed),
                 |handshaked| {
@@ -429,7 +682,7 @@ mod tests {
         let mut comb = tokio::spawn(async move {
             let local = local(&address, "hi");
             let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
-            dial(&mut stream, &local, bee_peer, &remote)
+            dial(&mut stream, &local, Version::V15, bee_peer, &remote)
                 .await
                 .map(|handshaked| (handshaked, address))
         });
@@ -472,7 +725,15 @@ mod tests {
         let comb = tokio::spawn(async move {
             let local = local(&address, "");
             let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
-            answer(&mut stream, &local, bee_peer, None, |_| Ok(())).await
+            answer(
+                &mut stream,
+                &local,
+                Version::V15,
+                bee_peer,
+                None,
+                |_| Ok(()),
+            )
+            .await
         });
         let mut syn = Vec::new();
         bytes_field(1, b"x", &mut syn);

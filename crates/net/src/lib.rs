@@ -46,7 +46,9 @@
 //! | protocol id | messages |
 //! |---|---|
 //! | `/swarm/handshake/15.0.0/handshake` | `Syn{ObservedUnderlay=1}` → `SynAck{Syn=1, Ack=2}` → `Ack{Address=1, NetworkID=2, FullNode=3, Nonce=4, WelcomeMessage=99}` |
+//! | `/swarm/handshake/14.0.0/handshake` (Bee ≤ 2.7) | as 15.0.0, but `Ack.Nonce=4` and the `BzzAddress` of fields 1–3, signed over `"bee-handshake-" ‖ underlay ‖ overlay ‖ networkID` |
 //! | `/swarm/hive/2.0.0/peers` | `Peers{repeated BzzAddress peers=1}` |
+//! | `/swarm/hive/1.1.0/peers` (Bee ≤ 2.7) | `Peers{repeated BzzAddress{Underlay=1, Signature=2, Overlay=3, Nonce=4} peers=1}` |
 //! | `/swarm/pushsync/1.3.1/pushsync` | `Delivery{Address=1, Data=2, Stamp=3}` → `Receipt{Address=1, Signature=2, Nonce=3, Err=4, StorageRadius=5}` |
 //! | `/swarm/retrieval/1.4.0/retrieval` | `Request{Addr=1}` → `Delivery{Data=1, Stamp=2, Err=3}` |
 //! | `/swarm/pullsync/1.4.0/cursors` | `Syn{}` → `Ack{Cursors=1, Epoch=2}` |
@@ -81,7 +83,7 @@
 //! | H-7 benign | 20 zero bytes = no chequebook | read as no chequebook | `handshake::tests::comb_answers_a_bee_dialler_…` |
 //! | M-5 benign | `Ack` has no field 4 in 15.0.0 | not sent (read as a fallback) | `handshake::tests` (`check_comb_ack`) |
 //! | L-12 medium | `/dnsaddr` bootnodes | libp2p's DNS transport: `/dns4`, `/dns6`, `/dns`, `/dnsaddr` dial | `network::a_dns_address_is_dialled` (`/dns4/localhost`; `/dnsaddr` needs a real resolver) |
-//! | H-2 medium | Bee ≤ 2.7 speaks handshake 14 / hive 1.1.0 | **open**: only 15.0.0 | — |
+//! | H-2 medium | Bee ≤ 2.7 speaks handshake 14 / hive 1.1.0 | both spoken: the dialler offers 15.0.0 then 14.0.0, the listener answers either; each address keeps its signing scheme and hive sends a peer only records it can verify (no chequebook is learned from a 14 peer) | `handshake::tests::comb_{answers,dials}_a_bee_2_7_…`, `…_refused_on_a_14_stream_…`, `driver::tests::hive_1_1_learns_…` |
 //! | V-3 low | a bad hive entry is skipped, not penalised | the same | `network::a_bad_hive_entry_is_skipped_…`, `driver::tests::hive_learns_good_entries_…` |
 //! | V-4 low | gossips full nodes with public underlays only | full nodes only; private and loopback underlays still gossiped (devnets run on loopback; Bee filters them itself) | — (hive's `announce`) |
 //! | L-19, P-6 low/benign | `FullClose` after every exchange | hive, pricing and swap handlers full-close; pushsync and retrieval error paths still drop the stream (Bee treats the reset as the failure it is) | `driver::tests::hive_learns_…`, `…a_pricing_announcement_is_taken_and_the_stream_full_closed` |

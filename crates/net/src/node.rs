@@ -25,6 +25,8 @@ pub(crate) struct Node {
     pub signer: Signer,
     pub peer_id: PeerId,
     pub local_address: BzzAddress,
+    /// The same address signed for handshake 14 (Bee up to v2.7; audit H-2).
+    pub local_address_v14: Option<BzzAddress>,
     pub listen_addrs: Vec<Multiaddr>,
     pub peers: Arc<PeerManager>,
     pub store: Arc<dyn LocalStore>,
@@ -68,10 +70,19 @@ impl Node {
             Arc::clone(&parts.store),
             Arc::clone(&parts.validator),
         ));
+        let local_address_v14 = BzzAddress::sign_v14(
+            &parts.signer,
+            parts.local_address.underlays.clone(),
+            parts.config.network_id,
+            parts.local_address.nonce,
+        )
+        .map_err(|error| tracing::warn!(%error, "no handshake 14 address: Bee ≤ 2.7 refused"))
+        .ok();
         Self {
             signer: parts.signer,
             peer_id: parts.peer_id,
             local_address: parts.local_address,
+            local_address_v14,
             listen_addrs: parts.listen_addrs,
             peers,
             store: parts.store,
@@ -120,6 +131,7 @@ impl Node {
         Local {
             network_id: self.config.network_id,
             address: &self.local_address,
+            address_v14: self.local_address_v14.as_ref(),
             full_node: self.config.full_node,
             welcome_message: self.welcome_message(),
         }

@@ -41,8 +41,8 @@ pub(crate) enum Command {
     Open {
         /// The peer.
         peer: PeerId,
-        /// The protocol.
-        protocol: StreamProtocol,
+        /// The protocols, most preferred first.
+        protocols: Vec<StreamProtocol>,
         /// Where the stream goes.
         reply: OpenReply,
     },
@@ -273,24 +273,47 @@ impl PeerManager {
         self.state().peers.get(overlay).map(|p| p.peer_id)
     }
 
-    /// Opens a raw stream to a connected libp2p peer.
+    /// Opens a raw stream (no headers exchange) to a connected peer.
     pub async fn open_raw(
         &self,
         peer: PeerId,
         protocol: &'static str,
     ) -> Result<MessageStream<Stream>, NetError> {
+        self.open_raw_any(peer, &[protocol])
+            .await
+            .map(|(stream, _)| stream)
+    }
+
+    /// Opens a raw stream on the first of `protocols` (most preferred first) the peer
+    /// speaks; returns it with the protocol chosen.
+    pub async fn open_raw_any(
+        &self,
+        peer: PeerId,
+        protocols: &[&'static str],
+    ) -> Result<(MessageStream<Stream>, &'static str), NetError> {
         let (reply, answer) = oneshot::channel();
         self.command(Command::Open {
             peer,
-            protocol: crate::protocols::stream_protocol(protocol),
+            protocols: protocols
+                .iter()
+                .map(|id| crate::protocols::stream_protocol(id))
+                .collect(),
             reply,
         })?;
-        let stream = tokio::time::timeout(self.policy.message_timeout, answer)
+        let (stream, chosen) = tokio::time::timeout(self.policy.message_timeout, answer)
             .await
             .map_err(|_| NetError::Timeout("opening a stream"))?
             .map_err(|_| NetError::NotConnected)?
             .map_err(|reason| NetError::Io(std::io::Error::other(reason)))?;
-        Ok(MessageStream::new(stream, self.policy.message_timeout))
+        let chosen = protocols
+            .iter()
+            .copied()
+            .find(|id| *id == chosen.as_ref())
+            .ok_or_else(|| NetError::Malformed(format!("peer chose {chosen}, not offered")))?;
+        Ok((
+            MessageStream::new(stream, self.policy.message_timeout),
+            chosen,
+        ))
     }
 
     /// Opens a Swarm-protocol stream to a connected overlay, headers exchanged.

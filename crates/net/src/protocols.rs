@@ -4,8 +4,13 @@ use libp2p::StreamProtocol;
 
 /// The bzz handshake (no headers exchange on this stream).
 pub const HANDSHAKE: &str = "/swarm/handshake/15.0.0/handshake";
+/// The bzz handshake of Bee up to v2.7 (audit H-2): the address without nonce, timestamp and
+/// chequebook, the nonce in `Ack` field 4, the signature over less.
+pub const HANDSHAKE_V14: &str = "/swarm/handshake/14.0.0/handshake";
 /// Hive peer exchange.
 pub const HIVE: &str = "/swarm/hive/2.0.0/peers";
+/// Hive of Bee up to v2.7 (audit H-2): addresses as handshake 14 signs them, with the nonce.
+pub const HIVE_V1: &str = "/swarm/hive/1.1.0/peers";
 /// Pushsync.
 pub const PUSHSYNC: &str = "/swarm/pushsync/1.3.1/pushsync";
 /// Retrieval.
@@ -29,9 +34,11 @@ pub const STATUS: &str = "/swarm/status/1.1.3/status";
 pub const PINGPONG: &str = "/swarm/pingpong/1.0.0/pingpong";
 
 /// Every protocol a comb node answers.
-pub const ALL: [&str; 11] = [
+pub const ALL: [&str; 13] = [
     HANDSHAKE,
+    HANDSHAKE_V14,
     HIVE,
+    HIVE_V1,
     PUSHSYNC,
     RETRIEVAL,
     PULLSYNC,

@@ -36,13 +36,13 @@ pub struct InboundStream {
     pub stream: Stream,
 }
 
-/// The answer to an outbound stream request.
-pub type OpenReply = oneshot::Sender<Result<Stream, String>>;
+/// The answer to an outbound stream request: the stream and the protocol the peer chose.
+pub type OpenReply = oneshot::Sender<Result<(Stream, StreamProtocol), String>>;
 
-/// Asks a connection to open a stream.
+/// Asks a connection to open a stream on the first of `protocols` the peer speaks.
 #[derive(Debug)]
 pub struct OpenRequest {
-    protocol: StreamProtocol,
+    protocols: Vec<StreamProtocol>,
     reply: OpenReply,
 }
 
@@ -121,7 +121,7 @@ impl ConnectionHandler for Handler {
             Some(request) => Poll::Ready(ConnectionHandlerEvent::OutboundSubstreamRequest {
                 protocol: SubstreamProtocol::new(
                     Upgrade {
-                        protocols: vec![request.protocol],
+                        protocols: request.protocols,
                     },
                     request.reply,
                 ),
@@ -162,10 +162,10 @@ impl ConnectionHandler for Handler {
                 });
             }
             ConnectionEvent::FullyNegotiatedOutbound(FullyNegotiatedOutbound {
-                protocol: (stream, _),
+                protocol: (stream, protocol),
                 info,
             }) => {
-                let _ = info.send(Ok(stream));
+                let _ = info.send(Ok((stream, protocol)));
             }
             ConnectionEvent::DialUpgradeError(DialUpgradeError { info, error }) => {
                 let reason = match error {
@@ -207,14 +207,15 @@ impl StreamBehaviour {
         }
     }
 
-    /// Opens a stream to `peer` on its most recent connection; the answer goes to `reply`.
-    pub fn open(&mut self, peer: PeerId, protocol: StreamProtocol, reply: OpenReply) {
+    /// Opens a stream to `peer` on its most recent connection, on the first of `protocols`
+    /// (in order of preference) the peer speaks; the answer goes to `reply`.
+    pub fn open(&mut self, peer: PeerId, protocols: Vec<StreamProtocol>, reply: OpenReply) {
         match self.connections.get(&peer).and_then(|ids| ids.last()) {
             Some(connection) => {
                 self.pending.push_back(ToSwarm::NotifyHandler {
                     peer_id: peer,
                     handler: NotifyHandler::One(*connection),
-                    event: OpenRequest { protocol, reply },
+                    event: OpenRequest { protocols, reply },
                 });
                 if let Some(waker) = self.waker.take() {
                     waker.wake();
