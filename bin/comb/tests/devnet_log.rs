@@ -44,27 +44,7 @@ fn the_devnet_log_shows_a_full_round() {
     let api = devnet.api(0);
     let http = reqwest::blocking::Client::new();
     // Data to sample: a batch and 300 KB (about 75 chunks) in the reserve.
-    let batch: serde_json::Value = http
-        .post(format!("{api}/stamps/500000000/20"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let batch = batch["batchID"].as_str().unwrap().to_string();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let stamp: serde_json::Value = http
-            .get(format!("{api}/stamps/{batch}"))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        if stamp["usable"] == true {
-            break;
-        }
-        assert!(Instant::now() < deadline, "batch never usable");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let batch = devnet.buy_usable_batch(0);
     let data: Vec<u8> = (0..300_000u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();

@@ -12,7 +12,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 /// Operations comb does not serve yet, left out of the run: access control (grantees), PSS
 /// and GSOC are issue 9's work. comb answers them 404; Bee's yaml has no 404 for them.
@@ -45,31 +44,6 @@ fn python_beside(st: &Path) -> PathBuf {
         beside
     } else {
         PathBuf::from("python3")
-    }
-}
-
-fn buy_usable_batch(api: &str) -> String {
-    let http = reqwest::blocking::Client::new();
-    let response = http
-        .post(format!("{api}/stamps/500000000/20"))
-        .send()
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 201);
-    let body: serde_json::Value = response.json().unwrap();
-    let batch = body["batchID"].as_str().unwrap().to_string();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let stamp: serde_json::Value = http
-            .get(format!("{api}/stamps/{batch}"))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        if stamp["usable"] == true {
-            return batch;
-        }
-        assert!(Instant::now() < deadline, "batch never usable: {stamp}");
-        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -117,7 +91,7 @@ fn bees_openapi_holds_against_a_devnet_node() {
     let devnet = common::DevnetProcess::start(2, 200);
     let api = devnet.api(0);
     // Bought first: the run itself may spend the wallet (it buys batches and stakes).
-    let batch = buy_usable_batch(&api);
+    let batch = devnet.buy_usable_batch(0);
     // Generated data first, in every phase: random batch ids, references and peers.
     run(&st, &schema, &api, &[]);
     // Then with the usable batch on every upload, so uploads are stored and pushed. (Its

@@ -146,23 +146,9 @@ impl BzzAddress {
         network_id: u64,
         nonce: &[u8],
     ) -> Result<Self, NetError> {
-        let bad = |what: &str| NetError::InvalidBzzAddress(what.to_string());
-        let overlay = fixed32(&message.overlay).ok_or_else(|| bad("overlay is not 32 bytes"))?;
-        let nonce = fixed32(nonce).ok_or_else(|| bad("nonce is not 32 bytes"))?;
-        let signature = Signature::from_slice(&message.signature)
-            .map_err(|e| NetError::InvalidBzzAddress(format!("signature: {e}")))?;
-        let underlays = deserialize_underlays(&message.underlay)?;
-        if underlays.is_empty() {
-            return Err(bad("no underlay"));
-        }
+        let (overlay, nonce, signature, underlays) = parts(message, nonce)?;
         let hash = signed_hash_v14(&message.underlay, &overlay, network_id);
-        let ethereum = recover_prehash(&hash, &signature)
-            .map_err(|e| NetError::InvalidBzzAddress(format!("recover: {e}")))?;
-        if overlay_address(&ethereum, network_id, &nonce) != overlay {
-            return Err(bad(
-                "overlay does not match the signer, network id and nonce",
-            ));
-        }
+        let ethereum = owner(&hash, &signature, &overlay, network_id, &nonce)?;
         Ok(Self {
             underlays,
             overlay,
@@ -195,15 +181,12 @@ impl BzzAddress {
         fallback_nonce: Option<&[u8]>,
     ) -> Result<Self, NetError> {
         let bad = |what: &str| NetError::InvalidBzzAddress(what.to_string());
-        let overlay = fixed32(&message.overlay).ok_or_else(|| bad("overlay is not 32 bytes"))?;
         let nonce_bytes = if message.nonce.is_empty() {
             fallback_nonce.unwrap_or_default()
         } else {
             message.nonce.as_slice()
         };
-        let nonce = fixed32(nonce_bytes).ok_or_else(|| bad("nonce is not 32 bytes"))?;
-        let signature = Signature::from_slice(&message.signature)
-            .map_err(|e| NetError::InvalidBzzAddress(format!("signature: {e}")))?;
+        let (overlay, nonce, signature, underlays) = parts(message, nonce_bytes)?;
         let timestamp = u64::try_from(message.timestamp).map_err(|_| bad("negative timestamp"))?;
         if timestamp == 0 {
             return Err(bad("timestamp must be positive"));
@@ -219,10 +202,6 @@ impl BzzAddress {
                 .filter(|address| *address != Address::ZERO),
             _ => return Err(bad("chequebook is neither empty nor 20 bytes")),
         };
-        let underlays = deserialize_underlays(&message.underlay)?;
-        if underlays.is_empty() {
-            return Err(bad("no underlay"));
-        }
         let hash = signed_hash(
             &message.underlay,
             &overlay,
@@ -231,13 +210,7 @@ impl BzzAddress {
             timestamp,
             chequebook.as_ref(),
         );
-        let ethereum = recover_prehash(&hash, &signature)
-            .map_err(|e| NetError::InvalidBzzAddress(format!("recover: {e}")))?;
-        if overlay_address(&ethereum, network_id, &nonce) != overlay {
-            return Err(bad(
-                "overlay does not match the signer, network id and nonce",
-            ));
-        }
+        let ethereum = owner(&hash, &signature, &overlay, network_id, &nonce)?;
         Ok(Self {
             underlays,
             overlay,
@@ -383,6 +356,43 @@ fn signed_hash(
     data.extend_from_slice(&timestamp.to_be_bytes());
     data.extend_from_slice(chequebook.map(|c| c.as_slice()).unwrap_or(&[0u8; 20]));
     eip191_hash_bytes(&data)
+}
+
+/// What both schemes parse alike: the overlay, the nonce (`nonce`: where the scheme keeps
+/// it), the signature and the underlays (at least one).
+fn parts(
+    message: &pb::BzzAddress,
+    nonce: &[u8],
+) -> Result<(B256, B256, Signature, Vec<Multiaddr>), NetError> {
+    let bad = |what: &str| NetError::InvalidBzzAddress(what.to_string());
+    let overlay = fixed32(&message.overlay).ok_or_else(|| bad("overlay is not 32 bytes"))?;
+    let nonce = fixed32(nonce).ok_or_else(|| bad("nonce is not 32 bytes"))?;
+    let signature = Signature::from_slice(&message.signature)
+        .map_err(|e| NetError::InvalidBzzAddress(format!("signature: {e}")))?;
+    let underlays = deserialize_underlays(&message.underlay)?;
+    if underlays.is_empty() {
+        return Err(bad("no underlay"));
+    }
+    Ok((overlay, nonce, signature, underlays))
+}
+
+/// The Ethereum address that signed `hash`, if the overlay derives from it, the network id
+/// and the nonce (audit H-6).
+fn owner(
+    hash: &[u8; 32],
+    signature: &Signature,
+    overlay: &B256,
+    network_id: u64,
+    nonce: &B256,
+) -> Result<Address, NetError> {
+    let ethereum = recover_prehash(hash, signature)
+        .map_err(|e| NetError::InvalidBzzAddress(format!("recover: {e}")))?;
+    if overlay_address(&ethereum, network_id, nonce) != *overlay {
+        return Err(NetError::InvalidBzzAddress(
+            "overlay does not match the signer, network id and nonce".into(),
+        ));
+    }
+    Ok(ethereum)
 }
 
 /// Handshake 14's signed data, hashed as Bee's `Sign` hashes (EIP-191): `"bee-handshake-" ‖

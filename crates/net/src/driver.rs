@@ -343,17 +343,7 @@ fn serve_hive(
     _: Inbound,
     stream: MessageStream<AnyStream>,
 ) -> BoxFuture<'_, Result<(), NetError>> {
-    Box::pin(async move {
-        hive::serve(
-            &node.peers,
-            node.config.network_id,
-            node.config.hive_connect,
-            crate::bzz::Scheme::V15,
-            stream,
-        )
-        .await
-        .map(drop)
-    })
+    serve_hive_as(node, crate::bzz::Scheme::V15, stream)
 }
 
 fn serve_hive_v1(
@@ -361,12 +351,21 @@ fn serve_hive_v1(
     _: Inbound,
     stream: MessageStream<AnyStream>,
 ) -> BoxFuture<'_, Result<(), NetError>> {
+    serve_hive_as(node, crate::bzz::Scheme::V14, stream)
+}
+
+/// Hive 2.0.0 (`V15`) or 1.1.0 (`V14`): the records as that version signs them.
+fn serve_hive_as(
+    node: &Node,
+    scheme: crate::bzz::Scheme,
+    stream: MessageStream<AnyStream>,
+) -> BoxFuture<'_, Result<(), NetError>> {
     Box::pin(async move {
         hive::serve(
             &node.peers,
             node.config.network_id,
             node.config.hive_connect,
-            crate::bzz::Scheme::V14,
+            scheme,
             stream,
         )
         .await

@@ -274,6 +274,25 @@ mod tests {
 
     const NETWORK_ID: u64 = 10;
 
+    /// What Bee's `crypto.Signer.Sign` signs for arbitrary data, written out (audit H-5):
+    /// `keccak256("\x19Ethereum Signed Message:\n" ‖ decimal(len) ‖ data)`.
+    fn eip191(data: &[u8]) -> [u8; 32] {
+        let mut prefixed = format!("\x19Ethereum Signed Message:\n{}", data.len()).into_bytes();
+        prefixed.extend_from_slice(data);
+        keccak256(&prefixed)
+    }
+
+    /// comb's own addresses for a 14.0.0 stream.
+    fn local_v14<'a>(address: &'a BzzAddress, v14: &'a BzzAddress, welcome: &str) -> Local<'a> {
+        Local {
+            network_id: NETWORK_ID,
+            address,
+            address_v14: Some(v14),
+            full_node: true,
+            welcome_message: welcome.to_string(),
+        }
+    }
+
     fn field(message: &[(u64, Field)], number: u64) -> Field {
         message
             .iter()
@@ -349,10 +368,7 @@ mod tests {
             signed.extend_from_slice(self.nonce.as_slice());
             signed.extend_from_slice(&timestamp.to_be_bytes());
             signed.extend_from_slice(&chequebook);
-            let mut prefixed =
-                format!("\x19Ethereum Signed Message:\n{}", signed.len()).into_bytes();
-            prefixed.extend_from_slice(&signed);
-            let signature = self.signer.sign_prehash(&keccak256(&prefixed)).unwrap();
+            let signature = self.signer.sign_prehash(&eip191(&signed)).unwrap();
             let signature = signature.as_bytes();
             assert!(signature[64] == 27 || signature[64] == 28);
             let mut address = Vec::new();
@@ -380,10 +396,7 @@ mod tests {
             signed.extend_from_slice(&underlay);
             signed.extend_from_slice(self.overlay().as_slice());
             signed.extend_from_slice(&NETWORK_ID.to_be_bytes());
-            let mut prefixed =
-                format!("\x19Ethereum Signed Message:\n{}", signed.len()).into_bytes();
-            prefixed.extend_from_slice(&signed);
-            let signature = self.signer.sign_prehash(&keccak256(&prefixed)).unwrap();
+            let signature = self.signer.sign_prehash(&eip191(&signed)).unwrap();
             let mut address = Vec::new();
             bytes_field(1, &underlay, &mut address);
             bytes_field(2, signature.as_bytes(), &mut address);
@@ -421,12 +434,10 @@ mod tests {
         signed.extend_from_slice(&underlay);
         signed.extend_from_slice(&overlay);
         signed.extend_from_slice(&NETWORK_ID.to_be_bytes());
-        let mut prefixed = format!("\x19Ethereum Signed Message:\n{}", signed.len()).into_bytes();
-        prefixed.extend_from_slice(&signed);
         let signature =
             comb_primitives::Signature::from_slice(&bytes_of(field(&address, 2))).unwrap();
         let signer =
-            comb_primitives::crypto::recover_prehash(&keccak256(&prefixed), &signature).unwrap();
+            comb_primitives::crypto::recover_prehash(&eip191(&signed), &signature).unwrap();
         assert_eq!(signer, comb.ethereum);
     }
 
@@ -466,13 +477,7 @@ mod tests {
         let (address, v14, _, comb_stream, mut bee_stream) = comb_side_v14();
         let bee_peer = bee.peer;
         let comb = tokio::spawn(async move {
-            let local = Local {
-                network_id: NETWORK_ID,
-                address: &address,
-                address_v14: Some(&v14),
-                full_node: true,
-                welcome_message: String::new(),
-            };
+            let local = local_v14(&address, &v14, "");
             let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
             answer(&mut stream, &local, Version::V14, bee_peer, None, Ok)
                 .await
@@ -502,13 +507,7 @@ mod tests {
         let remote: Multiaddr = "/ip4/192.0.2.7/tcp/1634".parse().unwrap();
         let bee_peer = bee.peer;
         let comb = tokio::spawn(async move {
-            let local = Local {
-                network_id: NETWORK_ID,
-                address: &address,
-                address_v14: Some(&v14),
-                full_node: true,
-                welcome_message: "hi".to_string(),
-            };
+            let local = local_v14(&address, &v14, "hi");
             let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
             dial(&mut stream, &local, Version::V14, bee_peer, &remote)
                 .await
@@ -542,13 +541,7 @@ mod tests {
         ] {
             let (address, v14, _, comb_stream, mut bee_stream) = comb_side_v14();
             let comb = tokio::spawn(async move {
-                let local = Local {
-                    network_id: NETWORK_ID,
-                    address: &address,
-                    address_v14: Some(&v14),
-                    full_node: true,
-                    welcome_message: String::new(),
-                };
+                let local = local_v14(&address, &v14, "");
                 let peer = libp2p::identity::Keypair::generate_ed25519()
                     .public()
                     .to_peer_id();

@@ -69,6 +69,34 @@ impl DevnetProcess {
         std::fs::read_to_string(self.dir.path().join("devnet.stdout")).unwrap_or_default()
     }
 
+    /// Buys a batch of depth 20 at node `index` (amply paid) and waits until it is usable;
+    /// its id.
+    pub fn buy_usable_batch(&self, index: usize) -> String {
+        let api = self.api(index);
+        let http = reqwest::blocking::Client::new();
+        let response = http
+            .post(format!("{api}/stamps/500000000/20"))
+            .send()
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        let body: serde_json::Value = response.json().unwrap();
+        let batch = body["batchID"].as_str().unwrap().to_string();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let stamp: serde_json::Value = http
+                .get(format!("{api}/stamps/{batch}"))
+                .send()
+                .unwrap()
+                .json()
+                .unwrap();
+            if stamp["usable"] == true {
+                return batch;
+            }
+            assert!(Instant::now() < deadline, "batch never usable: {stamp}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Node `index`'s API URL.
     pub fn api(&self, index: usize) -> String {
         self.manifest["nodes"][index]["api"]
