@@ -282,6 +282,19 @@ mod tests {
         keccak256(&prefixed)
     }
 
+    /// Bee's `SynAck{Syn{ObservedUnderlay: comb as Bee sees it, /p2p/<comb>} = 1, Ack = 2}`.
+    fn bee_syn_ack(comb_peer: PeerId, ack: &[u8]) -> Vec<u8> {
+        let seen: Multiaddr = format!("/ip4/198.51.100.3/tcp/5555/p2p/{comb_peer}")
+            .parse()
+            .unwrap();
+        let mut inner_syn = Vec::new();
+        bytes_field(1, &seen.to_vec(), &mut inner_syn);
+        let mut syn_ack = Vec::new();
+        bytes_field(1, &inner_syn, &mut syn_ack);
+        bytes_field(2, ack, &mut syn_ack);
+        syn_ack
+    }
+
     /// comb's own addresses for a 14.0.0 stream.
     fn local_v14<'a>(address: &'a BzzAddress, v14: &'a BzzAddress, welcome: &str) -> Local<'a> {
         Local {
@@ -514,15 +527,7 @@ mod tests {
                 .map(|handshaked| (handshaked, v14))
         });
         let _syn = read_frame(&mut bee_stream).await;
-        let seen: Multiaddr = format!("/ip4/198.51.100.3/tcp/5555/p2p/{comb_peer}")
-            .parse()
-            .unwrap();
-        let mut inner_syn = Vec::new();
-        bytes_field(1, &seen.to_vec(), &mut inner_syn);
-        let mut syn_ack = Vec::new();
-        bytes_field(1, &inner_syn, &mut syn_ack);
-        bytes_field(2, &bee.ack_v14(), &mut syn_ack);
-        write_frame(&mut bee_stream, &syn_ack).await;
+        write_frame(&mut bee_stream, &bee_syn_ack(comb_peer, &bee.ack_v14())).await;
         let comb_ack = read_frame(&mut bee_stream).await;
         read_eof(&mut bee_stream).await;
         bee_stream.shutdown().await.unwrap();
@@ -684,15 +689,7 @@ mod tests {
         let dialled = Multiaddr::try_from(bytes_of(field(&syn, 1))).unwrap();
         assert_eq!(peer_id_of(&dialled), Some(bee.peer));
         // Bee's SynAck{Syn{ObservedUnderlay: comb as Bee sees it}, Ack}.
-        let seen: Multiaddr = format!("/ip4/198.51.100.3/tcp/5555/p2p/{comb_peer}")
-            .parse()
-            .unwrap();
-        let mut inner_syn = Vec::new();
-        bytes_field(1, &seen.to_vec(), &mut inner_syn);
-        let mut syn_ack = Vec::new();
-        bytes_field(1, &inner_syn, &mut syn_ack);
-        bytes_field(2, &bee.ack(), &mut syn_ack);
-        write_frame(&mut bee_stream, &syn_ack).await;
+        write_frame(&mut bee_stream, &bee_syn_ack(comb_peer, &bee.ack())).await;
         // comb's Ack, then comb's FIN.
         let comb_ack = read_frame(&mut bee_stream).await;
         read_eof(&mut bee_stream).await;
