@@ -50,6 +50,12 @@ fn feed_target(wrapped: &Chunk) -> Option<B256> {
     })
 }
 
+/// Rounds of asking for a single chunk (a download's root, `/chunks/{address}`, a feed update)
+/// before it is a 404.
+const ROOT_ROUNDS: u32 = 3;
+/// The first pause between two of those rounds; it doubles.
+const ROOT_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+
 impl Node {
     pub(crate) fn network_source(&self) -> NetworkSource {
         NetworkSource::new(
@@ -203,22 +209,49 @@ impl Node {
 
     /// The chunk and the stamp on it if known: from the local store, else from the network
     /// (a Bee peer delivers no stamp; such a chunk is not cached).
+    ///
+    /// Asked [`ROOT_ROUNDS`] times, a short pause apart, local store first each time: a chunk
+    /// just uploaded elsewhere can be handed from its uploader's push queue to this node's
+    /// reserve between the local look and the network's answer, and is then found on the next
+    /// round. A reference nobody has is still a 404 within a fraction of a second.
     async fn chunk_with_any_stamp(
         &self,
         address: B256,
     ) -> Result<(Chunk, Option<Stamp>), ApiError> {
-        if let Some((chunk, stamp)) = comb_net::LocalStore::get(self.local.as_ref(), &address) {
-            return Ok((chunk, Some(stamp)));
+        self.chunk_in_rounds(address, ROOT_ROUNDS).await
+    }
+
+    /// [`Self::chunk_with_any_stamp`] with `rounds` rounds.
+    async fn chunk_in_rounds(
+        &self,
+        address: B256,
+        rounds: u32,
+    ) -> Result<(Chunk, Option<Stamp>), ApiError> {
+        let mut pause = ROOT_PAUSE;
+        let mut round = 1;
+        loop {
+            if let Some((chunk, stamp)) = comb_net::LocalStore::get(self.local.as_ref(), &address) {
+                return Ok((chunk, Some(stamp)));
+            }
+            match self.network.retrieve(address).await {
+                Ok((chunk, stamp)) => {
+                    if let Some(stamp) = stamp {
+                        comb_net::LocalStore::cache(self.local.as_ref(), chunk.clone(), stamp);
+                    }
+                    return Ok((chunk, stamp));
+                }
+                Err(e) if round >= rounds => {
+                    return Err(ApiError::not_found(format!(
+                        "chunk {address} not found: {e}"
+                    )))
+                }
+                Err(_) => {
+                    tokio::time::sleep(pause).await;
+                    pause *= 2;
+                    round += 1;
+                }
+            }
         }
-        let (chunk, stamp) = self
-            .network
-            .retrieve(address)
-            .await
-            .map_err(|e| ApiError::not_found(format!("chunk {address} not found: {e}")))?;
-        if let Some(stamp) = stamp {
-            comb_net::LocalStore::cache(self.local.as_ref(), chunk.clone(), stamp);
-        }
-        Ok((chunk, stamp))
     }
 
     /// The chunk and the stamp on it: from the local store, else from the network. A chunk
@@ -283,7 +316,9 @@ impl Node {
         index: u64,
     ) -> Result<Option<SingleOwnerChunk>, ApiError> {
         let address = soc_address(&feed_update_id(topic, index), &owner);
-        let Ok(chunk) = self.download_chunk_any(address).await else {
+        // Asked once: the search for the latest update expects missing indexes and asks
+        // for several of them.
+        let Ok((chunk, _)) = self.chunk_in_rounds(address, 1).await else {
             return Ok(None);
         };
         let soc = SingleOwnerChunk::from_chunk(&chunk)
