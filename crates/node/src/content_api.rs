@@ -50,9 +50,10 @@ fn feed_target(wrapped: &Chunk) -> Option<B256> {
     })
 }
 
-/// Rounds of asking for a single chunk (a download's root, `/chunks/{address}`, a feed update)
-/// before it is a 404.
-const ROOT_ROUNDS: u32 = 3;
+/// Rounds of asking for a single chunk (a download's root, `/chunks/{address}`) before it is
+/// a 404. Two are enough for the hand-over below: once this node has stored the chunk, it
+/// has it before its uploader lets go of it.
+const ROOT_ROUNDS: u32 = 2;
 /// The first pause between two of those rounds; it doubles.
 const ROOT_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
 
@@ -210,7 +211,7 @@ impl Node {
     /// The chunk and the stamp on it if known: from the local store, else from the network
     /// (a Bee peer delivers no stamp; such a chunk is not cached).
     ///
-    /// Asked [`ROOT_ROUNDS`] times, a short pause apart, local store first each time: a chunk
+    /// Asked [`ROOT_ROUNDS`] times, [`ROOT_PAUSE`] apart, local store first each time: a chunk
     /// just uploaded elsewhere can be handed from its uploader's push queue to this node's
     /// reserve between the local look and the network's answer, and is then found on the next
     /// round. A reference nobody has is still a 404 within a fraction of a second.
