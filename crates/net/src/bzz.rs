@@ -21,6 +21,7 @@ use comb_primitives::{Address, Signature, Signer, B256};
 use libp2p::multiaddr::Protocol;
 use libp2p::{Multiaddr, PeerId};
 
+use crate::protocols;
 use crate::wire::pb;
 use crate::NetError;
 
@@ -39,6 +40,33 @@ pub enum Scheme {
     V15,
     /// Handshake 14 and hive 1.1 (Bee up to v2.7): underlays, overlay and network id only.
     V14,
+}
+
+impl Scheme {
+    /// The scheme of a handshake protocol id, if it is one: the version that stream speaks.
+    pub fn of_handshake(protocol: &str) -> Option<Self> {
+        match protocol {
+            protocols::HANDSHAKE => Some(Self::V15),
+            protocols::HANDSHAKE_V14 => Some(Self::V14),
+            _ => None,
+        }
+    }
+
+    /// The handshake protocol id that signs addresses so.
+    pub fn handshake(self) -> &'static str {
+        match self {
+            Self::V15 => protocols::HANDSHAKE,
+            Self::V14 => protocols::HANDSHAKE_V14,
+        }
+    }
+
+    /// The hive protocol id that carries addresses signed so.
+    pub fn hive(self) -> &'static str {
+        match self {
+            Self::V15 => protocols::HIVE,
+            Self::V14 => protocols::HIVE_V1,
+        }
+    }
 }
 
 /// A verified (or self-signed) peer address.

@@ -16,6 +16,7 @@ use libp2p::{Multiaddr, PeerId, Swarm};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::accounting::ChequeRates;
+use crate::bzz::Scheme;
 use crate::node::Node;
 use crate::peers::{Command, PeerInfo};
 use crate::protocols;
@@ -343,7 +344,7 @@ fn serve_hive(
     _: Inbound,
     stream: MessageStream<AnyStream>,
 ) -> BoxFuture<'_, Result<(), NetError>> {
-    serve_hive_as(node, crate::bzz::Scheme::V15, stream)
+    serve_hive_as(node, Scheme::V15, stream)
 }
 
 fn serve_hive_v1(
@@ -351,13 +352,13 @@ fn serve_hive_v1(
     _: Inbound,
     stream: MessageStream<AnyStream>,
 ) -> BoxFuture<'_, Result<(), NetError>> {
-    serve_hive_as(node, crate::bzz::Scheme::V14, stream)
+    serve_hive_as(node, Scheme::V14, stream)
 }
 
 /// Hive 2.0.0 (`V15`) or 1.1.0 (`V14`): the records as that version signs them.
 fn serve_hive_as(
     node: &Node,
-    scheme: crate::bzz::Scheme,
+    scheme: Scheme,
     stream: MessageStream<AnyStream>,
 ) -> BoxFuture<'_, Result<(), NetError>> {
     Box::pin(async move {
@@ -536,10 +537,8 @@ pub(crate) async fn dispatch(node: Arc<Node>, mut inbound: mpsc::UnboundedReceiv
         tokio::select! {
             stream = inbound.recv() => match stream {
                 Some(stream) => {
-                    let (protocol, limit) = if stream.protocol.as_ref() == protocols::HANDSHAKE {
-                        (protocols::HANDSHAKE, HANDSHAKE_LIMIT)
-                    } else if stream.protocol.as_ref() == protocols::HANDSHAKE_V14 {
-                        (protocols::HANDSHAKE_V14, HANDSHAKE_LIMIT)
+                    let (protocol, limit) = if let Some(scheme) = Scheme::of_handshake(stream.protocol.as_ref()) {
+                        (scheme.handshake(), HANDSHAKE_LIMIT)
                     } else if let Some(route) = route(stream.protocol.as_ref()) {
                         (route.protocol, route.limit)
                     } else {
@@ -566,7 +565,7 @@ pub(crate) async fn dispatch(node: Arc<Node>, mut inbound: mpsc::UnboundedReceiv
 /// protocol's handler from [`ROUTES`]. A failure that is the peer's misbehaviour counts
 /// against it.
 pub(crate) async fn serve(node: &Node, peer: PeerId, protocol: &str, stream: AnyStream) {
-    let result = if let Some(version) = handshake::Version::of(protocol) {
+    let result = if let Some(version) = Scheme::of_handshake(protocol) {
         match handshake::respond(
             &node.peers,
             &node.handshake_local(),
@@ -955,10 +954,8 @@ mod tests {
         signed.extend_from_slice(&underlay);
         signed.extend_from_slice(overlay.as_slice());
         signed.extend_from_slice(&network_id.to_be_bytes());
-        let mut prefixed = format!("\x19Ethereum Signed Message:\n{}", signed.len()).into_bytes();
-        prefixed.extend_from_slice(&signed);
         let signature = signer
-            .sign_prehash(&comb_primitives::keccak256(&prefixed))
+            .sign_prehash(&crate::test_support::eip191(&signed))
             .unwrap();
         let mut entry = Vec::new();
         bytes_field(1, &underlay, &mut entry);
@@ -1030,7 +1027,7 @@ mod tests {
     #[test]
     fn every_protocol_comb_serves_has_one_route() {
         for protocol in protocols::ALL.iter().copied() {
-            if handshake::Version::of(protocol).is_some() {
+            if Scheme::of_handshake(protocol).is_some() {
                 assert!(route(protocol).is_none());
                 continue;
             }

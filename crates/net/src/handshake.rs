@@ -22,7 +22,7 @@ use std::time::Duration;
 use futures::io::{AsyncRead, AsyncWrite};
 use libp2p::{Multiaddr, PeerId};
 
-use crate::bzz::{peer_id_of, with_peer_id, BzzAddress};
+use crate::bzz::{peer_id_of, with_peer_id, BzzAddress, Scheme};
 use crate::peers::{PeerInfo, PeerManager};
 use crate::protocols::{HANDSHAKE, HANDSHAKE_V14};
 use crate::wire::{pb, MessageStream};
@@ -49,33 +49,13 @@ pub(crate) struct Local<'a> {
     pub(crate) welcome_message: String,
 }
 
-/// The handshake version of one stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Version {
-    /// `/swarm/handshake/15.0.0/handshake`.
-    V15,
-    /// `/swarm/handshake/14.0.0/handshake` (Bee up to v2.7).
-    V14,
-}
-
-impl Version {
-    /// The version a negotiated protocol id stands for.
-    pub(crate) fn of(protocol: &str) -> Option<Self> {
-        match protocol {
-            HANDSHAKE => Some(Self::V15),
-            HANDSHAKE_V14 => Some(Self::V14),
-            _ => None,
-        }
-    }
-}
-
 /// The dialler's side over any stream: `Syn` → `SynAck` → `Ack`, then Bee's full close
 /// (our FIN, then the listener's end-of-stream, which a Bee listener sends only once it has
 /// registered us: audit H-17). Protocols may be opened once this returns.
 pub(crate) async fn dial<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut MessageStream<S>,
     local: &Local<'_>,
-    version: Version,
+    version: Scheme,
     peer: PeerId,
     remote: &Multiaddr,
 ) -> Result<Handshaked, NetError> {
@@ -101,7 +81,7 @@ pub(crate) async fn dial<S: AsyncRead + AsyncWrite + Unpin>(
 pub(crate) async fn answer<S, T>(
     stream: &mut MessageStream<S>,
     local: &Local<'_>,
-    version: Version,
+    version: Scheme,
     peer: PeerId,
     observed: Option<&Multiaddr>,
     register: impl FnOnce(Handshaked) -> Result<T, NetError>,
@@ -141,7 +121,7 @@ pub(crate) async fn initiate(
         let (mut stream, protocol) = peers
             .open_raw_any(peer, &[HANDSHAKE, HANDSHAKE_V14])
             .await?;
-        let version = Version::of(protocol).unwrap_or(Version::V15);
+        let version = Scheme::of_handshake(protocol).unwrap_or(Scheme::V15);
         stream.set_timeout(timeout);
         dial(&mut stream, local, version, peer, &remote).await
     };
@@ -160,7 +140,7 @@ pub(crate) async fn initiate(
 pub(crate) async fn respond<S: AsyncRead + AsyncWrite + Unpin>(
     peers: &PeerManager,
     local: &Local<'_>,
-    version: Version,
+    version: Scheme,
     timeout: Duration,
     peer: PeerId,
     stream: S,
@@ -187,7 +167,7 @@ pub(crate) async fn respond<S: AsyncRead + AsyncWrite + Unpin>(
     Ok(info)
 }
 
-fn own_ack(local: &Local<'_>, version: Version) -> Result<pb::Ack, NetError> {
+fn own_ack(local: &Local<'_>, version: Scheme) -> Result<pb::Ack, NetError> {
     let mut welcome = local.welcome_message.clone();
     if welcome.len() > MAX_WELCOME_MESSAGE {
         let mut end = MAX_WELCOME_MESSAGE;
@@ -199,9 +179,9 @@ fn own_ack(local: &Local<'_>, version: Version) -> Result<pb::Ack, NetError> {
     let (address, nonce) = match version {
         // Handshake 15.0.0's Ack has no field 4 (the nonce is in the BzzAddress; audit
         // M-5): nothing is sent there. A peer's field 4 is still read as a fallback.
-        Version::V15 => (local.address.to_pb(), Vec::new()),
+        Scheme::V15 => (local.address.to_pb(), Vec::new()),
         // Handshake 14.0.0: the address of fields 1–3, the nonce in `Ack.Nonce = 4`.
-        Version::V14 => {
+        Scheme::V14 => {
             let address = local
                 .address_v14
                 .ok_or_else(|| NetError::Signing("no handshake 14 address".into()))?;
@@ -219,7 +199,7 @@ fn own_ack(local: &Local<'_>, version: Version) -> Result<pb::Ack, NetError> {
 
 fn check_ack(
     local: &Local<'_>,
-    version: Version,
+    version: Scheme,
     peer: PeerId,
     ack: &pb::Ack,
 ) -> Result<Handshaked, NetError> {
@@ -234,8 +214,8 @@ fn check_ack(
         .as_ref()
         .ok_or_else(|| NetError::Malformed("ack without address".into()))?;
     let address = match version {
-        Version::V15 => BzzAddress::verify(message, local.network_id, Some(&ack.nonce))?,
-        Version::V14 => BzzAddress::verify_v14(message, local.network_id, &ack.nonce)?,
+        Scheme::V15 => BzzAddress::verify(message, local.network_id, Some(&ack.nonce))?,
+        Scheme::V14 => BzzAddress::verify_v14(message, local.network_id, &ack.nonce)?,
     };
     // An underlay naming a peer id must name the one we are talking to.
     if address
@@ -264,7 +244,9 @@ mod tests {
     //! signed as Bee's `pkg/bzz/address.go` signs (H-4, H-5), and every message comb sends
     //! is read field by field; the stream ends as Bee's `FullClose` ends it (H-16, H-17).
     use super::*;
-    use crate::test_support::{bytes_field, fields, read_frame, varint_field, write_frame, Field};
+    use crate::test_support::{
+        bytes_field, eip191, fields, read_frame, varint_field, write_frame, Field,
+    };
     use comb_primitives::{keccak256, Signer, B256};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
@@ -273,14 +255,6 @@ mod tests {
     use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
     const NETWORK_ID: u64 = 10;
-
-    /// What Bee's `crypto.Signer.Sign` signs for arbitrary data, written out (audit H-5):
-    /// `keccak256("\x19Ethereum Signed Message:\n" ‖ decimal(len) ‖ data)`.
-    fn eip191(data: &[u8]) -> [u8; 32] {
-        let mut prefixed = format!("\x19Ethereum Signed Message:\n{}", data.len()).into_bytes();
-        prefixed.extend_from_slice(data);
-        keccak256(&prefixed)
-    }
 
     /// Bee's `SynAck{Syn{ObservedUnderlay: comb as Bee sees it, /p2p/<comb>} = 1, Ack = 2}`.
     fn bee_syn_ack(comb_peer: PeerId, ack: &[u8]) -> Vec<u8> {
@@ -492,7 +466,7 @@ mod tests {
         let comb = tokio::spawn(async move {
             let local = local_v14(&address, &v14, "");
             let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
-            answer(&mut stream, &local, Version::V14, bee_peer, None, Ok)
+            answer(&mut stream, &local, Scheme::V14, bee_peer, None, Ok)
                 .await
                 .map(|handshaked| (handshaked, v14))
         });
@@ -522,7 +496,7 @@ mod tests {
         let comb = tokio::spawn(async move {
             let local = local_v14(&address, &v14, "hi");
             let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
-            dial(&mut stream, &local, Version::V14, bee_peer, &remote)
+            dial(&mut stream, &local, Scheme::V14, bee_peer, &remote)
                 .await
                 .map(|handshaked| (handshaked, v14))
         });
@@ -541,8 +515,8 @@ mod tests {
         // Each version's signature covers other data: an Ack of the other version does not
         // verify, so a confused peer is refused rather than half-understood.
         for (version, ack) in [
-            (Version::V14, Bee::new().ack()),
-            (Version::V15, Bee::new().ack_v14()),
+            (Scheme::V14, Bee::new().ack()),
+            (Scheme::V15, Bee::new().ack_v14()),
         ] {
             let (address, v14, _, comb_stream, mut bee_stream) = comb_side_v14();
             let comb = tokio::spawn(async move {
@@ -631,7 +605,7 @@ mod tests {
             answer(
                 &mut stream,
                 &local,
-                Version::V15,
+                Scheme::V15,
                 bee_peer,
                 Some(&observed),
                 |handshaked| {
@@ -680,7 +654,7 @@ mod tests {
         let mut comb = tokio::spawn(async move {
             let local = local(&address, "hi");
             let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
-            dial(&mut stream, &local, Version::V15, bee_peer, &remote)
+            dial(&mut stream, &local, Scheme::V15, bee_peer, &remote)
                 .await
                 .map(|handshaked| (handshaked, address))
         });
@@ -715,15 +689,7 @@ mod tests {
         let comb = tokio::spawn(async move {
             let local = local(&address, "");
             let mut stream = MessageStream::new(comb_stream, Duration::from_secs(5));
-            answer(
-                &mut stream,
-                &local,
-                Version::V15,
-                bee_peer,
-                None,
-                |_| Ok(()),
-            )
-            .await
+            answer(&mut stream, &local, Scheme::V15, bee_peer, None, |_| Ok(())).await
         });
         let mut syn = Vec::new();
         bytes_field(1, b"x", &mut syn);

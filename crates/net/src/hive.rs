@@ -25,7 +25,6 @@ use futures::io::{AsyncRead, AsyncWrite};
 
 use crate::bzz::{BzzAddress, Scheme};
 use crate::peers::{PeerEvent, PeerManager};
-use crate::protocols::{HIVE, HIVE_V1};
 use crate::wire::{pb, MessageStream};
 use crate::NetError;
 
@@ -96,11 +95,7 @@ fn spawn_send(peers: &Arc<PeerManager>, to: B256, scheme: Scheme, addresses: Vec
     let peers = Arc::clone(peers);
     tokio::spawn(async move {
         let sent = async {
-            let protocol = match scheme {
-                Scheme::V15 => HIVE,
-                Scheme::V14 => HIVE_V1,
-            };
-            let mut stream = peers.open(&to, protocol).await?;
+            let mut stream = peers.open(&to, scheme.hive()).await?;
             send(&mut stream, scheme, &addresses).await
         };
         if let Err(error) = sent.await {

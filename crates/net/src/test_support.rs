@@ -93,6 +93,14 @@ pub(crate) fn node_with(
     }))
 }
 
+/// What Bee's `crypto.Signer.Sign` signs for arbitrary data, written out (audit H-5):
+/// `keccak256("\x19Ethereum Signed Message:\n" ‖ decimal(len) ‖ data)`.
+pub(crate) fn eip191(data: &[u8]) -> [u8; 32] {
+    let mut prefixed = format!("\x19Ethereum Signed Message:\n{}", data.len()).into_bytes();
+    prefixed.extend_from_slice(data);
+    comb_primitives::keccak256(&prefixed)
+}
+
 /// Appends `value` as a protobuf varint.
 pub(crate) fn varint(mut value: u64, out: &mut Vec<u8>) {
     while value >= 0x80 {

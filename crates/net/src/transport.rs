@@ -108,7 +108,7 @@ fn resolver_config() -> (libp2p::dns::ResolverConfig, libp2p::dns::ResolverOpts)
 mod tests {
     use super::*;
     use crate::bzz::{unix_now, BzzAddress, Scheme};
-    use crate::handshake::{answer, Local, Version};
+    use crate::handshake::{answer, Local};
     use crate::test_support::AnyStamp;
     use crate::wire::MessageStream;
     use crate::{MemoryStore, NetConfig, Network};
@@ -189,7 +189,7 @@ mod tests {
                 welcome_message: String::new(),
             };
             let mut messages = MessageStream::new(stream.stream, Duration::from_secs(5));
-            answer(&mut messages, &local, Version::V14, stream.peer, None, Ok).await
+            answer(&mut messages, &local, Scheme::V14, stream.peer, None, Ok).await
         });
 
         let info = comb
