@@ -23,13 +23,18 @@ fn is_amount(name: &str) -> bool {
     .any(|word| name.contains(word))
 }
 
+/// A decimal string of PLUR in BZZ, or with `plur` in PLUR; anything else as it is.
+pub fn amount(text: &str, plur: bool) -> String {
+    match text.parse::<comb_primitives::U256>() {
+        Ok(_) if plur => format!("{text} PLUR"),
+        Ok(amount) => comb_node::narrator::bzz(amount),
+        Err(_) => text.to_string(),
+    }
+}
+
 fn scalar(name: &str, value: &Value, plur: bool) -> String {
     match value {
-        Value::String(text) if is_amount(name) => match text.parse::<comb_primitives::U256>() {
-            Ok(_) if plur => format!("{text} PLUR"),
-            Ok(amount) => comb_node::narrator::bzz(amount),
-            Err(_) => text.clone(),
-        },
+        Value::String(text) if is_amount(name) => amount(text, plur),
         Value::String(text) => text.clone(),
         Value::Null => "-".to_string(),
         other => other.to_string(),

@@ -62,14 +62,10 @@ fn text(value: &Value) -> String {
 
 /// A token amount as the API gives it (decimal PLUR), in BZZ or, with `--plur`, in PLUR.
 fn amount(value: &Value, plur: bool) -> String {
-    let Some(digits) = value.as_str() else {
-        return "-".to_string();
-    };
-    match digits.parse::<comb_primitives::U256>() {
-        Ok(_) if plur => format!("{digits} PLUR"),
-        Ok(value) => comb_node::narrator::bzz(value),
-        Err(_) => digits.to_string(),
-    }
+    value.as_str().map_or_else(
+        || "-".to_string(),
+        |digits| crate::render::amount(digits, plur),
+    )
 }
 
 fn yes_no(value: &Value) -> &'static str {

@@ -59,6 +59,12 @@ impl Accounting {
         &self.config
     }
 
+    /// The refresh rate, AU per second, for a full or a light peer (spec §1.6, §1.7): the
+    /// one time-based settlement forgives at.
+    pub fn refresh_rate(&self, full_node: bool) -> I256 {
+        self.params.rate(full_node)
+    }
+
     /// The state of one peer, if it was ever connected (spec §1.1).
     pub fn peer(&self, peer: &B256) -> Option<&PeerState> {
         self.peers.get(peer)

@@ -607,9 +607,7 @@ impl NodeApi for Node {
     async fn check_upload(&self, batch: B256, tag: Option<u64>) -> Result<(), ApiError> {
         self.usable_stamper(batch).await?;
         if let Some(uid) = tag {
-            self.tags
-                .get(uid)
-                .ok_or_else(|| ApiError::not_found(format!("tag {uid} not found")))?;
+            self.existing_tag(uid)?;
         }
         Ok(())
     }
@@ -800,10 +798,7 @@ impl NodeApi for Node {
     }
 
     fn tag(&self, uid: u64) -> Result<TagInfo, ApiError> {
-        self.tags
-            .get(uid)
-            .map(|t| Node::tag_info(&t))
-            .ok_or_else(|| ApiError::not_found(format!("tag {uid} not found")))
+        self.existing_tag(uid).map(|t| Node::tag_info(&t))
     }
 
     fn tags(&self) -> Vec<TagInfo> {
@@ -819,11 +814,7 @@ impl NodeApi for Node {
     }
 
     fn update_tag(&self, uid: u64, address: B256) -> Result<(), ApiError> {
-        let tag = self
-            .tags
-            .get(uid)
-            .ok_or_else(|| ApiError::not_found(format!("tag {uid} not found")))?;
-        tag.set_address(address);
+        self.existing_tag(uid)?.set_address(address);
         Ok(())
     }
 }
@@ -890,14 +881,7 @@ impl Node {
                 _ => ApiError::bad_request(message),
             }
         })?;
-        let tag = match tag {
-            Some(uid) => Some(
-                self.tags
-                    .get(uid)
-                    .ok_or_else(|| ApiError::not_found(format!("tag {uid} not found")))?,
-            ),
-            None => None,
-        };
+        let tag = tag.map(|uid| self.existing_tag(uid)).transpose()?;
         // The same two modes as the pipeline: deferred, the push queue holds the chunk until
         // it is receipted; direct, it is stored here and pushed with the pipeline's retries.
         // A tag counts the chunk as the pipeline counts its chunks.

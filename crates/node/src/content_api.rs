@@ -58,6 +58,13 @@ const ROOT_ROUNDS: u32 = 2;
 const ROOT_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl Node {
+    /// The tag `uid`, or Bee's 404.
+    pub(crate) fn existing_tag(&self, uid: u64) -> Result<Arc<Tag>, ApiError> {
+        self.tags
+            .get(uid)
+            .ok_or_else(|| ApiError::not_found(format!("tag {uid} not found")))
+    }
+
     pub(crate) fn network_source(&self) -> NetworkSource {
         NetworkSource::new(
             Arc::clone(&self.local),
@@ -73,10 +80,7 @@ impl Node {
     ) -> Result<(Pipeline, Arc<Tag>), ApiError> {
         let stamper = self.usable_stamper(options.batch).await?;
         let tag = match options.tag {
-            Some(uid) => self
-                .tags
-                .get(uid)
-                .ok_or_else(|| ApiError::not_found(format!("tag {uid} not found")))?,
+            Some(uid) => self.existing_tag(uid)?,
             None => self.tags.create(None),
         };
         Ok((
@@ -275,8 +279,9 @@ impl Node {
         let mut reference = reference;
         let mut feed_index = None;
         loop {
-            // The root manifest chunk is asked for once, as `/bytes` asks for its root: a
-            // reference no peer has is a prompt 404, not a wait of `RETRIEVE_DEADLINE`.
+            // The root manifest chunk is asked for as `/bytes` asks for its root
+            // (`chunk_with_any_stamp`): a reference no peer has is a prompt 404, not a wait
+            // of `RETRIEVE_DEADLINE`.
             let root = self.download_chunk_any(reference).await?;
             let source = WithChunks {
                 source: self.network_source(),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use comb_accounting::{AccountingConfig, AccountingError, PeerState, I256};
+use comb_accounting::{AccountingError, PeerState, I256};
 use comb_api::swap::{
     not_allowed, too_many_requests, Accounting, Balance, Balances, CashoutResult, CashoutStatus,
     ChequeView, ChequebookAddress, ChequebookBalance, LastCheques, PeerAccounting, PeerCheques,
@@ -68,11 +68,9 @@ fn balance_of(peer: &B256, state: &PeerState, compensated: bool) -> Balance {
 /// numbers, quirk included, so that tools reading Bee's values read comb's alike.
 /// `currentThresholdGiven` uses the refresh rate of the peer's kind (full or light),
 /// `currentThresholdReceived` our own full rate, as Bee does.
-fn peer_accounting(state: &PeerState, config: &AccountingConfig, now: u64) -> PeerAccounting {
-    let full_rate = I256::try_from(config.refresh_rate).unwrap_or(I256::MAX);
-    let light_rate = full_rate
-        .checked_div(I256::try_from(config.light_factor.max(1)).unwrap_or(I256::ONE))
-        .unwrap_or_default();
+/// `rates` are the accounting's `(full, light)` refresh rates.
+fn peer_accounting(state: &PeerState, rates: (I256, I256), now: u64) -> PeerAccounting {
+    let (full_rate, light_rate) = rates;
     let peer_rate = if state.full_node {
         full_rate
     } else {
@@ -178,14 +176,14 @@ impl Node {
 
 impl SwapApi for Node {
     fn accounting(&self) -> Accounting {
-        let config = self.swap.accounting_config();
+        let rates = self.swap.refresh_rates();
         let now = unix_now();
         Accounting {
             peer_data: self
                 .swap
                 .peer_states()
                 .iter()
-                .map(|(peer, state)| (peer_hex(peer), peer_accounting(state, &config, now)))
+                .map(|(peer, state)| (peer_hex(peer), peer_accounting(state, rates, now)))
                 .collect(),
         }
     }
@@ -328,7 +326,15 @@ mod tests {
     /// 4,500,000 AU/s, light factor 10).
     #[test]
     fn accounting_rows_follow_bee() {
-        let config = AccountingConfig::default();
+        // The rates as the accounting derives them from its default configuration.
+        let accounting =
+            comb_accounting::Accounting::new(comb_accounting::AccountingConfig::default())
+                .expect("default config");
+        let rates = (
+            accounting.refresh_rate(true),
+            accounting.refresh_rate(false),
+        );
+        assert_eq!(rates, (amount(4_500_000), amount(450_000)));
         let state = PeerState {
             balance: amount(-700),
             surplus: amount(200),
@@ -343,7 +349,7 @@ mod tests {
             full_node: false,
             ..PeerState::default()
         };
-        let row = peer_accounting(&state, &config, 1_000);
+        let row = peer_accounting(&state, rates, 1_000);
         assert_eq!(row.balance, "-900");
         assert_eq!(row.consumed_balance, "-700");
         assert_eq!(row.surplus_balance, "200");
@@ -357,14 +363,14 @@ mod tests {
         assert_eq!(row.shadow_reserved_balance, "22");
         assert_eq!(row.ghost_balance, "33");
         // A second later the light peer is forgiven one second at the light rate, 450,000.
-        let later = peer_accounting(&state, &config, 1_001);
+        let later = peer_accounting(&state, rates, 1_001);
         assert_eq!(later.current_threshold_given, "2137500");
         let full = PeerState {
             full_node: true,
             ..state
         };
         assert_eq!(
-            peer_accounting(&full, &config, 1_001).current_threshold_given,
+            peer_accounting(&full, rates, 1_001).current_threshold_given,
             "6187500"
         );
     }

@@ -176,9 +176,13 @@ impl Swap {
             .collect()
     }
 
-    /// The accounting's configuration (thresholds, refresh rate, light factor; spec §0).
-    pub fn accounting_config(&self) -> comb_accounting::AccountingConfig {
-        self.accounting().config().clone()
+    /// The accounting's refresh rates, `(full, light)`, AU per second (spec §1.6, §1.7).
+    pub fn refresh_rates(&self) -> (comb_accounting::I256, comb_accounting::I256) {
+        let accounting = self.accounting();
+        (
+            accounting.refresh_rate(true),
+            accounting.refresh_rate(false),
+        )
     }
 
     /// A copy of the persisted state (cheques, refresh totals, cash-outs).
