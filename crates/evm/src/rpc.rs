@@ -1,0 +1,554 @@
+//! Standard Ethereum JSON-RPC over HTTP for the dev chain, and the block producer.
+//!
+//! Methods (`../shared/spec/evm-interface.md` §1.5 lists what Bee uses):
+//! - Bee's: `web3_clientVersion`, `eth_chainId`, `eth_blockNumber`, `eth_getBlockByNumber`,
+//!   `eth_getBalance`, `eth_call`, `eth_getCode`, `eth_estimateGas`, `eth_getLogs`,
+//!   `eth_getTransactionCount` (at a block or `pending`), `eth_sendRawTransaction`,
+//!   `eth_maxPriorityFeePerGas`, `eth_getTransactionByHash`, `eth_getTransactionReceipt`;
+//! - also: `eth_gasPrice`, `eth_feeHistory`, `net_version`, `eth_getBlockByHash`,
+//!   `eth_getStorageAt`;
+//! - for tests: `evm_mine`, `evm_increaseTime`, `evm_snapshot`, `evm_revert`,
+//!   `anvil_setBalance`.
+//!
+//! Encoding is alloy's RPC types, so blocks, transactions, receipts and logs carry every
+//! field go-ethereum's decoders require. Batches are answered as batches.
+//!
+//! **Mining.** [`Mining::Interval`] seals a block every interval, empty or not (Bee needs
+//! blocks to keep coming); [`Mining::Auto`] seals a block for each admitted transaction
+//! before `eth_sendRawTransaction` answers, as anvil without `--block-time`. `evm_mine`
+//! seals one at any time.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use alloy_consensus::transaction::Recovered;
+use alloy_eips::{BlockId, BlockNumberOrTag};
+use alloy_primitives::{Address, Bytes, B256, U256, U64};
+use alloy_rpc_types_eth::{
+    Block as RpcBlock, BlockTransactions, FeeHistory, Filter, Header as RpcHeader,
+    Transaction as RpcTransaction, TransactionReceipt, TransactionRequest,
+};
+use axum::extract::State as AxumState;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::chain::{receipt_envelope, rpc_log, Block, EvmChain, MinedTx, SUGGESTED_TIP};
+use crate::error::{INVALID_REQUEST, PARSE_ERROR};
+use crate::EvmError;
+
+/// What `web3_clientVersion` answers.
+pub const CLIENT_VERSION: &str = concat!("comb/v", env!("CARGO_PKG_VERSION"), "/evm");
+
+/// When blocks are sealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mining {
+    /// A block every interval.
+    Interval(Duration),
+    /// A block for every admitted transaction.
+    Auto,
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+/// The chain behind the server, shared with the block producer.
+#[derive(Debug, Clone)]
+pub struct Node {
+    chain: Arc<Mutex<EvmChain>>,
+    mining: Mining,
+}
+
+impl Node {
+    /// A node serving `chain`.
+    pub fn new(chain: EvmChain, mining: Mining) -> Self {
+        Self {
+            chain: Arc::new(Mutex::new(chain)),
+            mining,
+        }
+    }
+
+    /// The chain, locked.
+    pub fn chain(&self) -> MutexGuard<'_, EvmChain> {
+        // A panic while holding the lock cannot leave the chain half-written: every write
+        // path either completes or changes nothing; so a poisoned lock is still usable.
+        self.chain
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Seals a block now (the producer's tick, `evm_mine`); the new head's number.
+    pub fn mine(&self) -> u64 {
+        let mut chain = self.chain();
+        let timestamp = chain.next_timestamp(unix_now());
+        chain.mine(timestamp)
+    }
+
+    /// Answers one JSON-RPC request object.
+    pub fn answer(&self, request: &Value) -> Value {
+        let id = request.get("id").cloned().unwrap_or(Value::Null);
+        let Some(method) = request.get("method").and_then(Value::as_str) else {
+            return error_response(id, INVALID_REQUEST, "invalid request: no method", None);
+        };
+        let params = request
+            .get("params")
+            .cloned()
+            .unwrap_or(Value::Array(Vec::new()));
+        let params = match params {
+            Value::Array(items) => items,
+            Value::Null => Vec::new(),
+            _ => {
+                return error_response(
+                    id,
+                    crate::error::INVALID_PARAMS,
+                    "invalid params: expected an array",
+                    None,
+                )
+            }
+        };
+        match self.dispatch(method, &params) {
+            Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
+            Err(error) => {
+                tracing::debug!(method, %error, "refused");
+                let data = error.data().map(|d| Value::String(d.to_string()));
+                error_response(id, error.code(), &error.to_string(), data)
+            }
+        }
+    }
+
+    fn dispatch(&self, method: &str, params: &[Value]) -> Result<Value, EvmError> {
+        let p = Params(params);
+        Ok(match method {
+            "web3_clientVersion" => json!(CLIENT_VERSION),
+            "eth_chainId" => to_json(U64::from(self.chain().chain_id())),
+            "net_version" => json!(self.chain().chain_id().to_string()),
+            "eth_blockNumber" => to_json(U64::from(self.chain().head_number())),
+            "eth_gasPrice" => {
+                let base = self.chain().next_base_fee();
+                to_json(U256::from(u128::from(base).saturating_add(SUGGESTED_TIP)))
+            }
+            "eth_maxPriorityFeePerGas" => to_json(U256::from(SUGGESTED_TIP)),
+            "eth_feeHistory" => self.fee_history(&p)?,
+            "eth_getBalance" => {
+                let chain = self.chain();
+                let at = chain.resolve_id(p.block(1)?)?;
+                to_json(chain.balance(p.get::<Address>(0)?, at))
+            }
+            "eth_getTransactionCount" => {
+                let chain = self.chain();
+                let address = p.get::<Address>(0)?;
+                let id = p.block(1)?;
+                if id == BlockId::Number(BlockNumberOrTag::Pending) {
+                    to_json(U64::from(chain.pending_nonce(address)))
+                } else {
+                    let at = chain.resolve_id(id)?;
+                    to_json(U64::from(chain.nonce(address, at)))
+                }
+            }
+            "eth_getCode" => {
+                let chain = self.chain();
+                let at = chain.resolve_id(p.block(1)?)?;
+                to_json(chain.code(p.get::<Address>(0)?, at))
+            }
+            "eth_getStorageAt" => {
+                let chain = self.chain();
+                let at = chain.resolve_id(p.block(2)?)?;
+                let slot = p.get::<U256>(1)?;
+                to_json(B256::from(chain.storage(p.get::<Address>(0)?, slot, at)))
+            }
+            "eth_getBlockByNumber" => {
+                let chain = self.chain();
+                let tag = p.get::<BlockNumberOrTag>(0)?;
+                let full = p.opt::<bool>(1)?.unwrap_or(false);
+                match chain.resolve(tag) {
+                    Ok(number) => chain
+                        .block(number)
+                        .map_or(Value::Null, |b| rpc_block(b, full)),
+                    Err(EvmError::BlockNotFound) => Value::Null,
+                    Err(other) => return Err(other),
+                }
+            }
+            "eth_getBlockByHash" => {
+                let chain = self.chain();
+                let full = p.opt::<bool>(1)?.unwrap_or(false);
+                chain
+                    .block_by_hash(&p.get::<B256>(0)?)
+                    .map_or(Value::Null, |b| rpc_block(b, full))
+            }
+            "eth_getTransactionByHash" => {
+                let chain = self.chain();
+                let hash = p.get::<B256>(0)?;
+                if let Some((block, tx)) = chain.mined_tx(&hash) {
+                    to_json(rpc_transaction(Some(block), tx))
+                } else if let Some(pending) = chain.pending_tx(&hash) {
+                    to_json(RpcTransaction {
+                        inner: Recovered::new_unchecked(pending.tx.clone(), pending.sender),
+                        block_hash: None,
+                        block_number: None,
+                        transaction_index: None,
+                        // As anvil: a pending transaction shows its fee cap as `gasPrice`.
+                        effective_gas_price: Some(alloy_consensus::Transaction::max_fee_per_gas(
+                            &pending.tx,
+                        )),
+                        block_timestamp: None,
+                    })
+                } else {
+                    Value::Null
+                }
+            }
+            "eth_getTransactionReceipt" => {
+                let chain = self.chain();
+                chain
+                    .mined_tx(&p.get::<B256>(0)?)
+                    .map_or(Value::Null, |(block, tx)| receipt_json(block, tx))
+            }
+            "eth_call" => {
+                let chain = self.chain();
+                let request = p.get::<TransactionRequest>(0)?;
+                let at = chain.resolve_id(p.block(1)?)?;
+                to_json(chain.call(&request, at)?.output)
+            }
+            "eth_estimateGas" => {
+                let chain = self.chain();
+                let request = p.get::<TransactionRequest>(0)?;
+                let at = chain.resolve_id(p.block(1)?)?;
+                to_json(U64::from(chain.estimate_gas(&request, at)?))
+            }
+            "eth_sendRawTransaction" => {
+                let raw = p.get::<Bytes>(0)?;
+                let mut chain = self.chain();
+                let hash = chain.send_raw(&raw)?;
+                tracing::debug!(%hash, "transaction admitted");
+                if self.mining == Mining::Auto {
+                    let timestamp = chain.next_timestamp(unix_now());
+                    chain.mine(timestamp);
+                }
+                to_json(hash)
+            }
+            "eth_getLogs" => to_json(self.chain().logs(&p.get::<Filter>(0)?)?),
+            "evm_mine" => {
+                let mut chain = self.chain();
+                let timestamp = match p.opt::<U64>(0)? {
+                    Some(t) => t.to::<u64>(),
+                    None => chain.next_timestamp(unix_now()),
+                };
+                chain.mine(timestamp);
+                json!("0x0")
+            }
+            "evm_increaseTime" => {
+                let seconds = p
+                    .get::<U64>(0)
+                    .or_else(|_| p.get::<u64>(0).map(U64::from))?;
+                to_json(U64::from(self.chain().increase_time(seconds.to::<u64>())))
+            }
+            "evm_snapshot" => to_json(U64::from(self.chain().snapshot())),
+            "evm_revert" => json!(self.chain().revert(p.get::<U64>(0)?.to::<u64>())),
+            "anvil_setBalance" => {
+                self.chain()
+                    .set_balance(p.get::<Address>(0)?, p.get::<U256>(1)?);
+                Value::Null
+            }
+            other => return Err(EvmError::MethodNotFound(other.to_string())),
+        })
+    }
+
+    fn fee_history(&self, p: &Params<'_>) -> Result<Value, EvmError> {
+        let chain = self.chain();
+        let count = p
+            .get::<U64>(0)
+            .or_else(|_| p.get::<u64>(0).map(U64::from))?
+            .to::<u64>();
+        let newest = chain.resolve(p.get::<BlockNumberOrTag>(1)?)?;
+        let percentiles = p.opt::<Vec<f64>>(2)?;
+        let count = count.clamp(1, 1024).min(newest.saturating_add(1));
+        let oldest = newest.saturating_add(1).saturating_sub(count);
+        let mut history = FeeHistory {
+            oldest_block: oldest,
+            ..FeeHistory::default()
+        };
+        let mut rewards = Vec::new();
+        for number in oldest..=newest {
+            let block = chain.block(number).ok_or(EvmError::BlockNotFound)?;
+            let header = &block.header;
+            let base = header.base_fee_per_gas.unwrap_or_default();
+            history.base_fee_per_gas.push(u128::from(base));
+            history
+                .gas_used_ratio
+                .push(header.gas_used as f64 / header.gas_limit as f64);
+            history.base_fee_per_blob_gas.push(1);
+            history.blob_gas_used_ratio.push(0.0);
+            if let Some(percentiles) = &percentiles {
+                rewards.push(block_rewards(block, u128::from(base), percentiles));
+            }
+        }
+        let next = if newest == chain.head_number() {
+            chain.next_base_fee()
+        } else {
+            chain
+                .block(newest.saturating_add(1))
+                .and_then(|b| b.header.base_fee_per_gas)
+                .unwrap_or_default()
+        };
+        history.base_fee_per_gas.push(u128::from(next));
+        history.base_fee_per_blob_gas.push(1);
+        if percentiles.is_some() {
+            history.reward = Some(rewards);
+        }
+        Ok(to_json(history))
+    }
+}
+
+/// The tips at `percentiles` of a block's gas, as geth computes them: transactions sorted by
+/// tip, each weighted by its gas used.
+fn block_rewards(block: &Block, base_fee: u128, percentiles: &[f64]) -> Vec<u128> {
+    let mut tips: Vec<(u128, u64)> = block
+        .transactions
+        .iter()
+        .map(|t| (t.effective_gas_price.saturating_sub(base_fee), t.gas_used))
+        .collect();
+    if tips.is_empty() {
+        return vec![0; percentiles.len()];
+    }
+    tips.sort_unstable();
+    let total: u64 = tips.iter().map(|(_, gas)| *gas).sum();
+    percentiles
+        .iter()
+        .map(|percentile| {
+            let threshold = (total as f64 * percentile / 100.0) as u64;
+            let mut sum = 0u64;
+            for (tip, gas) in &tips {
+                sum = sum.saturating_add(*gas);
+                if sum >= threshold {
+                    return *tip;
+                }
+            }
+            tips.last().map_or(0, |(tip, _)| *tip)
+        })
+        .collect()
+}
+
+struct Params<'a>(&'a [Value]);
+
+impl Params<'_> {
+    fn get<T: DeserializeOwned>(&self, index: usize) -> Result<T, EvmError> {
+        let value = self.0.get(index).ok_or_else(|| {
+            EvmError::InvalidParams(format!("missing value for required argument {index}"))
+        })?;
+        serde_json::from_value(value.clone())
+            .map_err(|e| EvmError::InvalidParams(format!("argument {index}: {e}")))
+    }
+
+    fn opt<T: DeserializeOwned>(&self, index: usize) -> Result<Option<T>, EvmError> {
+        match self.0.get(index) {
+            None | Some(Value::Null) => Ok(None),
+            Some(_) => self.get(index).map(Some),
+        }
+    }
+
+    /// A block id argument; `latest` when absent, as geth.
+    fn block(&self, index: usize) -> Result<BlockId, EvmError> {
+        Ok(self
+            .opt::<BlockId>(index)?
+            .unwrap_or(BlockId::Number(BlockNumberOrTag::Latest)))
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+fn error_response(id: Value, code: i64, message: &str, data: Option<Value>) -> Value {
+    let mut error = json!({"code": code, "message": message});
+    if let (Some(data), Some(object)) = (data, error.as_object_mut()) {
+        object.insert("data".into(), data);
+    }
+    json!({"jsonrpc": "2.0", "id": id, "error": error})
+}
+
+/// A block as `eth_getBlockBy*` answers it.
+pub fn rpc_block(block: &Block, full: bool) -> Value {
+    let transactions = if full {
+        BlockTransactions::Full(
+            block
+                .transactions
+                .iter()
+                .map(|t| rpc_transaction(Some(block), t))
+                .collect(),
+        )
+    } else {
+        BlockTransactions::Hashes(block.transactions.iter().map(|t| *t.tx.tx_hash()).collect())
+    };
+    to_json(RpcBlock {
+        header: RpcHeader {
+            hash: block.hash,
+            inner: block.header.clone(),
+            total_difficulty: Some(U256::ZERO),
+            size: Some(U256::from(block.size)),
+        },
+        uncles: Vec::new(),
+        transactions,
+        withdrawals: Some(Default::default()),
+    })
+}
+
+/// A mined transaction as `eth_getTransactionByHash` answers it.
+pub fn rpc_transaction(block: Option<&Block>, tx: &MinedTx) -> RpcTransaction {
+    RpcTransaction {
+        inner: Recovered::new_unchecked(tx.tx.clone(), tx.sender),
+        block_hash: block.map(|b| b.hash),
+        block_number: block.map(|b| b.header.number),
+        transaction_index: Some(tx.index),
+        effective_gas_price: Some(tx.effective_gas_price),
+        block_timestamp: block.map(|b| b.header.timestamp),
+    }
+}
+
+/// A receipt as `eth_getTransactionReceipt` answers it: alloy's receipt with the block's
+/// `blockTimestamp` (go-ethereum 1.16 and anvil add it).
+pub fn receipt_json(block: &Block, tx: &MinedTx) -> Value {
+    let mut value = to_json(rpc_receipt(block, tx));
+    if let Some(object) = value.as_object_mut() {
+        object.insert(
+            "blockTimestamp".into(),
+            to_json(U64::from(block.header.timestamp)),
+        );
+    }
+    value
+}
+
+/// A receipt as alloy types it. `blobGasPrice` is the dev chain's constant blob base fee, 1
+/// (no blobs are ever sold), as anvil reports it.
+pub fn rpc_receipt(block: &Block, tx: &MinedTx) -> TransactionReceipt {
+    let logs = tx
+        .logs
+        .iter()
+        .enumerate()
+        .map(|(offset, log)| rpc_log(block, tx, offset, log))
+        .collect();
+    TransactionReceipt {
+        inner: receipt_envelope(
+            alloy_consensus::Typed2718::ty(&tx.tx)
+                .try_into()
+                .unwrap_or_default(),
+            tx.receipt_body(logs),
+        ),
+        transaction_hash: *tx.tx.tx_hash(),
+        transaction_index: Some(tx.index),
+        block_hash: Some(block.hash),
+        block_number: Some(block.header.number),
+        gas_used: tx.gas_used,
+        effective_gas_price: tx.effective_gas_price,
+        blob_gas_used: None,
+        blob_gas_price: Some(1),
+        from: tx.sender,
+        to: alloy_consensus::Transaction::to(&tx.tx),
+        contract_address: tx.contract_address,
+    }
+}
+
+async fn handle(AxumState(node): AxumState<Node>, body: axum::body::Bytes) -> Response {
+    let answer = match serde_json::from_slice::<Value>(&body) {
+        Err(e) => error_response(Value::Null, PARSE_ERROR, &format!("parse error: {e}"), None),
+        Ok(Value::Array(requests)) if requests.is_empty() => {
+            error_response(Value::Null, INVALID_REQUEST, "empty batch", None)
+        }
+        Ok(Value::Array(requests)) => {
+            Value::Array(requests.iter().map(|r| node.answer(r)).collect())
+        }
+        Ok(request) => node.answer(&request),
+    };
+    ([(CONTENT_TYPE, "application/json")], answer.to_string()).into_response()
+}
+
+/// A running dev chain: the JSON-RPC server and, with [`Mining::Interval`], the producer.
+#[derive(Debug)]
+pub struct Server {
+    node: Node,
+    addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Binds `listen` and serves `chain` on it.
+    pub async fn start(
+        chain: EvmChain,
+        mining: Mining,
+        listen: SocketAddr,
+    ) -> std::io::Result<Self> {
+        let node = Node::new(chain, mining);
+        let listener = TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        let (shutdown, mut stop) = watch::channel(false);
+        let app = Router::new()
+            .route("/", post(handle))
+            .with_state(node.clone());
+        let mut server_stop = stop.clone();
+        let mut tasks = vec![tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = server_stop.wait_for(|stopped| *stopped).await;
+            });
+            if let Err(error) = serve.await {
+                tracing::warn!(%error, "the JSON-RPC server stopped");
+            }
+        })];
+        if let Mining::Interval(every) = mining {
+            let producer = node.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(every);
+                ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                ticks.tick().await;
+                loop {
+                    tokio::select! {
+                        _ = ticks.tick() => {
+                            let number = producer.mine();
+                            tracing::trace!(number, "block sealed");
+                        }
+                        _ = stop.wait_for(|stopped| *stopped) => break,
+                    }
+                }
+            }));
+        }
+        Ok(Self {
+            node,
+            addr,
+            shutdown,
+            tasks,
+        })
+    }
+
+    /// The address it serves on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://addr/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The chain.
+    pub fn node(&self) -> &Node {
+        &self.node
+    }
+
+    /// Stops serving and producing; requests in flight are answered.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
