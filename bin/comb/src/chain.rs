@@ -36,11 +36,24 @@ pub struct ChainArgs {
     /// genesis; with it, it must equal the stored one.
     #[arg(long, value_name = "FILE")]
     pub genesis: Option<PathBuf>,
+    /// Run the Ethereum dev chain instead: revm executing signed EIP-1559 transactions,
+    /// served as standard `eth_*` JSON-RPC (what Bee, wallets and anvil's clients speak). Its
+    /// genesis file is `comb_evm::Genesis` (JSON, camelCase, every field optional); its
+    /// block timestamps are whole seconds, so keep `--block-time` at 1000 or more.
+    #[arg(long)]
+    pub evm: bool,
+    /// With `--evm`: seal a block for each transaction as it arrives (anvil's default)
+    /// instead of on the `--block-time` interval.
+    #[arg(long, requires = "evm")]
+    pub automine: bool,
 }
 
 /// Runs the chain until SIGINT or SIGTERM, then shuts down cleanly: no new requests, those
 /// in flight answered, the block being written finished.
 pub fn run(args: &ChainArgs) -> anyhow::Result<()> {
+    if args.evm {
+        return run_evm(args);
+    }
     let genesis = match &args.genesis {
         Some(path) => Genesis::Exactly(read_genesis(path)?),
         None => {
@@ -120,4 +133,87 @@ async fn serve(args: &ChainArgs, genesis: Genesis) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "Stopped at block {}", head.number).and_then(|()| out.flush());
     Ok(())
+}
+
+/// `comb chain --evm`: the Ethereum dev chain, persisted in the data directory.
+fn run_evm(args: &ChainArgs) -> anyhow::Result<()> {
+    use comb_evm::genesis::{dev_signer, DEV_ACCOUNTS};
+    use comb_evm::{Genesis as EvmGenesis, Mining, Node, OpenWith, Server, Store};
+
+    let with = match &args.genesis {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the genesis file {}", path.display()))?;
+            OpenWith::Exactly(
+                serde_json::from_str::<EvmGenesis>(&text)
+                    .with_context(|| format!("parsing the genesis file {}", path.display()))?,
+            )
+        }
+        None => OpenWith::OrCreate(EvmGenesis::dev(unix_now())?),
+    };
+    let mining = if args.automine {
+        Mining::Auto
+    } else {
+        Mining::Interval(Duration::from_millis(args.block_time))
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let mut interrupt = signal(SignalKind::interrupt()).context("installing SIGINT handler")?;
+        let mut terminate =
+            signal(SignalKind::terminate()).context("installing SIGTERM handler")?;
+        let (store, chain, opened) = Store::open(&args.data, with)
+            .with_context(|| format!("opening the EVM chain in {}", args.data.display()))?;
+        let chain_id = chain.chain_id();
+        let head = chain.head_number();
+        let dev = args.genesis.is_none();
+        let server = Server::start(Node::persistent(chain, store, mining), args.listen)
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
+        let mut out = std::io::stdout().lock();
+        if opened.created {
+            writeln!(
+                out,
+                "Created EVM chain {chain_id} in {}",
+                args.data.display()
+            )?;
+        } else {
+            writeln!(
+                out,
+                "Resumed EVM chain {chain_id} in {} at block {head} ({} pending transaction(s))",
+                args.data.display(),
+                opened.pending
+            )?;
+        }
+        if dev {
+            writeln!(
+                out,
+                "Dev accounts (10,000 ether each; keys everyone knows, local use only):"
+            )?;
+            for index in 0..DEV_ACCOUNTS {
+                let signer = dev_signer(index)?;
+                writeln!(
+                    out,
+                    "  ({index}) {} key 0x{}",
+                    signer.address(),
+                    hex::encode(signer.secret_bytes())
+                )?;
+            }
+        }
+        writeln!(out, "JSON-RPC listening on {}", server.url())?;
+        out.flush()?;
+        drop(out);
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        let head = server.node().chain().head_number();
+        server.stop().await;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "Stopped at block {head}").and_then(|()| out.flush());
+        Ok(())
+    })
 }

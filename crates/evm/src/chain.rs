@@ -50,7 +50,7 @@ use revm::state::EvmState;
 use revm::{ExecuteEvm, MainBuilder, MainContext};
 
 use crate::genesis::Genesis;
-use crate::state::{Account, State};
+use crate::state::{Account, State, Write};
 use crate::EvmError;
 
 /// The hardfork the chain executes: Prague, as anvil 1.7 and Gnosis Chain.
@@ -61,7 +61,7 @@ pub const SUGGESTED_TIP: u128 = 1_000_000_000;
 const BLOB_UPDATE_FRACTION: u64 = 5_007_716;
 
 /// A transaction in a block, with its outcome.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MinedTx {
     /// The signed transaction.
     pub tx: TxEnvelope,
@@ -117,7 +117,7 @@ where
 }
 
 /// A sealed block.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     /// Its header.
     pub header: Header,
@@ -136,6 +136,17 @@ pub struct PendingTx {
     pub tx: TxEnvelope,
     /// Who signed it.
     pub sender: Address,
+    /// Its place in the order of arrival.
+    pub seq: u64,
+}
+
+/// What [`EvmChain::admit`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admitted {
+    /// The transaction's hash.
+    pub hash: B256,
+    /// The pending transaction it replaced (same sender and nonce, higher fees).
+    pub replaced: Option<B256>,
 }
 
 /// Where a mined transaction is.
@@ -165,6 +176,7 @@ pub struct EvmChain {
     time_offset: u64,
     snapshots: BTreeMap<u64, Snapshot>,
     next_snapshot: u64,
+    next_seq: u64,
 }
 
 /// What [`EvmChain::call`] returns: the output and the gas used.
@@ -240,9 +252,68 @@ impl EvmChain {
             time_offset: 0,
             snapshots: BTreeMap::new(),
             next_snapshot: 0,
+            next_seq: 0,
         };
         chain.push_block(block);
         Ok(chain)
+    }
+
+    /// A chain read back from the store: its genesis, its blocks from 0, every state write
+    /// and the pool in arrival order. Refused when the replayed state's root is not the head's.
+    pub fn restore(
+        genesis: Genesis,
+        blocks: Vec<Block>,
+        writes: Vec<Write>,
+        pool: Vec<TxEnvelope>,
+        time_offset: u64,
+    ) -> Result<(Self, Vec<(B256, EvmError)>), EvmError> {
+        let mut chain = Self::new(genesis)?;
+        let genesis_hash = chain.head().hash;
+        let mut blocks = blocks.into_iter();
+        match blocks.next() {
+            Some(first) if first.hash == genesis_hash => {}
+            _ => return Err(EvmError::Corrupt("block 0 is not this genesis's".into())),
+        }
+        chain.state = State::default();
+        chain.state.restore(writes);
+        for block in blocks {
+            if block.header.number != chain.head_number().saturating_add(1)
+                || block.header.parent_hash != chain.head().hash
+            {
+                return Err(EvmError::Corrupt(format!(
+                    "block {} does not follow the head",
+                    block.header.number
+                )));
+            }
+            chain.push_block(block);
+        }
+        let head = chain.head_number();
+        let root = chain.state.state_root(head);
+        if root != chain.head().header.state_root {
+            return Err(EvmError::Corrupt(format!(
+                "the state root {root} of the stored state is not block {head}'s {}",
+                chain.head().header.state_root
+            )));
+        }
+        chain.time_offset = time_offset;
+        let mut refused = Vec::new();
+        for tx in pool {
+            let hash = *tx.tx_hash();
+            if let Err(error) = chain.admit(tx) {
+                refused.push((hash, error));
+            }
+        }
+        Ok((chain, refused))
+    }
+
+    /// The state writes since the last call (the store persists them).
+    pub fn take_journal(&mut self) -> Vec<Write> {
+        self.state.take_journal()
+    }
+
+    /// The total `evm_increaseTime` offset in seconds.
+    pub fn time_offset(&self) -> u64 {
+        self.time_offset
     }
 
     /// The genesis the chain started from.
@@ -392,7 +463,7 @@ impl EvmChain {
     }
 
     /// Admits a raw signed transaction (EIP-2718 bytes) to the pool; its hash.
-    pub fn send_raw(&mut self, raw: &[u8]) -> Result<B256, EvmError> {
+    pub fn send_raw(&mut self, raw: &[u8]) -> Result<Admitted, EvmError> {
         let mut bytes = raw;
         let tx =
             TxEnvelope::decode_2718(&mut bytes).map_err(|e| EvmError::Decode(e.to_string()))?;
@@ -406,7 +477,7 @@ impl EvmChain {
     }
 
     /// Admits a decoded transaction (see the module docs for what is refused).
-    pub fn admit(&mut self, tx: TxEnvelope) -> Result<B256, EvmError> {
+    pub fn admit(&mut self, tx: TxEnvelope) -> Result<Admitted, EvmError> {
         if tx.is_eip4844() {
             return Err(EvmError::BlobsUnsupported);
         }
@@ -471,6 +542,7 @@ impl EvmChain {
         if have < want {
             return Err(EvmError::InsufficientFunds { have, want });
         }
+        let mut replaced = None;
         if let Some(position) = self
             .pool
             .iter()
@@ -487,10 +559,12 @@ impl EvmChain {
             if !bumped(tx.max_fee_per_gas(), old.max_fee_per_gas()) || !bumped(new_tip, old_tip) {
                 return Err(EvmError::ReplacementUnderpriced);
             }
-            self.pool.remove(position);
+            replaced = Some(*self.pool.remove(position).tx.tx_hash());
         }
-        self.pool.push(PendingTx { tx, sender });
-        Ok(hash)
+        let seq = self.next_seq;
+        self.next_seq = self.next_seq.saturating_add(1);
+        self.pool.push(PendingTx { tx, sender, seq });
+        Ok(Admitted { hash, replaced })
     }
 
     /// The timestamp the next block gets at wall-clock time `now` (seconds).
@@ -767,11 +841,9 @@ impl EvmChain {
                     Some(BlockNumberOrTag::Earliest) => 0,
                     Some(BlockNumberOrTag::Number(n)) => n,
                 };
-                let (from, to) = (number(from_block), number(to_block).min(head));
-                if from > number(to_block) {
-                    return Err(EvmError::InvalidParams("invalid block range params".into()));
-                }
-                (from, to)
+                // As anvil: a range that ends before it starts matches nothing; its end is
+                // clamped to the head.
+                (number(from_block), number(to_block).min(head))
             }
         };
         let mut logs = Vec::new();

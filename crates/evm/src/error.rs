@@ -118,6 +118,18 @@ pub enum EvmError {
     /// No such method.
     #[error("the method {0} does not exist/is not available")]
     MethodNotFound(String),
+    /// The store's contents do not make a chain (a gap, a wrong root); it is not opened.
+    #[error("corrupt store: {0}")]
+    Corrupt(String),
+    /// The database failed.
+    #[error("storage error: {0}")]
+    Storage(String),
+    /// An earlier storage failure stopped the node; it accepts no more writes.
+    #[error("the chain has stopped after a storage failure: {0}")]
+    Stopped(String),
+    /// The genesis given differs from the one the store was created with.
+    #[error("the genesis given differs from the one the store was created with")]
+    GenesisMismatch,
     /// The genesis is not usable.
     #[error("invalid genesis: {0}")]
     Genesis(String),

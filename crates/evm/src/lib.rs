@@ -9,17 +9,22 @@
 //!
 //! revm is pinned exactly and built without default features: pure Rust, no C.
 //!
-//! **Not yet:** persistence (the chain lives in memory; a restart begins at genesis), and
-//! the contracts Bee calls (PostageStamp, staking, redistribution, chequebook), which the next
+//! - [`sign`]: signing EIP-1559 transactions with a comb key;
+//! - [`store`]: persistence in redb; a killed chain restarts at its last block.
+//!
+//! **Not yet:** the contracts Bee calls (PostageStamp, staking, redistribution, chequebook), which the next
 //! issue writes in Solidity.
 
 pub mod chain;
 pub mod error;
 pub mod genesis;
 pub mod rpc;
+pub mod sign;
 pub mod state;
+pub mod store;
 
 pub use chain::EvmChain;
 pub use error::EvmError;
 pub use genesis::{Genesis, GenesisAccount};
-pub use rpc::{Mining, Server};
+pub use rpc::{Mining, Node, Server};
+pub use store::{OpenWith, Store};

@@ -42,6 +42,7 @@ use tokio::task::JoinHandle;
 
 use crate::chain::{receipt_envelope, rpc_log, Block, EvmChain, MinedTx, SUGGESTED_TIP};
 use crate::error::{INVALID_REQUEST, PARSE_ERROR};
+use crate::store::Store;
 use crate::EvmError;
 
 /// What `web3_clientVersion` answers.
@@ -64,36 +65,133 @@ pub fn unix_now() -> u64 {
         .unwrap_or_default()
 }
 
-/// The chain behind the server, shared with the block producer.
+/// The chain behind the server, shared with the block producer, with its store.
+///
+/// Every write holds the chain's lock while it persists, so the store sees writes in the
+/// chain's order. A storage failure stops the node: later writes are refused with
+/// [`EvmError::Stopped`] (what is on disk stays a consistent earlier chain), reads go on.
 #[derive(Debug, Clone)]
 pub struct Node {
     chain: Arc<Mutex<EvmChain>>,
+    store: Option<Arc<Store>>,
+    stopped: Arc<Mutex<Option<String>>>,
     mining: Mining,
 }
 
 impl Node {
-    /// A node serving `chain`.
+    /// A node serving `chain` from memory only.
     pub fn new(chain: EvmChain, mining: Mining) -> Self {
         Self {
             chain: Arc::new(Mutex::new(chain)),
+            store: None,
+            stopped: Arc::new(Mutex::new(None)),
             mining,
+        }
+    }
+
+    /// A node serving `chain`, persisting every write to `store`.
+    pub fn persistent(chain: EvmChain, store: Store, mining: Mining) -> Self {
+        Self {
+            store: Some(Arc::new(store)),
+            ..Self::new(chain, mining)
         }
     }
 
     /// The chain, locked.
     pub fn chain(&self) -> MutexGuard<'_, EvmChain> {
-        // A panic while holding the lock cannot leave the chain half-written: every write
-        // path either completes or changes nothing; so a poisoned lock is still usable.
+        // Every write path completes or changes nothing in memory before it can panic, so a
+        // poisoned lock still guards a whole chain.
         self.chain
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn running(&self) -> Result<(), EvmError> {
+        let stopped = self.stopped.lock().unwrap_or_else(|p| p.into_inner());
+        match &*stopped {
+            Some(reason) => Err(EvmError::Stopped(reason.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Persists with `write`; a failure stops the node.
+    fn persist(&self, write: impl FnOnce(&Store) -> Result<(), EvmError>) -> Result<(), EvmError> {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        write(store).inspect_err(|error| {
+            tracing::error!(%error, "the chain's store failed; no more writes are accepted");
+            *self.stopped.lock().unwrap_or_else(|p| p.into_inner()) = Some(error.to_string());
+        })
+    }
+
     /// Seals a block now (the producer's tick, `evm_mine`); the new head's number.
-    pub fn mine(&self) -> u64 {
+    pub fn mine(&self, timestamp: Option<u64>) -> Result<u64, EvmError> {
         let mut chain = self.chain();
-        let timestamp = chain.next_timestamp(unix_now());
-        chain.mine(timestamp)
+        self.mine_locked(&mut chain, timestamp)
+    }
+
+    fn mine_locked(&self, chain: &mut EvmChain, timestamp: Option<u64>) -> Result<u64, EvmError> {
+        self.running()?;
+        let timestamp = timestamp.unwrap_or_else(|| chain.next_timestamp(unix_now()));
+        let before: Vec<B256> = chain.pool().iter().map(|p| *p.tx.tx_hash()).collect();
+        let number = chain.mine(timestamp);
+        let writes = chain.take_journal();
+        let remaining: std::collections::HashSet<B256> =
+            chain.pool().iter().map(|p| *p.tx.tx_hash()).collect();
+        let left: Vec<B256> = before
+            .into_iter()
+            .filter(|h| !remaining.contains(h))
+            .collect();
+        self.persist(|store| store.commit_block(chain.head(), writes, &left))?;
+        Ok(number)
+    }
+
+    /// Admits a raw transaction, persisted before this returns; with [`Mining::Auto`] it is
+    /// mined too.
+    pub fn send_raw(&self, raw: &[u8]) -> Result<B256, EvmError> {
+        let mut chain = self.chain();
+        self.running()?;
+        let admitted = chain.send_raw(raw)?;
+        if let Some(pending) = chain.pending_tx(&admitted.hash).cloned() {
+            self.persist(|store| store.add_pending(pending.seq, &pending.tx, admitted.replaced))?;
+        }
+        tracing::debug!(hash = %admitted.hash, "transaction admitted");
+        if self.mining == Mining::Auto {
+            self.mine_locked(&mut chain, None)?;
+        }
+        Ok(admitted.hash)
+    }
+
+    /// `evm_revert`, persisted.
+    pub fn revert(&self, id: u64) -> Result<bool, EvmError> {
+        let mut chain = self.chain();
+        self.running()?;
+        if !chain.revert(id) {
+            return Ok(false);
+        }
+        chain.take_journal();
+        let pool: Vec<_> = chain.pool().iter().map(|p| (p.seq, p.tx.clone())).collect();
+        self.persist(|store| store.revert(chain.head_number(), &pool, chain.time_offset()))?;
+        Ok(true)
+    }
+
+    /// `evm_increaseTime`, persisted; the total offset.
+    pub fn increase_time(&self, seconds: u64) -> Result<u64, EvmError> {
+        let mut chain = self.chain();
+        self.running()?;
+        let offset = chain.increase_time(seconds);
+        self.persist(|store| store.set_time_offset(offset))?;
+        Ok(offset)
+    }
+
+    /// `anvil_setBalance`, persisted.
+    pub fn set_balance(&self, address: Address, balance: U256) -> Result<(), EvmError> {
+        let mut chain = self.chain();
+        self.running()?;
+        chain.set_balance(address, balance);
+        let writes = chain.take_journal();
+        self.persist(|store| store.commit_writes(writes))
     }
 
     /// Answers one JSON-RPC request object.
@@ -226,32 +324,18 @@ impl Node {
                 let at = chain.resolve_id(p.block(1)?)?;
                 to_json(U64::from(chain.estimate_gas(&request, at)?))
             }
-            "eth_sendRawTransaction" => {
-                let raw = p.get::<Bytes>(0)?;
-                let mut chain = self.chain();
-                let hash = chain.send_raw(&raw)?;
-                tracing::debug!(%hash, "transaction admitted");
-                if self.mining == Mining::Auto {
-                    let timestamp = chain.next_timestamp(unix_now());
-                    chain.mine(timestamp);
-                }
-                to_json(hash)
-            }
+            "eth_sendRawTransaction" => to_json(self.send_raw(&p.get::<Bytes>(0)?)?),
             "eth_getLogs" => to_json(self.chain().logs(&p.get::<Filter>(0)?)?),
             "evm_mine" => {
-                let mut chain = self.chain();
-                let timestamp = match p.opt::<U64>(0)? {
-                    Some(t) => t.to::<u64>(),
-                    None => chain.next_timestamp(unix_now()),
-                };
-                chain.mine(timestamp);
+                self.mine(p.opt::<U64>(0)?.map(|t| t.to::<u64>()))?;
                 json!("0x0")
             }
             "evm_increaseTime" => {
                 let seconds = p
                     .get::<U64>(0)
                     .or_else(|_| p.get::<u64>(0).map(U64::from))?;
-                to_json(U64::from(self.chain().increase_time(seconds.to::<u64>())))
+                // The total offset as a JSON number, as anvil answers.
+                json!(self.increase_time(seconds.to::<u64>())?)
             }
             "evm_snapshot" => to_json(U64::from(self.chain().snapshot())),
             "evm_revert" => json!(self.chain().revert(p.get::<U64>(0)?.to::<u64>())),
@@ -416,7 +500,7 @@ pub fn rpc_transaction(block: Option<&Block>, tx: &MinedTx) -> RpcTransaction {
 }
 
 /// A receipt as `eth_getTransactionReceipt` answers it: alloy's receipt with the block's
-/// `blockTimestamp` (go-ethereum 1.16 and anvil add it).
+/// `blockTimestamp` (anvil adds it).
 pub fn receipt_json(block: &Block, tx: &MinedTx) -> Value {
     let mut value = to_json(rpc_receipt(block, tx));
     if let Some(object) = value.as_object_mut() {
@@ -482,13 +566,9 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `listen` and serves `chain` on it.
-    pub async fn start(
-        chain: EvmChain,
-        mining: Mining,
-        listen: SocketAddr,
-    ) -> std::io::Result<Self> {
-        let node = Node::new(chain, mining);
+    /// Binds `listen` and serves `node` on it.
+    pub async fn start(node: Node, listen: SocketAddr) -> std::io::Result<Self> {
+        let mining = node.mining;
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
         let (shutdown, mut stop) = watch::channel(false);
@@ -513,8 +593,10 @@ impl Server {
                 loop {
                     tokio::select! {
                         _ = ticks.tick() => {
-                            let number = producer.mine();
-                            tracing::trace!(number, "block sealed");
+                            match producer.mine(None) {
+                                Ok(number) => tracing::trace!(number, "block sealed"),
+                                Err(error) => tracing::warn!(%error, "no block sealed"),
+                            }
                         }
                         _ = stop.wait_for(|stopped| *stopped) => break,
                     }

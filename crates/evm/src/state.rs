@@ -28,7 +28,7 @@ use revm::state::{AccountInfo, EvmState};
 
 /// An account as the state keeps it: what the state trie commits to, less the storage root
 /// (which is derived).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Account {
     /// The nonce.
     pub nonce: u64,
@@ -56,6 +56,19 @@ pub struct State {
     storage_roots: HashMap<Address, B256>,
     /// Accounts whose storage changed since their root was last computed.
     dirty: HashSet<Address>,
+    /// Every write since the last [`State::take_journal`], for the store.
+    journal: Vec<Write>,
+}
+
+/// One write to the state, as the store persists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    /// Account `address` after block `at` (`None`: it does not exist).
+    Account(u64, Address, Option<Account>),
+    /// Slot `slot` of `address` after block `at`.
+    Storage(u64, Address, U256, U256),
+    /// Code by its hash.
+    Code(B256, Bytecode),
 }
 
 impl State {
@@ -98,16 +111,60 @@ impl State {
         code: Option<Bytecode>,
     ) {
         if let Some(code) = code {
-            self.codes.insert(account.code_hash, code);
+            self.set_code(account.code_hash, code);
         }
+        self.write_account(address, at, Some(account));
+    }
+
+    fn set_code(&mut self, hash: B256, code: Bytecode) {
+        if !self.codes.contains_key(&hash) {
+            self.journal.push(Write::Code(hash, code.clone()));
+            self.codes.insert(hash, code);
+        }
+    }
+
+    fn write_account(&mut self, address: Address, at: u64, account: Option<Account>) {
+        self.journal.push(Write::Account(at, address, account));
         self.accounts
             .entry(address)
             .or_default()
-            .insert(at, Some(account));
+            .insert(at, account);
+    }
+
+    /// The writes since the last call, oldest first.
+    pub fn take_journal(&mut self) -> Vec<Write> {
+        std::mem::take(&mut self.journal)
+    }
+
+    /// Replays writes read back from the store (not journaled again).
+    pub fn restore(&mut self, writes: impl IntoIterator<Item = Write>) {
+        for write in writes {
+            match write {
+                Write::Account(at, address, account) => {
+                    self.accounts
+                        .entry(address)
+                        .or_default()
+                        .insert(at, account);
+                }
+                Write::Storage(at, address, slot, value) => {
+                    self.storage
+                        .entry(address)
+                        .or_default()
+                        .entry(slot)
+                        .or_default()
+                        .insert(at, value);
+                    self.dirty.insert(address);
+                }
+                Write::Code(hash, code) => {
+                    self.codes.insert(hash, code);
+                }
+            }
+        }
     }
 
     /// Sets a storage slot outright at block `at`.
     pub fn set_storage(&mut self, address: Address, slot: U256, at: u64, value: U256) {
+        self.journal.push(Write::Storage(at, address, slot, value));
         self.storage
             .entry(address)
             .or_default()
@@ -126,7 +183,7 @@ impl State {
                 continue;
             }
             if account.is_selfdestructed() || account.is_empty() {
-                self.accounts.entry(*address).or_default().insert(at, None);
+                self.write_account(*address, at, None);
                 if account.is_selfdestructed() {
                     self.clear_storage(*address, at);
                 }
@@ -134,11 +191,12 @@ impl State {
             }
             let info = &account.info;
             if let Some(code) = &info.code {
-                if info.code_hash != KECCAK_EMPTY && !self.codes.contains_key(&info.code_hash) {
-                    self.codes.insert(info.code_hash, code.clone());
+                if info.code_hash != KECCAK_EMPTY {
+                    self.set_code(info.code_hash, code.clone());
                 }
             }
-            self.accounts.entry(*address).or_default().insert(
+            self.write_account(
+                *address,
                 at,
                 Some(Account {
                     nonce: info.nonce,
@@ -156,10 +214,16 @@ impl State {
         let Some(slots) = self.storage.get_mut(&address) else {
             return;
         };
-        for history in slots.values_mut() {
+        let mut cleared = Vec::new();
+        for (slot, history) in slots.iter_mut() {
             if value_at(history, at).is_some_and(|value| !value.is_zero()) {
                 history.insert(at, U256::ZERO);
+                cleared.push(*slot);
             }
+        }
+        for slot in cleared {
+            self.journal
+                .push(Write::Storage(at, address, slot, U256::ZERO));
         }
         self.dirty.insert(address);
     }
@@ -167,6 +231,10 @@ impl State {
     /// Forgets everything written after block `at` (`evm_revert`).
     pub fn truncate(&mut self, at: u64) {
         let after = at.saturating_add(1);
+        self.journal.retain(|write| match write {
+            Write::Account(block, ..) | Write::Storage(block, ..) => *block <= at,
+            Write::Code(..) => true,
+        });
         self.accounts.retain(|_, history| {
             history.split_off(&after);
             !history.is_empty()

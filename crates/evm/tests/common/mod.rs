@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy};
 use alloy_eips::eip2718::Encodable2718;
 use alloy_primitives::{Address, Bytes, Signature, TxKind, B256, U256};
-use comb_evm::{EvmChain, Genesis, Mining, Server};
+use comb_evm::{EvmChain, Genesis, Mining, Node, Server};
 use comb_primitives::Signer;
 use serde_json::{json, Value};
 
@@ -287,9 +287,12 @@ pub fn word(address: Address) -> U256 {
 pub async fn start_comb(mining: Mining) -> Server {
     let genesis = Genesis::dev(comb_evm::rpc::unix_now()).expect("genesis");
     let chain = EvmChain::new(genesis).expect("chain");
-    Server::start(chain, mining, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-        .await
-        .expect("start comb's chain")
+    Server::start(
+        Node::new(chain, mining),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .expect("start comb's chain")
 }
 
 /// anvil, killed when dropped.
