@@ -7,7 +7,7 @@
 //!   `eth_maxPriorityFeePerGas`, `eth_getTransactionByHash`, `eth_getTransactionReceipt`;
 //! - also: `eth_gasPrice`, `eth_feeHistory`, `net_version`, `eth_getBlockByHash`,
 //!   `eth_getStorageAt`;
-//! - for tests: `evm_mine`, `evm_increaseTime`, `evm_snapshot`, `evm_revert`,
+//! - for tests: `evm_mine`, `anvil_mine`, `evm_increaseTime`, `evm_snapshot`, `evm_revert`,
 //!   `anvil_setBalance`.
 //!
 //! Encoding is alloy's RPC types, so blocks, transactions, receipts and logs carry every
@@ -133,6 +133,13 @@ impl Node {
 
     fn mine_locked(&self, chain: &mut EvmChain, timestamp: Option<u64>) -> Result<u64, EvmError> {
         self.running()?;
+        let parent = chain.head().header.timestamp;
+        if let Some(asked) = timestamp.filter(|asked| *asked <= parent) {
+            // Bee estimates block numbers from timestamps: they strictly increase here.
+            return Err(EvmError::InvalidParams(format!(
+                "timestamp {asked} is not after the previous block's {parent}"
+            )));
+        }
         let timestamp = timestamp.unwrap_or_else(|| chain.next_timestamp(unix_now()));
         let before: Vec<B256> = chain.pool().iter().map(|p| *p.tx.tx_hash()).collect();
         let number = chain.mine(timestamp);
@@ -326,8 +333,44 @@ impl Node {
             }
             "eth_sendRawTransaction" => to_json(self.send_raw(&p.get::<Bytes>(0)?)?),
             "eth_getLogs" => to_json(self.chain().logs(&p.get::<Filter>(0)?)?),
+            "anvil_mine" => {
+                // anvil's: `count` blocks (default 1), each `interval` seconds after the last.
+                let count = p.opt::<U64>(0)?.map_or(1, |c| c.to::<u64>());
+                let interval = p.opt::<U64>(1)?.map(|i| i.to::<u64>());
+                for _ in 0..count {
+                    let timestamp = interval.map(|seconds| {
+                        let chain = self.chain();
+                        chain.head().header.timestamp.saturating_add(seconds.max(1))
+                    });
+                    self.mine(timestamp)?;
+                }
+                Value::Null
+            }
             "evm_mine" => {
-                self.mine(p.opt::<U64>(0)?.map(|t| t.to::<u64>()))?;
+                // `[]`, `[timestamp]` or `[{timestamp, blocks}]`, as anvil takes them.
+                let (timestamp, blocks) = match params.first() {
+                    Some(Value::Object(options)) => {
+                        let field = |name: &str| -> Result<Option<u64>, EvmError> {
+                            options
+                                .get(name)
+                                .filter(|v| !v.is_null())
+                                .map(|v| {
+                                    serde_json::from_value::<U64>(v.clone()).map(|q| q.to::<u64>())
+                                })
+                                .transpose()
+                                .map_err(|e| {
+                                    EvmError::InvalidParams(format!("evm_mine {name}: {e}"))
+                                })
+                        };
+                        (field("timestamp")?, field("blocks")?.unwrap_or(1))
+                    }
+                    _ => (p.opt::<U64>(0)?.map(|t| t.to::<u64>()), 1),
+                };
+                // The first block at `timestamp`, any further ones a second apart.
+                self.mine(timestamp)?;
+                for _ in 1..blocks {
+                    self.mine(None)?;
+                }
                 json!("0x0")
             }
             "evm_increaseTime" => {
