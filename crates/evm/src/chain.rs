@@ -741,7 +741,22 @@ impl EvmChain {
     }
 
     /// Runs a call on the state after block `at` (`eth_call`), changing nothing.
-    pub fn call(&self, request: &TransactionRequest, at: u64) -> Result<CallOutcome, EvmError> {
+    /// The block a call's block id names: `None` for `pending`, the block the next seal
+    /// makes (as anvil: number head + 1, the next base fee and prevrandao, the head's state).
+    pub fn resolve_call(&self, id: BlockId) -> Result<Option<u64>, EvmError> {
+        match id {
+            BlockId::Number(BlockNumberOrTag::Pending) => Ok(None),
+            other => self.resolve_id(other).map(Some),
+        }
+    }
+
+    /// Runs a call on the state after block `at` (`None`: on the pending block) and
+    /// changes nothing (`eth_call`).
+    pub fn call(
+        &self,
+        request: &TransactionRequest,
+        at: Option<u64>,
+    ) -> Result<CallOutcome, EvmError> {
         let gas = request
             .gas
             .unwrap_or(self.genesis.gas_limit)
@@ -752,17 +767,32 @@ impl EvmChain {
     fn execute_call(
         &self,
         request: &TransactionRequest,
-        at: u64,
+        at: Option<u64>,
         gas: u64,
     ) -> Result<CallOutcome, EvmError> {
-        let block = self.block(at).ok_or(EvmError::BlockNotFound)?;
-        let header = &block.header;
-        let block_env = self.block_env(
-            header.number,
-            header.timestamp,
-            header.base_fee_per_gas.unwrap_or_default(),
-            header.mix_hash,
-        );
+        let (block_env, at) = match at {
+            Some(at) => {
+                let header = &self.block(at).ok_or(EvmError::BlockNotFound)?.header;
+                let env = self.block_env(
+                    header.number,
+                    header.timestamp,
+                    header.base_fee_per_gas.unwrap_or_default(),
+                    header.mix_hash,
+                );
+                (env, at)
+            }
+            None => {
+                let head = self.head();
+                let number = head.header.number.saturating_add(1);
+                let env = self.block_env(
+                    number,
+                    head.header.timestamp.saturating_add(1),
+                    self.next_base_fee(),
+                    randomness(&self.genesis.randomness_seed, &head.hash, number),
+                );
+                (env, head.header.number)
+            }
+        };
         let names_fee = request.gas_price.is_some() || request.max_fee_per_gas.is_some();
         let mut cfg = self.cfg();
         cfg.disable_nonce_check = true;
@@ -792,7 +822,11 @@ impl EvmChain {
 
     /// The least gas limit with which the call succeeds (`eth_estimateGas`), found as geth
     /// does: run at the cap, then search between the gas used and the cap.
-    pub fn estimate_gas(&self, request: &TransactionRequest, at: u64) -> Result<u64, EvmError> {
+    pub fn estimate_gas(
+        &self,
+        request: &TransactionRequest,
+        at: Option<u64>,
+    ) -> Result<u64, EvmError> {
         let cap = request
             .gas
             .unwrap_or(self.genesis.gas_limit)
@@ -1057,5 +1091,28 @@ mod tests {
         assert_eq!(chain.next_timestamp(2_000), 2_100);
         // An empty block halves nothing: the base fee falls by 1/8 under an empty parent.
         assert_eq!(chain.next_base_fee(), 1_000_000_000 * 7 / 8 * 7 / 8);
+    }
+
+    #[test]
+    fn prevrandao_is_the_seeded_hash_of_the_parent_and_number() {
+        let genesis = Genesis {
+            randomness_seed: B256::repeat_byte(0x5e),
+            ..Genesis::dev(10).unwrap()
+        };
+        let mut chain = EvmChain::new(genesis).unwrap();
+        chain.mine(11);
+        let parent = chain.block(0).unwrap().hash;
+        // keccak256(seed ‖ parentHash ‖ u64be(1)), written out.
+        let mut preimage = vec![0x5e; 32];
+        preimage.extend_from_slice(parent.as_slice());
+        preimage.extend_from_slice(&1u64.to_be_bytes());
+        assert_eq!(
+            chain.head().header.mix_hash,
+            alloy_primitives::keccak256(&preimage)
+        );
+        // A chain with another seed draws another value.
+        let mut other = EvmChain::new(Genesis::dev(10).unwrap()).unwrap();
+        other.mine(11);
+        assert_ne!(other.head().header.mix_hash, chain.head().header.mix_hash);
     }
 }

@@ -322,13 +322,13 @@ impl Node {
             "eth_call" => {
                 let chain = self.chain();
                 let request = p.get::<TransactionRequest>(0)?;
-                let at = chain.resolve_id(p.block(1)?)?;
+                let at = chain.resolve_call(p.block(1)?)?;
                 to_json(chain.call(&request, at)?.output)
             }
             "eth_estimateGas" => {
                 let chain = self.chain();
                 let request = p.get::<TransactionRequest>(0)?;
-                let at = chain.resolve_id(p.block(1)?)?;
+                let at = chain.resolve_call(p.block(1)?)?;
                 to_json(U64::from(chain.estimate_gas(&request, at)?))
             }
             "eth_sendRawTransaction" => to_json(self.send_raw(&p.get::<Bytes>(0)?)?),

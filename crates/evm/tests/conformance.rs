@@ -390,6 +390,29 @@ async fn suite(rpc: &Rpc) -> Observed {
         "eth_call block number − head",
         json!(number as i64 - quantity(&latest["number"]) as i64),
     ));
+    // At `pending`: the next block's number and base fee.
+    let info = rpc
+        .call(
+            "eth_call",
+            json!([{"to": contract, "input": probe.calldata("blockInfo()", &[])}, "pending"]),
+        )
+        .await;
+    let info = hex::decode(info.as_str().expect("hex").trim_start_matches("0x")).expect("hex");
+    let pending_number = U256::from_be_slice(&info[..32]).to::<u64>();
+    let pending_base_fee = U256::from_be_slice(&info[64..96]).to::<u64>();
+    assert_eq!(
+        pending_number,
+        quantity(&latest["number"]) + 1,
+        "{}",
+        rpc.name
+    );
+    let next_base_fee = rpc.call("eth_feeHistory", json!([1, "latest", []])).await;
+    assert_eq!(
+        json!(format!("{pending_base_fee:#x}")),
+        next_base_fee["baseFeePerGas"][1],
+        "{}",
+        rpc.name
+    );
 
     // Unknown things.
     assert_eq!(
@@ -679,5 +702,93 @@ async fn comb_chain_answers_as_anvil_does() {
     );
     assert_eq!(rpc.nonce(wallet.address, "pending").await, 0);
     wallet.send_mined(&rpc, &transfer).await;
+    comb.stop().await;
+}
+
+/// Bad requests (comb only: Bee never sends them, and anvil answers some with other codes,
+/// e.g. `-32600` for a body that is not JSON where JSON-RPC says `-32700`): a clear error,
+/// and the chain unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_clear_errors_and_change_nothing() {
+    let comb = start_comb(Mining::Auto).await;
+    let rpc = Rpc::new("comb", comb.url());
+    let head = rpc
+        .call("eth_getBlockByNumber", json!(["latest", false]))
+        .await;
+    let client = reqwest::Client::new();
+    let not_json: Value = client
+        .post(comb.url())
+        .body("{not json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(not_json["error"]["code"], json!(-32700), "{not_json}");
+    let cases = [
+        (json!({"jsonrpc": "2.0", "id": 1}), -32600),
+        (json!([]), -32600),
+        (
+            json!({"jsonrpc": "2.0", "id": 1, "method": "eth_getBalance", "params": {"a": 1}}),
+            -32602,
+        ),
+        (
+            json!({"jsonrpc": "2.0", "id": 1, "method": "eth_getBalance", "params": []}),
+            -32602,
+        ),
+        (
+            json!({"jsonrpc": "2.0", "id": 1, "method": "eth_getBalance", "params": ["0x12", "latest"]}),
+            -32602,
+        ),
+        (
+            json!({"jsonrpc": "2.0", "id": 1, "method": "eth_getBalance", "params": [Address::ZERO, "0xffffff"]}),
+            -32000,
+        ),
+        (
+            json!({"jsonrpc": "2.0", "id": 1, "method": "eth_call", "params": [{"to": Address::ZERO}, "0xffffff"]}),
+            -32000,
+        ),
+        (
+            json!({"jsonrpc": "2.0", "id": 1, "method": "eth_getLogs", "params": [{"blockHash": format!("0x{}", "cd".repeat(32))}]}),
+            -32000,
+        ),
+        (
+            json!({"jsonrpc": "2.0", "id": 1, "method": "eth_sendRawTransaction", "params": ["0x02"]}),
+            -32602,
+        ),
+        (
+            json!({"jsonrpc": "2.0", "id": 1, "method": "eth_sendRawTransaction", "params": [42]}),
+            -32602,
+        ),
+        (
+            json!({"jsonrpc": "2.0", "id": 1, "method": "evm_mine", "params": ["0x1"]}),
+            -32602,
+        ),
+        (
+            json!({"jsonrpc": "2.0", "id": 1, "method": "eth_subscribe", "params": ["newHeads"]}),
+            -32601,
+        ),
+    ];
+    for (request, code) in cases {
+        let response = rpc.post(&request).await;
+        assert_eq!(
+            response["error"]["code"],
+            json!(code),
+            "{request} → {response}"
+        );
+        assert!(
+            response["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{response}"
+        );
+    }
+    assert_eq!(
+        rpc.call("eth_getBlockByNumber", json!(["latest", false]))
+            .await,
+        head,
+        "a bad request changed the chain"
+    );
     comb.stop().await;
 }
