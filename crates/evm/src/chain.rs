@@ -39,7 +39,7 @@ use alloy_rlp::Encodable;
 use alloy_rpc_types_eth::{Filter, FilterBlockOption, TransactionRequest};
 use comb_primitives::keccak::keccak256_concat;
 use revm::bytecode::Bytecode;
-use revm::context::result::{EVMError, ExecutionResult};
+use revm::context::result::{EVMError, ExecutionResult, InvalidTransaction};
 use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
 use revm::context_interface::block::BlobExcessGasAndPrice;
 use revm::context_interface::cfg::gas::calculate_initial_tx_gas_for_tx;
@@ -57,6 +57,14 @@ use crate::EvmError;
 pub const SPEC: SpecId = SpecId::PRAGUE;
 /// The tip `eth_maxPriorityFeePerGas` suggests: 1 gwei, as anvil's.
 pub const SUGGESTED_TIP: u128 = 1_000_000_000;
+/// The largest raw transaction admitted: 128 KiB, geth's `txMaxSize`.
+pub const MAX_TX_SIZE: usize = 128 * 1024;
+/// EIP-3860's initcode limit: twice the 24,576-byte code limit.
+pub const MAX_INITCODE_SIZE: usize = 49_152;
+/// Pending transactions one sender may have.
+pub const MAX_POOL_PER_SENDER: usize = 4_096;
+/// Pending transactions in all.
+pub const MAX_POOL: usize = 16_384;
 /// EIP-4844's blob base fee update fraction (Prague), for the `BLOBBASEFEE` context.
 const BLOB_UPDATE_FRACTION: u64 = 5_007_716;
 
@@ -156,13 +164,6 @@ struct Location {
     index: usize,
 }
 
-#[derive(Debug, Clone)]
-struct Snapshot {
-    head: u64,
-    pool: Vec<PendingTx>,
-    time_offset: u64,
-}
-
 /// The dev chain.
 #[derive(Debug, Clone)]
 pub struct EvmChain {
@@ -174,7 +175,10 @@ pub struct EvmChain {
     mined: HashMap<B256, Location>,
     pool: Vec<PendingTx>,
     time_offset: u64,
-    snapshots: BTreeMap<u64, Snapshot>,
+    /// `evm_snapshot`s: whole copies of the chain (without their own snapshots). A dev
+    /// chain's tests take few; a copy makes `evm_revert` exact for every kind of change,
+    /// `anvil_setBalance` included.
+    snapshots: BTreeMap<u64, Box<EvmChain>>,
     next_snapshot: u64,
     next_seq: u64,
 }
@@ -198,7 +202,9 @@ impl EvmChain {
                 .code
                 .as_ref()
                 .filter(|code| !code.is_empty())
-                .map(|code| Bytecode::new_raw(code.clone()));
+                .map(|code| Bytecode::new_raw_checked(code.clone()))
+                .transpose()
+                .map_err(|e| EvmError::Genesis(format!("the code of {address}: {e:?}")))?;
             let code_hash = code.as_ref().map_or(KECCAK_EMPTY, |code| code.hash_slow());
             state.set_account(
                 *address,
@@ -264,8 +270,9 @@ impl EvmChain {
         genesis: Genesis,
         blocks: Vec<Block>,
         writes: Vec<Write>,
-        pool: Vec<TxEnvelope>,
+        pool: Vec<(u64, TxEnvelope)>,
         time_offset: u64,
+        head_root: Option<B256>,
     ) -> Result<(Self, Vec<(B256, EvmError)>), EvmError> {
         let mut chain = Self::new(genesis)?;
         let genesis_hash = chain.head().hash;
@@ -289,19 +296,28 @@ impl EvmChain {
         }
         let head = chain.head_number();
         let root = chain.state.state_root(head);
-        if root != chain.head().header.state_root {
+        // After `anvil_setBalance` the head's state is no longer its header's; the store keeps
+        // the root it has then.
+        let expected = head_root.unwrap_or(chain.head().header.state_root);
+        if root != expected {
             return Err(EvmError::Corrupt(format!(
-                "the state root {root} of the stored state is not block {head}'s {}",
-                chain.head().header.state_root
+                "the state root {root} of the stored state is not the expected {expected} of block {head}"
             )));
         }
+        chain.state.take_journal();
         chain.time_offset = time_offset;
         let mut refused = Vec::new();
-        for tx in pool {
+        for (seq, tx) in pool {
             let hash = *tx.tx_hash();
-            if let Err(error) = chain.admit(tx) {
-                refused.push((hash, error));
-            }
+            // The stored arrival order stands: the next arrival comes after every stored one.
+            chain.next_seq = seq;
+            chain.next_seq = match chain.admit(tx) {
+                Ok(_) => seq.saturating_add(1),
+                Err(error) => {
+                    refused.push((hash, error));
+                    seq.saturating_add(1)
+                }
+            };
         }
         Ok((chain, refused))
     }
@@ -491,6 +507,16 @@ impl EvmChain {
             None => return Err(EvmError::Unprotected),
             Some(_) => {}
         }
+        let size = tx.eip2718_encoded_length();
+        if size > MAX_TX_SIZE {
+            return Err(EvmError::Oversized {
+                size,
+                limit: MAX_TX_SIZE,
+            });
+        }
+        if tx.kind().is_create() && tx.input().len() > MAX_INITCODE_SIZE {
+            return Err(EvmError::InitcodeTooLarge(tx.input().len()));
+        }
         let sender = recover_sender(&tx)?;
         let hash = *tx.tx_hash();
         if self.mined.contains_key(&hash) || self.pending_tx(&hash).is_some() {
@@ -535,6 +561,12 @@ impl EvmChain {
                 base_fee,
             });
         }
+        if self.account(sender, head).is_some_and(|account| {
+            account.code_hash != KECCAK_EMPTY && !self.state.code(&account.code_hash).is_eip7702()
+        }) {
+            // EIP-3607: a sender with deployed code (a delegation of EIP-7702 excepted).
+            return Err(EvmError::SenderNotEoa);
+        }
         let have = self.balance(sender, head);
         let want = U256::from(tx.gas_limit())
             .saturating_mul(U256::from(tx.max_fee_per_gas()))
@@ -560,6 +592,12 @@ impl EvmChain {
                 return Err(EvmError::ReplacementUnderpriced);
             }
             replaced = Some(*self.pool.remove(position).tx.tx_hash());
+        }
+        if replaced.is_none() {
+            let from_sender = self.pool.iter().filter(|p| p.sender == sender).count();
+            if from_sender >= MAX_POOL_PER_SENDER || self.pool.len() >= MAX_POOL {
+                return Err(EvmError::PoolFull);
+            }
         }
         let seq = self.next_seq;
         self.next_seq = self.next_seq.saturating_add(1);
@@ -646,6 +684,12 @@ impl EvmChain {
                     let env = tx_env(&pending.tx, pending.sender);
                     let outcome = match evm.transact(env) {
                         Ok(outcome) => outcome,
+                        Err(EVMError::Transaction(InvalidTransaction::GasPriceLessThanBasefee)) => {
+                            // The base fee rose past its fee cap since it came in: it waits
+                            // for the fee to fall again, as in geth's pool.
+                            waiting.push(pending);
+                            continue;
+                        }
                         Err(error) => {
                             tracing::info!(hash = %pending.tx.tx_hash(), %error, "dropped from the pool: no longer valid");
                             continue;
@@ -796,6 +840,8 @@ impl EvmChain {
         let names_fee = request.gas_price.is_some() || request.max_fee_per_gas.is_some();
         let mut cfg = self.cfg();
         cfg.disable_nonce_check = true;
+        // geth and anvil run calls from any address, contracts included.
+        cfg.disable_eip3607 = true;
         cfg.disable_base_fee = !names_fee;
         let env = call_env(request, gas, self.chain_id());
         let db = CacheDB::new(WrapDatabaseRef(self.state.at(at, &self.hashes)));
@@ -831,6 +877,21 @@ impl EvmChain {
             .gas
             .unwrap_or(self.genesis.gas_limit)
             .min(self.genesis.gas_limit);
+        // As geth: with a price named, no more gas than the sender can pay for.
+        let price = request
+            .max_fee_per_gas
+            .or(request.gas_price)
+            .unwrap_or_default();
+        let cap = if price > 0 {
+            let head = at.unwrap_or_else(|| self.head_number());
+            let spendable = self
+                .balance(request.from.unwrap_or_default(), head)
+                .saturating_sub(request.value.unwrap_or_default());
+            let affordable = spendable / U256::from(price);
+            cap.min(u64::try_from(affordable).unwrap_or(u64::MAX))
+        } else {
+            cap
+        };
         let first = self.execute_call(request, at, cap)?;
         let mut low = first.gas_used.saturating_sub(1);
         let mut high = cap;
@@ -903,37 +964,49 @@ impl EvmChain {
     pub fn snapshot(&mut self) -> u64 {
         let id = self.next_snapshot;
         self.next_snapshot = self.next_snapshot.saturating_add(1);
-        self.snapshots.insert(
-            id,
-            Snapshot {
-                head: self.head_number(),
-                pool: self.pool.clone(),
-                time_offset: self.time_offset,
-            },
-        );
+        let snapshots = std::mem::take(&mut self.snapshots);
+        let copy = Box::new(self.clone());
+        self.snapshots = snapshots;
+        self.snapshots.insert(id, copy);
         id
     }
 
     /// Returns the chain to snapshot `id` (`evm_revert`): blocks, state, pool and clock as
-    /// they were. That snapshot and every later one are used up. False for an unknown id.
+    /// they were. That snapshot and every later one are used up; earlier ones stay. False
+    /// for an unknown id.
     pub fn revert(&mut self, id: u64) -> bool {
-        let Some(snapshot) = self.snapshots.get(&id).cloned() else {
+        let Some(saved) = self.snapshots.remove(&id) else {
             return false;
         };
-        self.snapshots.split_off(&id);
-        let keep = usize::try_from(snapshot.head.saturating_add(1)).unwrap_or(usize::MAX);
-        for block in self.blocks.drain(keep.min(self.blocks.len())..) {
-            self.by_hash.remove(&block.hash);
-            for tx in &block.transactions {
-                self.mined.remove(tx.tx.tx_hash());
-            }
-        }
-        self.hashes.truncate(keep);
-        self.state.truncate(snapshot.head);
-        self.state.state_root(snapshot.head);
-        self.pool = snapshot.pool;
-        self.time_offset = snapshot.time_offset;
+        let mut earlier = std::mem::take(&mut self.snapshots);
+        earlier.split_off(&id);
+        let next_snapshot = self.next_snapshot;
+        let next_seq = self.next_seq;
+        *self = *saved;
+        self.snapshots = earlier;
+        self.next_snapshot = next_snapshot;
+        self.next_seq = next_seq;
+        // The store rewrites itself from the whole chain after a revert.
+        self.state.take_journal();
         true
+    }
+
+    /// Every stored fact of the chain: its blocks and all state writes (the store rewrites
+    /// itself from these after `evm_revert`).
+    pub fn all_writes(&self) -> Vec<Write> {
+        self.state.all_writes()
+    }
+
+    /// The blocks from genesis.
+    pub fn blocks(&self) -> &[Block] {
+        &self.blocks
+    }
+
+    /// The state root after the head as it is now; it differs from the head's header after
+    /// `anvil_setBalance`.
+    pub fn head_state_root(&mut self) -> B256 {
+        let head = self.head_number();
+        self.state.state_root(head)
     }
 }
 

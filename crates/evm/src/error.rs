@@ -56,6 +56,23 @@ pub enum EvmError {
         /// The sender's next nonce.
         state: u64,
     },
+    /// The raw transaction is larger than the pool takes.
+    #[error("oversized data: transaction size {size}, limit {limit}")]
+    Oversized {
+        /// Its size in bytes.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A contract creation whose initcode exceeds EIP-3860's limit.
+    #[error("max initcode size exceeded: code size {0}, limit 49152")]
+    InitcodeTooLarge(usize),
+    /// EIP-3607: the sender has deployed code.
+    #[error("sender not an eoa")]
+    SenderNotEoa,
+    /// The pool holds as many transactions as it takes (in all or from this sender).
+    #[error("txpool is full")]
+    PoolFull,
     /// The same transaction is already pending or mined.
     #[error("already known")]
     AlreadyKnown,
@@ -148,7 +165,11 @@ impl EvmError {
             | EvmError::TipAboveFeeCap
             | EvmError::AlreadyKnown
             | EvmError::ReplacementUnderpriced
-            | EvmError::BlobsUnsupported => TRANSACTION_REJECTED,
+            | EvmError::BlobsUnsupported
+            | EvmError::Oversized { .. }
+            | EvmError::InitcodeTooLarge(_)
+            | EvmError::SenderNotEoa
+            | EvmError::PoolFull => TRANSACTION_REJECTED,
             EvmError::InvalidParams(_) => INVALID_PARAMS,
             EvmError::MethodNotFound(_) => METHOD_NOT_FOUND,
             _ => SERVER_ERROR,

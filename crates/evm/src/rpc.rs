@@ -170,16 +170,14 @@ impl Node {
         Ok(admitted.hash)
     }
 
-    /// `evm_revert`, persisted.
+    /// `evm_revert`, persisted (the store is rewritten from the reverted chain).
     pub fn revert(&self, id: u64) -> Result<bool, EvmError> {
         let mut chain = self.chain();
         self.running()?;
         if !chain.revert(id) {
             return Ok(false);
         }
-        chain.take_journal();
-        let pool: Vec<_> = chain.pool().iter().map(|p| (p.seq, p.tx.clone())).collect();
-        self.persist(|store| store.revert(chain.head_number(), &pool, chain.time_offset()))?;
+        self.persist(|store| store.rewrite(&mut chain))?;
         Ok(true)
     }
 
@@ -192,13 +190,14 @@ impl Node {
         Ok(offset)
     }
 
-    /// `anvil_setBalance`, persisted.
+    /// `anvil_setBalance`, persisted with the head state root it leaves.
     pub fn set_balance(&self, address: Address, balance: U256) -> Result<(), EvmError> {
         let mut chain = self.chain();
         self.running()?;
         chain.set_balance(address, balance);
         let writes = chain.take_journal();
-        self.persist(|store| store.commit_writes(writes))
+        let root = chain.head_state_root();
+        self.persist(|store| store.commit_writes(writes, root))
     }
 
     /// Answers one JSON-RPC request object.
@@ -335,14 +334,13 @@ impl Node {
             "eth_getLogs" => to_json(self.chain().logs(&p.get::<Filter>(0)?)?),
             "anvil_mine" => {
                 // anvil's: `count` blocks (default 1), each `interval` seconds after the last.
-                let count = p.opt::<U64>(0)?.map_or(1, |c| c.to::<u64>());
-                let interval = p.opt::<U64>(1)?.map(|i| i.to::<u64>());
+                let count = mine_count(p.opt::<U64>(0)?.map_or(1, |c| c.to::<u64>()))?;
+                let interval = p.opt::<U64>(1)?.map(|i| i.to::<u64>().max(1));
+                let mut chain = self.chain();
                 for _ in 0..count {
-                    let timestamp = interval.map(|seconds| {
-                        let chain = self.chain();
-                        chain.head().header.timestamp.saturating_add(seconds.max(1))
-                    });
-                    self.mine(timestamp)?;
+                    let timestamp = interval
+                        .map(|seconds| chain.head().header.timestamp.saturating_add(seconds));
+                    self.mine_locked(&mut chain, timestamp)?;
                 }
                 Value::Null
             }
@@ -362,7 +360,10 @@ impl Node {
                                     EvmError::InvalidParams(format!("evm_mine {name}: {e}"))
                                 })
                         };
-                        (field("timestamp")?, field("blocks")?.unwrap_or(1))
+                        (
+                            field("timestamp")?,
+                            mine_count(field("blocks")?.unwrap_or(1))?,
+                        )
                     }
                     _ => (p.opt::<U64>(0)?.map(|t| t.to::<u64>()), 1),
                 };
@@ -381,10 +382,9 @@ impl Node {
                 json!(self.increase_time(seconds.to::<u64>())?)
             }
             "evm_snapshot" => to_json(U64::from(self.chain().snapshot())),
-            "evm_revert" => json!(self.chain().revert(p.get::<U64>(0)?.to::<u64>())),
+            "evm_revert" => json!(self.revert(p.get::<U64>(0)?.to::<u64>())?),
             "anvil_setBalance" => {
-                self.chain()
-                    .set_balance(p.get::<Address>(0)?, p.get::<U256>(1)?);
+                self.set_balance(p.get::<Address>(0)?, p.get::<U256>(1)?)?;
                 Value::Null
             }
             other => return Err(EvmError::MethodNotFound(other.to_string())),
@@ -585,8 +585,36 @@ pub fn rpc_receipt(block: &Block, tx: &MinedTx) -> TransactionReceipt {
     }
 }
 
+/// Most blocks one `evm_mine` or `anvil_mine` call seals: the chain stays locked meanwhile.
+pub const MAX_MINE_COUNT: u64 = 10_000;
+
+fn mine_count(count: u64) -> Result<u64, EvmError> {
+    if count > MAX_MINE_COUNT {
+        return Err(EvmError::InvalidParams(format!(
+            "at most {MAX_MINE_COUNT} blocks per call, not {count}"
+        )));
+    }
+    Ok(count)
+}
+
+/// Answers a request body off the async workers: answering locks the chain and may execute
+/// (a call, a gas estimate, a block), which must not stall the server and the producer.
 async fn handle(AxumState(node): AxumState<Node>, body: axum::body::Bytes) -> Response {
-    let answer = match serde_json::from_slice::<Value>(&body) {
+    let answer = tokio::task::spawn_blocking(move || answer_body(&node, &body))
+        .await
+        .unwrap_or_else(|e| {
+            error_response(
+                Value::Null,
+                crate::error::SERVER_ERROR,
+                &format!("internal error: {e}"),
+                None,
+            )
+        });
+    ([(CONTENT_TYPE, "application/json")], answer.to_string()).into_response()
+}
+
+fn answer_body(node: &Node, body: &[u8]) -> Value {
+    match serde_json::from_slice::<Value>(body) {
         Err(e) => error_response(Value::Null, PARSE_ERROR, &format!("parse error: {e}"), None),
         Ok(Value::Array(requests)) if requests.is_empty() => {
             error_response(Value::Null, INVALID_REQUEST, "empty batch", None)
@@ -595,8 +623,7 @@ async fn handle(AxumState(node): AxumState<Node>, body: axum::body::Bytes) -> Re
             Value::Array(requests.iter().map(|r| node.answer(r)).collect())
         }
         Ok(request) => node.answer(&request),
-    };
-    ([(CONTENT_TYPE, "application/json")], answer.to_string()).into_response()
+    }
 }
 
 /// A running dev chain: the JSON-RPC server and, with [`Mining::Interval`], the producer.
@@ -635,13 +662,15 @@ impl Server {
                 ticks.tick().await;
                 loop {
                     tokio::select! {
-                        _ = ticks.tick() => {
-                            match producer.mine(None) {
-                                Ok(number) => tracing::trace!(number, "block sealed"),
-                                Err(error) => tracing::warn!(%error, "no block sealed"),
-                            }
-                        }
-                        _ = stop.wait_for(|stopped| *stopped) => break,
+                        _ = ticks.tick() => {}
+                        // `stop` changes only to `true` (or its sender is gone): stop either way.
+                        _ = stop.changed() => break,
+                    }
+                    let node = producer.clone();
+                    match tokio::task::spawn_blocking(move || node.mine(None)).await {
+                        Ok(Ok(number)) => tracing::trace!(number, "block sealed"),
+                        Ok(Err(error)) => tracing::warn!(%error, "no block sealed"),
+                        Err(error) => tracing::error!(%error, "sealing a block failed"),
                     }
                 }
             }));

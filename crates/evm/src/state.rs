@@ -136,6 +136,28 @@ impl State {
         std::mem::take(&mut self.journal)
     }
 
+    /// Every write that makes up this state, oldest block first (for rewriting the store).
+    pub fn all_writes(&self) -> Vec<Write> {
+        let mut writes: Vec<Write> = self
+            .codes
+            .iter()
+            .map(|(hash, code)| Write::Code(*hash, code.clone()))
+            .collect();
+        for (address, history) in &self.accounts {
+            for (at, account) in history {
+                writes.push(Write::Account(*at, *address, *account));
+            }
+        }
+        for (address, slots) in &self.storage {
+            for (slot, history) in slots {
+                for (at, value) in history {
+                    writes.push(Write::Storage(*at, *address, *slot, *value));
+                }
+            }
+        }
+        writes
+    }
+
     /// Replays writes read back from the store (not journaled again).
     pub fn restore(&mut self, writes: impl IntoIterator<Item = Write>) {
         for write in writes {
@@ -184,10 +206,12 @@ impl State {
             }
             if account.is_selfdestructed() || account.is_empty() {
                 self.write_account(*address, at, None);
-                if account.is_selfdestructed() {
-                    self.clear_storage(*address, at);
-                }
+                self.clear_storage(*address, at);
                 continue;
+            }
+            if account.is_created() {
+                // A new contract starts with empty storage, whatever its address held.
+                self.clear_storage(*address, at);
             }
             let info = &account.info;
             if let Some(code) = &info.code {

@@ -48,6 +48,8 @@ const POOL: TableDefinition<[u8; 32], (u64, &[u8])> = TableDefinition::new("pool
 
 const KEY_GENESIS: &str = "genesis";
 const KEY_TIME_OFFSET: &str = "timeOffset";
+/// The head's state root when it is not the head header's (after `anvil_setBalance`).
+const KEY_HEAD_ROOT: &str = "headStateRoot";
 
 fn storage_error(error: impl std::fmt::Display) -> EvmError {
     EvmError::Storage(error.to_string())
@@ -219,7 +221,8 @@ impl Store {
             let (key, value) = entry.map_err(storage_error)?;
             writes.push(Write::Code(
                 B256::from(key.value()),
-                Bytecode::new_raw(value.value().to_vec().into()),
+                Bytecode::new_raw_checked(value.value().to_vec().into())
+                    .map_err(|e| EvmError::Corrupt(format!("code: {e:?}")))?,
             ));
         }
         for entry in tx
@@ -265,6 +268,14 @@ impl Store {
             pool.push((seq, envelope));
         }
         pool.sort_by_key(|(seq, _)| *seq);
+        let head_root = tx
+            .open_table(META)
+            .map_err(storage_error)?
+            .get(KEY_HEAD_ROOT)
+            .map_err(storage_error)?
+            .map(|v| B256::try_from(v.value()))
+            .transpose()
+            .map_err(|e| EvmError::Corrupt(format!("head state root: {e}")))?;
         let time_offset = tx
             .open_table(META)
             .map_err(storage_error)?
@@ -274,13 +285,8 @@ impl Store {
             .map_or(0, u64::from_be_bytes);
         drop(tx);
         let count = pool.len();
-        let (chain, refused) = EvmChain::restore(
-            genesis,
-            blocks,
-            writes,
-            pool.into_iter().map(|(_, tx)| tx).collect(),
-            time_offset,
-        )?;
+        let (chain, refused) =
+            EvmChain::restore(genesis, blocks, writes, pool, time_offset, head_root)?;
         for (hash, error) in &refused {
             tracing::warn!(%hash, %error, "a stored pending transaction is no longer valid; dropped");
         }
@@ -329,6 +335,12 @@ impl Store {
         let write = self.db.begin_write().map_err(storage_error)?;
         write_block(&write, block)?;
         write_state(&write, writes)?;
+        // A new head has its own root in its header.
+        write
+            .open_table(META)
+            .map_err(storage_error)?
+            .remove(KEY_HEAD_ROOT)
+            .map_err(storage_error)?;
         {
             let mut table = write.open_table(POOL).map_err(storage_error)?;
             for hash in left_pool {
@@ -338,10 +350,16 @@ impl Store {
         write.commit().map_err(storage_error)
     }
 
-    /// Persists state writes outside a block (`anvil_setBalance`).
-    pub fn commit_writes(&self, writes: Vec<Write>) -> Result<(), EvmError> {
+    /// Persists state writes outside a block (`anvil_setBalance`) with the head's state
+    /// root they leave.
+    pub fn commit_writes(&self, writes: Vec<Write>, head_root: B256) -> Result<(), EvmError> {
         let write = self.db.begin_write().map_err(storage_error)?;
         write_state(&write, writes)?;
+        write
+            .open_table(META)
+            .map_err(storage_error)?
+            .insert(KEY_HEAD_ROOT, head_root.as_slice())
+            .map_err(storage_error)?;
         write.commit().map_err(storage_error)
     }
 
@@ -356,42 +374,56 @@ impl Store {
         write.commit().map_err(storage_error)
     }
 
-    /// Forgets every block after `head` and the state written after it, and stores `pool`
-    /// as the whole pool (`evm_revert`).
-    pub fn revert(
-        &self,
-        head: u64,
-        pool: &[(u64, TxEnvelope)],
-        time_offset: u64,
-    ) -> Result<(), EvmError> {
+    /// Rewrites the store from the whole chain, in one commit (`evm_revert`, which may undo
+    /// any kind of change).
+    pub fn rewrite(&self, chain: &mut EvmChain) -> Result<(), EvmError> {
+        let head_root = chain.head_state_root();
         let write = self.db.begin_write().map_err(storage_error)?;
         {
-            let mut blocks = write.open_table(BLOCKS).map_err(storage_error)?;
-            blocks
-                .retain(|number, _| number <= head)
+            write
+                .open_table(BLOCKS)
+                .map_err(storage_error)?
+                .retain(|_, _| false)
                 .map_err(storage_error)?;
-            let mut accounts = write.open_table(ACCOUNTS).map_err(storage_error)?;
-            accounts
-                .retain(|(at, _), _| at <= head)
+            write
+                .open_table(ACCOUNTS)
+                .map_err(storage_error)?
+                .retain(|_, _| false)
                 .map_err(storage_error)?;
-            let mut storage = write.open_table(STORAGE).map_err(storage_error)?;
-            storage
-                .retain(|(at, _, _), _| at <= head)
+            write
+                .open_table(STORAGE)
+                .map_err(storage_error)?
+                .retain(|_, _| false)
                 .map_err(storage_error)?;
-            let mut table = write.open_table(POOL).map_err(storage_error)?;
-            table.retain(|_, _| false).map_err(storage_error)?;
-            for (seq, tx) in pool {
-                let raw = tx.encoded_2718();
-                table
-                    .insert(tx.tx_hash().0, (*seq, raw.as_slice()))
+            write
+                .open_table(CODES)
+                .map_err(storage_error)?
+                .retain(|_, _| false)
+                .map_err(storage_error)?;
+            let mut pool = write.open_table(POOL).map_err(storage_error)?;
+            pool.retain(|_, _| false).map_err(storage_error)?;
+            for pending in chain.pool() {
+                let raw = pending.tx.encoded_2718();
+                pool.insert(pending.tx.tx_hash().0, (pending.seq, raw.as_slice()))
                     .map_err(storage_error)?;
             }
-            write
-                .open_table(META)
-                .map_err(storage_error)?
-                .insert(KEY_TIME_OFFSET, time_offset.to_be_bytes().as_slice())
-                .map_err(storage_error)?;
+            let mut meta = write.open_table(META).map_err(storage_error)?;
+            meta.insert(
+                KEY_TIME_OFFSET,
+                chain.time_offset().to_be_bytes().as_slice(),
+            )
+            .map_err(storage_error)?;
+            if head_root == chain.head().header.state_root {
+                meta.remove(KEY_HEAD_ROOT).map_err(storage_error)?;
+            } else {
+                meta.insert(KEY_HEAD_ROOT, head_root.as_slice())
+                    .map_err(storage_error)?;
+            }
         }
+        for block in chain.blocks() {
+            write_block(&write, block)?;
+        }
+        write_state(&write, chain.all_writes())?;
         write.commit().map_err(storage_error)
     }
 }

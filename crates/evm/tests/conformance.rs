@@ -347,7 +347,51 @@ async fn suite(rpc: &Rpc) -> Observed {
         "{}: estimate {estimate} was not enough",
         rpc.name
     );
-    assert!(quantity(&mined["gasUsed"]) <= estimate);
+    // The estimate is the least that works: one gas less and the same call fails.
+    let short = rpc
+        .raw(
+            "eth_call",
+            json!([{"from": wallet.address, "to": contract, "gas": format!("{:#x}", estimate - 1),
+                    "input": probe.calldata("store(uint256,uint256)", &[U256::from(9), U256::from(5)])}]),
+        )
+        .await;
+    assert!(
+        short.get("error").is_some(),
+        "{}: {} gas was enough: {short}",
+        rpc.name,
+        estimate - 1
+    );
+    // With a refund (a slot set back to zero) the estimate is above the gas used, and still
+    // enough.
+    let clear_call = probe.calldata("store(uint256,uint256)", &[U256::from(8), U256::ZERO]);
+    let estimate = rpc
+        .u64(
+            "eth_estimateGas",
+            json!([{"from": wallet.address, "to": contract, "input": clear_call}]),
+        )
+        .await;
+    let cleared = wallet
+        .send_mined(
+            rpc,
+            &Tx {
+                to: Some(contract),
+                input: clear_call,
+                gas: estimate,
+                ..Tx::default()
+            },
+        )
+        .await;
+    assert_eq!(
+        cleared["status"],
+        json!("0x1"),
+        "{}: estimate {estimate} with a refund was not enough",
+        rpc.name
+    );
+    assert!(
+        quantity(&cleared["gasUsed"]) < estimate,
+        "{}: a refund lowers the gas used below the limit",
+        rpc.name
+    );
 
     // A transaction that reverts on chain is mined with status 0 and uses gas.
     let reverted = wallet
@@ -790,5 +834,135 @@ async fn bad_requests_get_clear_errors_and_change_nothing() {
         head,
         "a bad request changed the chain"
     );
+    comb.stop().await;
+}
+
+/// Several transactions with events in one block: the same transactions root, receipts root,
+/// logs bloom, gas used and log indexes on comb and on anvil (both with mining off, sealed by
+/// `evm_mine`; the same signer and nonces, so the same transactions and contract address).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_block_of_several_transactions_has_anvils_roots() {
+    let comb = start_comb(Mining::Interval(std::time::Duration::from_secs(3_600))).await;
+    let anvil = start_anvil(&["--no-mining"]).await;
+    let probe = Artifact::load("Probe");
+    let mut blocks = Vec::new();
+    for rpc in [
+        Rpc::new("comb", comb.url()),
+        Rpc::new("anvil", anvil.url.clone()),
+    ] {
+        let mut wallet = Wallet::new(dev_signer(2).expect("dev key"), 1337);
+        fund(&rpc, wallet.address).await;
+        let deploy = wallet
+            .send(
+                &rpc,
+                &Tx {
+                    input: probe.bytecode(),
+                    gas: 500_000,
+                    ..Tx::default()
+                },
+            )
+            .await;
+        rpc.call("evm_mine", json!([])).await;
+        let receipt = rpc.receipt(&deploy).await;
+        let contract: Address =
+            serde_json::from_value(receipt["contractAddress"].clone()).expect("address");
+        let mut hashes = Vec::new();
+        for key in 1..=3u64 {
+            let input = probe.calldata(
+                "store(uint256,uint256)",
+                &[U256::from(key), U256::from(key * 10)],
+            );
+            hashes.push(
+                wallet
+                    .send(
+                        &rpc,
+                        &Tx {
+                            to: Some(contract),
+                            input,
+                            gas: 100_000,
+                            ..Tx::default()
+                        },
+                    )
+                    .await,
+            );
+        }
+        // A plain transfer without logs between the calls' receipts and a reverting call.
+        hashes.push(
+            wallet
+                .send(
+                    &rpc,
+                    &Tx {
+                        to: Some(Address::repeat_byte(5)),
+                        value: U256::from(1),
+                        gas: 21_000,
+                        ..Tx::default()
+                    },
+                )
+                .await,
+        );
+        let too_big = probe.calldata("store(uint256,uint256)", &[U256::from(4), U256::from(5000)]);
+        hashes.push(
+            wallet
+                .send(
+                    &rpc,
+                    &Tx {
+                        to: Some(contract),
+                        input: too_big,
+                        gas: 100_000,
+                        ..Tx::default()
+                    },
+                )
+                .await,
+        );
+        rpc.call("evm_mine", json!([])).await;
+        let last = rpc.receipt(hashes.last().expect("hash")).await;
+        let block = rpc
+            .call("eth_getBlockByNumber", json!([last["blockNumber"], false]))
+            .await;
+        assert_eq!(
+            block["transactions"].as_array().map(Vec::len),
+            Some(5),
+            "{}: {block}",
+            rpc.name
+        );
+        let mut receipts = Vec::new();
+        for hash in &hashes {
+            receipts.push(rpc.receipt(hash).await);
+        }
+        let log_indexes: Vec<Value> = receipts
+            .iter()
+            .flat_map(|r| r["logs"].as_array().cloned().unwrap_or_default())
+            .map(|l| l["logIndex"].clone())
+            .collect();
+        assert_eq!(
+            log_indexes,
+            vec![json!("0x0"), json!("0x1"), json!("0x2")],
+            "{}",
+            rpc.name
+        );
+        let cumulative: Vec<u64> = receipts
+            .iter()
+            .map(|r| quantity(&r["cumulativeGasUsed"]))
+            .collect();
+        assert!(
+            cumulative.windows(2).all(|w| w[0] < w[1]),
+            "{}: {cumulative:?}",
+            rpc.name
+        );
+        assert_eq!(receipts[4]["status"], json!("0x0"));
+        blocks.push(block);
+    }
+    for field in [
+        "transactionsRoot",
+        "receiptsRoot",
+        "logsBloom",
+        "gasUsed",
+        "transactions",
+    ] {
+        assert_eq!(
+            blocks[0][field], blocks[1][field],
+            "{field} differs from anvil's"
+        );
+    }
     comb.stop().await;
 }

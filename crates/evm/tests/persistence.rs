@@ -116,3 +116,83 @@ fn a_different_genesis_is_refused_and_the_store_is_kept() {
     assert!(!opened.created);
     assert_eq!(chain.chain_id(), 1337);
 }
+
+/// `evm_revert` and `anvil_setBalance` sent as JSON-RPC (the methods tests use) are
+/// persisted: a reopened chain is the reverted one, with the balances set, and a balance set
+/// after a snapshot is undone by the revert.
+#[test]
+fn reverts_and_balances_sent_over_json_rpc_survive_a_restart() {
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = Genesis::dev(1_000).unwrap();
+    let rich = Address::repeat_byte(0x77);
+    let call = |node: &Node, method: &str, params: serde_json::Value| {
+        let answer =
+            node.answer(&json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}));
+        assert!(answer.get("error").is_none(), "{method}: {answer}");
+        answer["result"].clone()
+    };
+    let node = open(dir.path(), &genesis);
+    call(&node, "anvil_setBalance", json!([rich, "0x64"]));
+    node.send_raw(&transfer(0, 1)).unwrap();
+    node.mine(None).unwrap();
+    let snapshot = call(&node, "evm_snapshot", json!([]));
+    let kept = node.chain().head().hash;
+    call(&node, "anvil_setBalance", json!([rich, "0x1"]));
+    node.send_raw(&transfer(1, 2)).unwrap();
+    call(&node, "evm_mine", json!([]));
+    call(&node, "evm_mine", json!([]));
+    assert_eq!(call(&node, "evm_revert", json!([snapshot])), json!(true));
+    assert_eq!(
+        node.chain().balance(rich, node.chain().head_number()),
+        U256::from(100),
+        "the revert undoes the later balance"
+    );
+    // A balance set at the head after the revert, then a restart without a new block.
+    call(&node, "anvil_setBalance", json!([rich, "0x2a"]));
+    drop(node);
+    let node = open(dir.path(), &genesis);
+    {
+        let chain = node.chain();
+        assert_eq!(chain.head().hash, kept);
+        assert_eq!(chain.balance(rich, chain.head_number()), U256::from(42));
+        assert!(chain.pool().is_empty());
+    }
+    // The chain goes on from there, and again after one more restart.
+    node.send_raw(&transfer(1, 3)).unwrap();
+    node.mine(None).unwrap();
+    let head = node.chain().head().hash;
+    drop(node);
+    let node = open(dir.path(), &genesis);
+    assert_eq!(node.chain().head().hash, head);
+    assert_eq!(
+        node.chain()
+            .balance(Address::repeat_byte(0x42), node.chain().head_number()),
+        U256::from(4)
+    );
+}
+
+/// Transactions pending across two restarts keep their arrival order: a transaction
+/// admitted after the first restart comes after those stored before it.
+#[test]
+fn pending_transactions_keep_their_order_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = Genesis::dev(1_000).unwrap();
+    let node = open(dir.path(), &genesis);
+    let first = node.send_raw(&transfer(0, 1)).unwrap();
+    let second = node.send_raw(&transfer(1, 1)).unwrap();
+    drop(node);
+    let node = open(dir.path(), &genesis);
+    let third = node.send_raw(&transfer(2, 1)).unwrap();
+    drop(node);
+    let node = open(dir.path(), &genesis);
+    let order: Vec<_> = node
+        .chain()
+        .pool()
+        .iter()
+        .map(|p| *p.tx.tx_hash())
+        .collect();
+    assert_eq!(order, vec![first, second, third]);
+    let seqs: Vec<u64> = node.chain().pool().iter().map(|p| p.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+}
