@@ -7,15 +7,16 @@
 //! Subtrees that lie wholly in the zero padding are taken from a precomputed ladder, so short
 //! payloads cost only the hashes their data touches.
 //!
-//! Within a level the pairs are independent, so they are hashed four at a time with
-//! [`NodeHasher::nodes4`], which runs one 4-way SIMD keccak permutation where the CPU has one
-//! (see [`crate::keccak::hash_pairs_x4`]); the narrow top of the tree and the final span hash
-//! take the one-at-a-time path.
+//! Within a level the pairs are independent, so they are hashed eight at a time with
+//! [`NodeHasher::nodes8`] (one 8-way AVX-512F keccak permutation where the CPU has it, see
+//! [`crate::keccak::hash_pairs_x8`]), then four at a time with [`NodeHasher::nodes4`] (4-way
+//! AVX2); the narrow top of the tree and the final span hash take the one-at-a-time path.
 
 use std::sync::OnceLock;
 
 use crate::keccak::{
-    hash_keyed_pair, hash_keyed_pairs_x4, hash_pair, hash_pairs_x4, keccak256_concat, Keccak256,
+    hash_keyed_pair, hash_keyed_pairs_x4, hash_keyed_pairs_x8, hash_pair, hash_pairs_x4,
+    hash_pairs_x8, keccak256_concat, Keccak256,
 };
 use crate::{PrimitivesError, BRANCHES, CHUNK_SIZE, SEGMENT_SIZE, SPAN_SIZE};
 
@@ -46,6 +47,21 @@ pub trait NodeHasher {
             self.node(&pairs[4], &pairs[5]),
             self.node(&pairs[6], &pairs[7]),
         ]
+    }
+    /// Hashes of eight sibling pairs: output `i` is `node(&pairs[2 * i], &pairs[2 * i + 1])`.
+    ///
+    /// The wide levels of the tree go through this first, eight pairs per call. Hashers
+    /// backed by a batched keccak override it (one 8-way permutation); the default makes two
+    /// [`NodeHasher::nodes4`] calls. Overrides must return exactly what eight `node` calls
+    /// would.
+    fn nodes8(&self, pairs: &[Segment; 16]) -> [Segment; 8] {
+        let (low, high) = pairs.split_at(8);
+        let mut out = [[0u8; SEGMENT_SIZE]; 8];
+        if let (Some(low), Some(high)) = (low.first_chunk::<8>(), high.first_chunk::<8>()) {
+            out[..4].copy_from_slice(&self.nodes4(low));
+            out[4..].copy_from_slice(&self.nodes4(high));
+        }
+        out
     }
     /// Hash of an all-zero subtree whose leaves are `2^level` segments.
     fn zero(&self, level: usize) -> &Segment;
@@ -78,6 +94,10 @@ impl NodeHasher for PlainHasher {
     #[inline]
     fn nodes4(&self, pairs: &[Segment; 8]) -> [Segment; 4] {
         hash_pairs_x4(pairs)
+    }
+    #[inline]
+    fn nodes8(&self, pairs: &[Segment; 16]) -> [Segment; 8] {
+        hash_pairs_x8(pairs)
     }
     fn zero(&self, level: usize) -> &Segment {
         &plain_zero_ladder()[level]
@@ -131,6 +151,13 @@ impl NodeHasher for KeyedHasher {
             None => std::array::from_fn(|i| self.node(&pairs[2 * i], &pairs[2 * i + 1])),
         }
     }
+    #[inline]
+    fn nodes8(&self, pairs: &[Segment; 16]) -> [Segment; 8] {
+        match &self.key32 {
+            Some(key) => hash_keyed_pairs_x8(key, pairs),
+            None => std::array::from_fn(|i| self.node(&pairs[2 * i], &pairs[2 * i + 1])),
+        }
+    }
     fn zero(&self, level: usize) -> &Segment {
         &self.ladder[level]
     }
@@ -175,13 +202,22 @@ pub fn root_with<H: NodeHasher>(hasher: &H, payload: &[u8]) -> Result<Segment, P
 }
 
 /// Replaces `nodes[j]` by the hash of `nodes[2j]` and `nodes[2j + 1]` for `j` in `0..pairs`,
-/// four pairs per [`NodeHasher::nodes4`] call while at least four remain, then one by one.
+/// eight pairs per [`NodeHasher::nodes8`] call while at least eight remain, then four per
+/// [`NodeHasher::nodes4`] call, then one by one.
 ///
-/// Working in place is sound because batch `j..j + 4` reads `2j..2j + 8` and writes
-/// `j..j + 4`: for `j = 0` all reads happen before the writes, later batches write only
+/// Working in place is sound because batch `j..j + n` reads `2j..2j + 2n` and writes
+/// `j..j + n`: for `j = 0` all reads happen before the writes, later batches write only
 /// slots that no remaining pair reads.
 fn hash_level<H: NodeHasher>(hasher: &H, nodes: &mut [Segment], pairs: usize) {
     let mut j = 0;
+    while j + 8 <= pairs {
+        let Some(group) = nodes.get(2 * j..).and_then(|rest| rest.first_chunk::<16>()) else {
+            break;
+        };
+        let hashed = hasher.nodes8(group);
+        nodes[j..j + 8].copy_from_slice(&hashed);
+        j += 8;
+    }
     while j + 4 <= pairs {
         let Some(group) = nodes.get(2 * j..).and_then(|rest| rest.first_chunk::<8>()) else {
             break;
@@ -393,7 +429,7 @@ mod tests {
         payloads
     }
 
-    /// A plain hasher that keeps the trait's default, unbatched `nodes4`.
+    /// A plain hasher that keeps the trait's defaults, unbatched `nodes4` and `nodes8`.
     struct DefaultBatchHasher;
 
     impl NodeHasher for DefaultBatchHasher {
@@ -427,7 +463,7 @@ mod tests {
             assert_eq!(
                 root_with(&DefaultBatchHasher, &payload).unwrap(),
                 plain,
-                "default nodes4 len {len}"
+                "default nodes4 and nodes8 len {len}"
             );
             assert_eq!(
                 bmt_hash(&span, &payload).unwrap(),
@@ -471,6 +507,32 @@ mod tests {
         for key in [&b"k"[..], &[0x5a; 32], &[0x11; 40]] {
             let keyed = KeyedHasher::new(key);
             assert_eq!(keyed.nodes4(&pairs), single(&|l, r| keyed.node(l, r)));
+        }
+    }
+
+    #[test]
+    fn nodes8_overrides_and_default_equal_eight_single_node_hashes() {
+        let mut rng = 11u64;
+        let pairs: [Segment; 16] = std::array::from_fn(|_| {
+            let mut segment = [0u8; SEGMENT_SIZE];
+            for byte in segment.iter_mut() {
+                *byte = splitmix(&mut rng) as u8;
+            }
+            segment
+        });
+        let single = |hasher: &dyn Fn(&Segment, &Segment) -> Segment| -> [Segment; 8] {
+            std::array::from_fn(|i| hasher(&pairs[2 * i], &pairs[2 * i + 1]))
+        };
+        let plain = single(&|l, r| PlainHasher.node(l, r));
+        assert_eq!(PlainHasher.nodes8(&pairs), plain);
+        assert_eq!(
+            DefaultBatchHasher.nodes8(&pairs),
+            plain,
+            "the trait's default"
+        );
+        for key in [&b"k"[..], &[0x5a; 32], &[0x11; 40]] {
+            let keyed = KeyedHasher::new(key);
+            assert_eq!(keyed.nodes8(&pairs), single(&|l, r| keyed.node(l, r)));
         }
     }
 

@@ -4,13 +4,19 @@
 //! 136-byte Keccak block, so [`hash_pair`] and [`hash_keyed_pair`] skip the generic sponge and
 //! run exactly one `keccak-f[1600]` permutation on lanes loaded straight from the inputs.
 //! [`hash_pairs_x4`] and [`hash_keyed_pairs_x4`] do the same for four pairs at once with one
-//! SIMD permutation where the CPU allows it (spec §1.2, §1.3).
+//! SIMD permutation where the CPU allows it (AVX2), and [`hash_pairs_x8`] and
+//! [`hash_keyed_pairs_x8`] for eight (AVX-512F; two batches of four elsewhere) (spec §1.2,
+//! §1.3). `unsafe` lives in one module per SIMD width (`x4_avx2`, `x8_avx512`).
 
 mod x4;
 #[cfg(target_arch = "x86_64")]
 mod x4_avx2;
+mod x8;
+#[cfg(target_arch = "x86_64")]
+mod x8_avx512;
 
 pub use x4::{batch_backend, f1600_x4, hash_keyed_pairs_x4, hash_pairs_x4, BatchBackend, PARALLEL};
+pub use x8::{f1600_x8, hash_keyed_pairs_x8, hash_pairs_x8, wide_backend, WideBackend, PARALLEL8};
 
 /// The Keccak-256 rate in bytes: inputs shorter than this need a single permutation.
 pub const RATE: usize = 136;
