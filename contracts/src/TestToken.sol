@@ -1,63 +1,19 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity 0.8.19;
 
+import "./Erc20.sol";
+
 /// @title TestToken
 /// @notice Minimal EIP-20 token for comb's EVM dev-chain conformance suite
 ///         and benchmark. The whole supply is minted to the deployer.
-contract TestToken {
+contract TestToken is Erc20 {
     string public constant name = "comb test token";
     string public constant symbol = "CTT";
     uint8 public constant decimals = 18;
-
-    uint256 public totalSupply;
-    mapping(address => uint256) public balanceOf;
-    mapping(address => mapping(address => uint256)) public allowance;
-
-    event Transfer(address indexed from, address indexed to, uint256 value);
-    event Approval(address indexed owner, address indexed spender, uint256 value);
-
-    error InsufficientBalance(uint256 available, uint256 required);
-    error InsufficientAllowance(uint256 available, uint256 required);
 
     constructor(uint256 supply) {
         totalSupply = supply;
         balanceOf[msg.sender] = supply;
         emit Transfer(address(0), msg.sender, supply);
-    }
-
-    function transfer(address to, uint256 value) external returns (bool) {
-        _move(msg.sender, to, value);
-        return true;
-    }
-
-    function approve(address spender, uint256 value) external returns (bool) {
-        allowance[msg.sender][spender] = value;
-        emit Approval(msg.sender, spender, value);
-        return true;
-    }
-
-    function transferFrom(address from, address to, uint256 value) external returns (bool) {
-        uint256 allowed = allowance[from][msg.sender];
-        if (allowed < value) {
-            revert InsufficientAllowance(allowed, value);
-        }
-        unchecked {
-            allowance[from][msg.sender] = allowed - value;
-        }
-        _move(from, to, value);
-        return true;
-    }
-
-    function _move(address from, address to, uint256 value) private {
-        uint256 available = balanceOf[from];
-        if (available < value) {
-            revert InsufficientBalance(available, value);
-        }
-        unchecked {
-            // Cannot overflow: the sum of all balances is totalSupply.
-            balanceOf[from] = available - value;
-            balanceOf[to] += value;
-        }
-        emit Transfer(from, to, value);
     }
 }

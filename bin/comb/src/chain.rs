@@ -202,6 +202,11 @@ fn run_evm(args: &ChainArgs) -> anyhow::Result<()> {
                     hex::encode(signer.secret_bytes())
                 )?;
             }
+            writeln!(
+                out,
+                "BZZ token (dev) at {}: 1,000,000 BZZ for each dev account",
+                comb_evm::genesis::DEV_BZZ_ADDRESS
+            )?;
         }
         writeln!(out, "JSON-RPC listening on {}", server.url())?;
         out.flush()?;

@@ -19,6 +19,46 @@ pub const DEV_BALANCE_WEI: u128 = 10_000 * 1_000_000_000_000_000_000;
 pub const DEFAULT_GAS_LIMIT: u64 = 30_000_000;
 /// The base fee of block 0: 1 gwei, as anvil's.
 pub const DEFAULT_BASE_FEE: u64 = 1_000_000_000;
+/// Where the dev genesis places its BZZ token: mainnet BZZ's address, as comb's own dev
+/// chain uses the mainnet addresses.
+pub const DEV_BZZ_ADDRESS: Address =
+    alloy_primitives::address!("dBF3Ea6F5beE45c02255B2c26a16F300502F68da");
+/// BZZ each dev account starts with: 1,000,000 BZZ of 10^16 PLUR, as on comb's own dev chain.
+pub const DEV_BZZ_PLUR: u128 = 1_000_000 * 10_000_000_000_000_000;
+/// The dev BZZ token's compiled artifact (`contracts/src/DevBzz.sol`), built by the pinned
+/// solc and committed, so that `cargo build` needs no Node.
+const DEV_BZZ_ARTIFACT: &str = include_str!("../../../contracts/out/DevBzz.json");
+
+/// The storage slot of `balanceOf[holder]` in the dev tokens (`contracts/src/Erc20.sol`:
+/// the mapping at slot 1, so `keccak256(abi.encode(holder, 1))`).
+pub fn erc20_balance_slot(holder: Address) -> U256 {
+    let mut preimage = [0u8; 64];
+    preimage[12..32].copy_from_slice(holder.as_slice());
+    preimage[63] = 1;
+    U256::from_be_bytes(keccak256(preimage))
+}
+
+/// The dev BZZ token at genesis: its runtime code and the balances of `holders`.
+pub fn dev_bzz(holders: &[Address], each: U256) -> Result<GenesisAccount, EvmError> {
+    let artifact: serde_json::Value = serde_json::from_str(DEV_BZZ_ARTIFACT)
+        .map_err(|e| EvmError::Genesis(format!("the DevBzz artifact: {e}")))?;
+    let code = artifact["deployedBytecode"]
+        .as_str()
+        .and_then(|hex| alloy_primitives::hex::decode(hex).ok())
+        .filter(|code| !code.is_empty())
+        .ok_or_else(|| EvmError::Genesis("the DevBzz artifact has no deployedBytecode".into()))?;
+    let mut storage = BTreeMap::new();
+    let count = U256::from(holders.len());
+    storage.insert(U256::ZERO, each.saturating_mul(count));
+    for holder in holders {
+        storage.insert(erc20_balance_slot(*holder), each);
+    }
+    Ok(GenesisAccount {
+        code: Some(Bytes::from(code)),
+        storage,
+        ..GenesisAccount::default()
+    })
+}
 
 /// An account at genesis.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,19 +127,27 @@ pub fn dev_signer(index: usize) -> Result<Signer, EvmError> {
 }
 
 impl Genesis {
-    /// The dev genesis: chain 1337, the ten dev accounts with 10,000 ether each, block 0 at
+    /// The dev genesis: chain 1337, the ten dev accounts with 10,000 ether each and
+    /// 1,000,000 BZZ each in the dev BZZ token at [`DEV_BZZ_ADDRESS`], block 0 at
     /// `timestamp`.
     pub fn dev(timestamp: u64) -> Result<Self, EvmError> {
         let mut alloc = BTreeMap::new();
+        let mut holders = Vec::new();
         for index in 0..DEV_ACCOUNTS {
+            let address = dev_signer(index)?.address();
+            holders.push(address);
             alloc.insert(
-                dev_signer(index)?.address(),
+                address,
                 GenesisAccount {
                     balance: U256::from(DEV_BALANCE_WEI),
                     ..GenesisAccount::default()
                 },
             );
         }
+        alloc.insert(
+            DEV_BZZ_ADDRESS,
+            dev_bzz(&holders, U256::from(DEV_BZZ_PLUR))?,
+        );
         Ok(Self {
             timestamp,
             alloc,
@@ -137,7 +185,11 @@ mod tests {
     #[test]
     fn dev_accounts_are_comb_dev_chain_accounts() {
         let genesis = Genesis::dev(7).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(genesis.alloc.len(), DEV_ACCOUNTS);
+        assert_eq!(
+            genesis.alloc.len(),
+            DEV_ACCOUNTS + 1,
+            "the accounts and the BZZ token"
+        );
         // Dev account 0's address, as comb's own dev chain prints it.
         let zero = dev_signer(0).unwrap_or_else(|e| panic!("{e}")).address();
         assert_eq!(
@@ -147,5 +199,19 @@ mod tests {
             zero
         );
         assert_eq!(genesis.alloc[&zero].balance, U256::from(DEV_BALANCE_WEI));
+    }
+
+    #[test]
+    fn the_balance_slot_is_solidity_s_mapping_slot() {
+        // keccak256(abi.encode(address(0x…01), uint256(1))), the preimage written out.
+        let holder = Address::with_last_byte(1);
+        let mut preimage = vec![0u8; 31];
+        preimage.push(1);
+        preimage.extend(vec![0u8; 31]);
+        preimage.push(1);
+        assert_eq!(
+            erc20_balance_slot(holder),
+            U256::from_be_bytes(keccak256(&preimage))
+        );
     }
 }

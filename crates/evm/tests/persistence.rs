@@ -143,11 +143,14 @@ fn reverts_and_balances_sent_over_json_rpc_survive_a_restart() {
     call(&node, "evm_mine", json!([]));
     call(&node, "evm_mine", json!([]));
     assert_eq!(call(&node, "evm_revert", json!([snapshot])), json!(true));
-    assert_eq!(
-        node.chain().balance(rich, node.chain().head_number()),
-        U256::from(100),
-        "the revert undoes the later balance"
-    );
+    {
+        let chain = node.chain();
+        assert_eq!(
+            chain.balance(rich, chain.head_number()),
+            U256::from(100),
+            "the revert undoes the later balance"
+        );
+    }
     // A balance set at the head after the revert, then a restart without a new block.
     call(&node, "anvil_setBalance", json!([rich, "0x2a"]));
     drop(node);
@@ -165,9 +168,9 @@ fn reverts_and_balances_sent_over_json_rpc_survive_a_restart() {
     drop(node);
     let node = open(dir.path(), &genesis);
     assert_eq!(node.chain().head().hash, head);
+    let chain = node.chain();
     assert_eq!(
-        node.chain()
-            .balance(Address::repeat_byte(0x42), node.chain().head_number()),
+        chain.balance(Address::repeat_byte(0x42), chain.head_number()),
         U256::from(4)
     );
 }
