@@ -141,16 +141,9 @@ impl Node {
             )));
         }
         let timestamp = timestamp.unwrap_or_else(|| chain.next_timestamp(unix_now()));
-        let before: Vec<B256> = chain.pool().iter().map(|p| *p.tx.tx_hash()).collect();
         let number = chain.mine(timestamp);
         let writes = chain.take_journal();
-        let remaining: std::collections::HashSet<B256> =
-            chain.pool().iter().map(|p| *p.tx.tx_hash()).collect();
-        let left: Vec<B256> = before
-            .into_iter()
-            .filter(|h| !remaining.contains(h))
-            .collect();
-        self.persist(|store| store.commit_block(chain.head(), writes, &left))?;
+        self.persist(|store| store.commit_block(chain, writes))?;
         Ok(number)
     }
 
@@ -161,7 +154,7 @@ impl Node {
         self.running()?;
         let admitted = chain.send_raw(raw)?;
         if let Some(pending) = chain.pending_tx(&admitted.hash).cloned() {
-            self.persist(|store| store.add_pending(pending.seq, &pending.tx, admitted.replaced))?;
+            self.persist(|store| store.add_pending(pending.seq, &pending.tx))?;
         }
         tracing::debug!(hash = %admitted.hash, "transaction admitted");
         if self.mining == Mining::Auto {

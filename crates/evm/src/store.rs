@@ -6,22 +6,31 @@
 //! - `accounts`: (block, address) → the account after that block (empty value: none);
 //! - `storage`: (block, address, slot) → the slot's value after that block;
 //! - `codes`: code hash → code;
-//! - `pool`: transaction hash → (arrival order, EIP-2718 bytes) of each pending transaction.
+//! - `pool`: transaction hash → (arrival order, EIP-2718 bytes) of each transaction pending
+//!   when the last block was sealed;
+//!
+//! and beside it `pool.log`, an append-only file of the transactions admitted since (a
+//! record: `u32le` length ‖ `u64le` arrival order ‖ EIP-2718 bytes).
 //!
 //! State rows are keyed by block first, so `evm_revert` is a range deletion and loading
 //! reads history in order.
 //!
-//! **Atomicity and durability.** Every write is one redb transaction with redb's default
+//! **Atomicity and durability.** Every redb write is one transaction with redb's default
 //! durability (durable when `commit` returns):
-//! - an admitted transaction is in `pool` before `eth_sendRawTransaction` answers;
-//! - a block, its state writes and the pool's changes are one commit, so after a kill the
-//!   store holds either the old head with every pending transaction or the new head with
-//!   what it left pending.
+//! - an admitted transaction is written to `pool.log` (one `write`, no `fsync`) before
+//!   `eth_sendRawTransaction` answers: it survives the process being killed at any moment,
+//!   and a power loss once the next block is sealed;
+//! - a block, its state writes and the whole pool it leaves are one commit, after which
+//!   `pool.log` is emptied; so after a kill the store holds either the old head with every
+//!   pending transaction or the new head with what it left pending (a log that was not yet
+//!   emptied only repeats transactions the block took, which re-admission refuses).
 //!
 //! **Recovery.** [`Store::open`] reads everything back, rebuilds the chain with
 //! [`EvmChain::restore`] (which refuses a state whose root is not the head's) and re-admits
 //! the pool in arrival order. Snapshots (`evm_snapshot`) are not kept across restarts.
 
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write as _};
 use std::path::{Path, PathBuf};
 
 use alloy_consensus::TxEnvelope;
@@ -37,6 +46,8 @@ use crate::EvmError;
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "evm.redb";
+/// The log of transactions admitted since the last block, beside the database.
+pub const POOL_LOG: &str = "pool.log";
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
@@ -112,6 +123,7 @@ pub struct Opened {
 pub struct Store {
     db: Database,
     path: PathBuf,
+    log: File,
 }
 
 impl Store {
@@ -120,7 +132,13 @@ impl Store {
         std::fs::create_dir_all(dir).map_err(storage_error)?;
         let path = dir.join(DB_FILE);
         let db = Database::create(&path).map_err(storage_error)?;
-        let store = Self { db, path };
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(dir.join(POOL_LOG))
+            .map_err(storage_error)?;
+        let store = Self { db, path, log };
         store.create_tables()?;
         let stored: Option<Genesis> = store
             .meta(KEY_GENESIS)?
@@ -194,7 +212,9 @@ impl Store {
         }
         write_block(&tx, chain.head())?;
         write_state(&tx, chain.take_journal())?;
-        tx.commit().map_err(storage_error)
+        tx.commit().map_err(storage_error)?;
+        // A log left beside a database that is gone belongs to no chain.
+        self.log.set_len(0).map_err(storage_error)
     }
 
     fn load(&self, genesis: Genesis) -> Result<(EvmChain, usize), EvmError> {
@@ -267,6 +287,13 @@ impl Store {
                 .map_err(|e| EvmError::Corrupt(format!("pending transaction: {e}")))?;
             pool.push((seq, envelope));
         }
+        let mut known: std::collections::HashSet<B256> =
+            pool.iter().map(|(_, tx)| *tx.tx_hash()).collect();
+        for (seq, envelope) in self.read_log()? {
+            if known.insert(*envelope.tx_hash()) {
+                pool.push((seq, envelope));
+            }
+        }
         pool.sort_by_key(|(seq, _)| *seq);
         let head_root = tx
             .open_table(META)
@@ -288,52 +315,70 @@ impl Store {
         let (chain, refused) =
             EvmChain::restore(genesis, blocks, writes, pool, time_offset, head_root)?;
         for (hash, error) in &refused {
-            tracing::warn!(%hash, %error, "a stored pending transaction is no longer valid; dropped");
-        }
-        if !refused.is_empty() {
-            let write = self.db.begin_write().map_err(storage_error)?;
-            {
-                let mut table = write.open_table(POOL).map_err(storage_error)?;
-                for (hash, _) in &refused {
-                    table.remove(hash.0).map_err(storage_error)?;
+            match error {
+                // The block took it after the log was written: nothing is lost.
+                EvmError::AlreadyKnown | EvmError::NonceTooLow { .. } => {
+                    tracing::debug!(%hash, "a logged transaction was mined meanwhile")
+                }
+                _ => {
+                    tracing::warn!(%hash, %error, "a stored pending transaction is no longer valid; dropped")
                 }
             }
-            write.commit().map_err(storage_error)?;
         }
+        self.checkpoint_pool(&chain)?;
         Ok((chain, count.saturating_sub(refused.len())))
     }
 
-    /// Persists a transaction just admitted (and forgets the one it replaced).
-    pub fn add_pending(
-        &self,
-        seq: u64,
-        tx: &TxEnvelope,
-        replaced: Option<B256>,
-    ) -> Result<(), EvmError> {
-        let write = self.db.begin_write().map_err(storage_error)?;
-        {
-            let mut table = write.open_table(POOL).map_err(storage_error)?;
-            let raw = tx.encoded_2718();
-            table
-                .insert(tx.tx_hash().0, (seq, raw.as_slice()))
-                .map_err(storage_error)?;
-            if let Some(old) = replaced {
-                table.remove(old.0).map_err(storage_error)?;
-            }
-        }
-        write.commit().map_err(storage_error)
+    /// Persists a transaction just admitted: one record appended to `pool.log`. A
+    /// transaction it replaced stays in the log; re-admission in arrival order replaces it
+    /// again.
+    pub fn add_pending(&self, seq: u64, tx: &TxEnvelope) -> Result<(), EvmError> {
+        let raw = tx.encoded_2718();
+        let length = u32::try_from(raw.len().saturating_add(8))
+            .map_err(|_| EvmError::Storage("a transaction too large for the pool log".into()))?;
+        let mut record = Vec::with_capacity(raw.len().saturating_add(12));
+        record.extend_from_slice(&length.to_le_bytes());
+        record.extend_from_slice(&seq.to_le_bytes());
+        record.extend_from_slice(&raw);
+        // One write of the whole record: a killed process leaves it whole or not at all.
+        (&self.log).write_all(&record).map_err(storage_error)
     }
 
-    /// Persists a sealed block: the block, the state writes, the pool transactions it took
-    /// or dropped (`left_pool`), in one commit.
-    pub fn commit_block(
-        &self,
-        block: &Block,
-        writes: Vec<Write>,
-        left_pool: &[B256],
-    ) -> Result<(), EvmError> {
+    /// The transactions in `pool.log`, in the order written; a torn last record is ignored.
+    fn read_log(&self) -> Result<Vec<(u64, TxEnvelope)>, EvmError> {
+        let mut bytes = Vec::new();
+        (&self.log).read_to_end(&mut bytes).map_err(storage_error)?;
+        let mut entries = Vec::new();
+        let mut rest = bytes.as_slice();
+        while let Some((head, body)) = rest.split_first_chunk::<4>() {
+            let length = u32::from_le_bytes(*head) as usize;
+            let Some((record, next)) = body.split_at_checked(length) else {
+                break;
+            };
+            let Some((seq, raw)) = record.split_first_chunk::<8>() else {
+                break;
+            };
+            let envelope = TxEnvelope::decode_2718(&mut &raw[..])
+                .map_err(|e| EvmError::Corrupt(format!("pool log: {e}")))?;
+            entries.push((u64::from_le_bytes(*seq), envelope));
+            rest = next;
+        }
+        Ok(entries)
+    }
+
+    /// Stores the chain's whole pool in the `pool` table, durably, then empties the log.
+    fn checkpoint_pool(&self, chain: &EvmChain) -> Result<(), EvmError> {
         let write = self.db.begin_write().map_err(storage_error)?;
-        write_block(&write, block)?;
+        write_pool(&write, chain)?;
+        write.commit().map_err(storage_error)?;
+        self.log.set_len(0).map_err(storage_error)
+    }
+
+    /// Persists a sealed block: the block, the state writes and the whole pool it leaves,
+    /// in one commit; then empties `pool.log`.
+    pub fn commit_block(&self, chain: &EvmChain, writes: Vec<Write>) -> Result<(), EvmError> {
+        let write = self.db.begin_write().map_err(storage_error)?;
+        write_block(&write, chain.head())?;
         write_state(&write, writes)?;
         // A new head has its own root in its header.
         write
@@ -341,13 +386,9 @@ impl Store {
             .map_err(storage_error)?
             .remove(KEY_HEAD_ROOT)
             .map_err(storage_error)?;
-        {
-            let mut table = write.open_table(POOL).map_err(storage_error)?;
-            for hash in left_pool {
-                table.remove(hash.0).map_err(storage_error)?;
-            }
-        }
-        write.commit().map_err(storage_error)
+        write_pool(&write, chain)?;
+        write.commit().map_err(storage_error)?;
+        self.log.set_len(0).map_err(storage_error)
     }
 
     /// Persists state writes outside a block (`anvil_setBalance`) with the head's state
@@ -400,13 +441,6 @@ impl Store {
                 .map_err(storage_error)?
                 .retain(|_, _| false)
                 .map_err(storage_error)?;
-            let mut pool = write.open_table(POOL).map_err(storage_error)?;
-            pool.retain(|_, _| false).map_err(storage_error)?;
-            for pending in chain.pool() {
-                let raw = pending.tx.encoded_2718();
-                pool.insert(pending.tx.tx_hash().0, (pending.seq, raw.as_slice()))
-                    .map_err(storage_error)?;
-            }
             let mut meta = write.open_table(META).map_err(storage_error)?;
             meta.insert(
                 KEY_TIME_OFFSET,
@@ -424,8 +458,23 @@ impl Store {
             write_block(&write, block)?;
         }
         write_state(&write, chain.all_writes())?;
-        write.commit().map_err(storage_error)
+        write_pool(&write, chain)?;
+        write.commit().map_err(storage_error)?;
+        self.log.set_len(0).map_err(storage_error)
     }
+}
+
+/// Replaces the `pool` table by the chain's pool.
+fn write_pool(tx: &redb::WriteTransaction, chain: &EvmChain) -> Result<(), EvmError> {
+    let mut table = tx.open_table(POOL).map_err(storage_error)?;
+    table.retain(|_, _| false).map_err(storage_error)?;
+    for pending in chain.pool() {
+        let raw = pending.tx.encoded_2718();
+        table
+            .insert(pending.tx.tx_hash().0, (pending.seq, raw.as_slice()))
+            .map_err(storage_error)?;
+    }
+    Ok(())
 }
 
 fn write_block(tx: &redb::WriteTransaction, block: &Block) -> Result<(), EvmError> {

@@ -199,3 +199,40 @@ fn pending_transactions_keep_their_order_across_restarts() {
     let seqs: Vec<u64> = node.chain().pool().iter().map(|p| p.seq).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
 }
+
+/// A record torn off at the end of `pool.log` (a write cut short) is ignored; the whole
+/// records before it are pending after the restart, and a block empties the log.
+#[test]
+fn a_torn_pool_log_record_is_ignored() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = Genesis::dev(1_000).unwrap();
+    let node = open(dir.path(), &genesis);
+    let first = node.send_raw(&transfer(0, 1)).unwrap();
+    let second = node.send_raw(&transfer(1, 1)).unwrap();
+    drop(node);
+    let log = dir.path().join(comb_evm::store::POOL_LOG);
+    let mut file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    // A header announcing 200 bytes, and only 5 of them.
+    file.write_all(&200u32.to_le_bytes()).unwrap();
+    file.write_all(&[1, 2, 3, 4, 5]).unwrap();
+    drop(file);
+    let node = open(dir.path(), &genesis);
+    let pending: Vec<_> = node
+        .chain()
+        .pool()
+        .iter()
+        .map(|p| *p.tx.tx_hash())
+        .collect();
+    assert_eq!(pending, vec![first, second]);
+    node.mine(None).unwrap();
+    assert_eq!(
+        std::fs::metadata(&log).unwrap().len(),
+        0,
+        "a sealed block empties the log"
+    );
+    drop(node);
+    let node = open(dir.path(), &genesis);
+    assert!(node.chain().pool().is_empty());
+    assert!(node.chain().mined_tx(&second).is_some());
+}
