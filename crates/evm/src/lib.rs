@@ -4,16 +4,16 @@
 //!
 //! - [`chain`]: the pool, block sealing, receipts, logs and queries;
 //! - [`state`]: the world state with its history, revm's database, the state root;
-//! - [`genesis`]: chain id, block parameters, dev accounts;
-//! - [`rpc`]: the JSON-RPC methods over HTTP and the block producer.
+//! - [`genesis`]: chain id, block parameters, dev accounts and the dev BZZ token;
+//! - [`rpc`]: the JSON-RPC methods over HTTP and the block producer;
+//! - [`sign`]: signing EIP-1559 transactions with a comb key;
+//! - [`store`]: persistence in redb and an append-only pool log; a killed chain restarts at
+//!   its last block with every acknowledged transaction.
 //!
 //! revm is pinned exactly and built without default features: pure Rust, no C.
 //!
-//! - [`sign`]: signing EIP-1559 transactions with a comb key;
-//! - [`store`]: persistence in redb; a killed chain restarts at its last block.
-//!
-//! **Not yet:** the contracts Bee calls (PostageStamp, staking, redistribution, chequebook), which the next
-//! issue writes in Solidity.
+//! **Not yet:** the Bee-ABI contracts (PostageStamp, staking, redistribution, chequebooks),
+//! which the next issue writes in Solidity; the dev BZZ token has no mint or cap yet.
 
 pub mod chain;
 pub mod error;
