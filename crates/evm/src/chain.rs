@@ -311,13 +311,10 @@ impl EvmChain {
             let hash = *tx.tx_hash();
             // The stored arrival order stands: the next arrival comes after every stored one.
             chain.next_seq = seq;
-            chain.next_seq = match chain.admit(tx) {
-                Ok(_) => seq.saturating_add(1),
-                Err(error) => {
-                    refused.push((hash, error));
-                    seq.saturating_add(1)
-                }
-            };
+            if let Err(error) = chain.admit(tx) {
+                refused.push((hash, error));
+            }
+            chain.next_seq = seq.saturating_add(1);
         }
         Ok((chain, refused))
     }

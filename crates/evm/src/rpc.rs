@@ -97,7 +97,8 @@ impl Node {
         }
     }
 
-    /// The chain, locked.
+    /// The chain, locked. The lock is not reentrant: take the guard once per statement
+    /// (`node.chain().balance(a, node.chain().head_number())` waits for ever).
     pub fn chain(&self) -> MutexGuard<'_, EvmChain> {
         // Every write path completes or changes nothing in memory before it can panic, so a
         // poisoned lock still guards a whole chain.
@@ -619,6 +620,44 @@ fn answer_body(node: &Node, body: &[u8]) -> Value {
     }
 }
 
+/// CORS as anvil answers it by default: any origin may call the chain, so a wallet or Bee's
+/// dashboard in a browser can use a local devnet's JSON-RPC. The chain binds to loopback by
+/// default; it holds no secrets (dev keys are public), and state changes need signed
+/// transactions.
+async fn allow_any_origin(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        axum::http::HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        axum::http::header::VARY,
+        axum::http::HeaderValue::from_static(
+            "origin, access-control-request-method, access-control-request-headers",
+        ),
+    );
+    response
+}
+
+/// The answer to a CORS preflight: POST (and GET) with the headers the browser asks for.
+async fn preflight(request_headers: axum::http::HeaderMap) -> Response {
+    let asked = request_headers
+        .get(axum::http::header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned()
+        .unwrap_or(axum::http::HeaderValue::from_static("content-type"));
+    (
+        [
+            (
+                axum::http::header::ACCESS_CONTROL_ALLOW_METHODS,
+                axum::http::HeaderValue::from_static("GET,POST"),
+            ),
+            (axum::http::header::ACCESS_CONTROL_ALLOW_HEADERS, asked),
+        ],
+        "",
+    )
+        .into_response()
+}
+
 /// A running dev chain: the JSON-RPC server and, with [`Mining::Interval`], the producer.
 #[derive(Debug)]
 pub struct Server {
@@ -636,7 +675,8 @@ impl Server {
         let addr = listener.local_addr()?;
         let (shutdown, mut stop) = watch::channel(false);
         let app = Router::new()
-            .route("/", post(handle))
+            .route("/", post(handle).options(preflight))
+            .layer(axum::middleware::map_response(allow_any_origin))
             .with_state(node.clone());
         let mut server_stop = stop.clone();
         let mut tasks = vec![tokio::spawn(async move {

@@ -966,3 +966,62 @@ async fn a_block_of_several_transactions_has_anvils_roots() {
     }
     comb.stop().await;
 }
+
+/// CORS as anvil answers it, so a wallet or Bee's dashboard in a browser can call a devnet:
+/// the preflight allows POST with the asked headers, and answers carry
+/// `access-control-allow-origin: *`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browsers_may_call_the_chain_as_they_may_call_anvil() {
+    let comb = start_comb(Mining::Auto).await;
+    let anvil = start_anvil(&[]).await;
+    let client = reqwest::Client::new();
+    let mut seen = Vec::new();
+    for url in [comb.url(), anvil.url.clone()] {
+        let preflight = client
+            .request(reqwest::Method::OPTIONS, &url)
+            .header("origin", "http://localhost:3000")
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+            .await
+            .expect("preflight");
+        let header = |name: &str| {
+            preflight
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(
+            preflight.status().is_success(),
+            "{url}: {}",
+            preflight.status()
+        );
+        assert!(
+            header("access-control-allow-methods").contains("POST"),
+            "{url}"
+        );
+        assert!(
+            header("access-control-allow-headers").contains("content-type"),
+            "{url}"
+        );
+        let answer = client
+            .post(&url)
+            .header("origin", "http://localhost:3000")
+            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}))
+            .send()
+            .await
+            .expect("call");
+        let origin = answer
+            .headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        seen.push((header("access-control-allow-origin"), origin));
+    }
+    assert_eq!(seen[0], seen[1], "comb's CORS headers differ from anvil's");
+    assert_eq!(seen[0].1, "*");
+    comb.stop().await;
+}
