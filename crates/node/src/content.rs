@@ -242,6 +242,11 @@ pub struct Pipeline {
     pub mode: PushMode,
     /// Counts the chunks each finished upload stored (`comb_upload_chunks_total`).
     pub counter: Option<prometheus_client::metrics::counter::Counter>,
+    /// Whether this node keeps a reserve. A full node with no peer at all is the closest
+    /// node to every chunk: a direct upload's chunks in its radius are stored in its own
+    /// reserve and count as synced, as Bee's pushsync answers `ErrWantSelf` (a light node
+    /// with no peer still fails with [`NodeError::NotReceipted`]).
+    pub full_node: bool,
 }
 
 /// Pushes one chunk until it is receipted, trying again after [`PUSH_RETRY_DELAY`] (a storer
@@ -299,6 +304,7 @@ impl Pipeline {
             kind,
             mode,
             counter,
+            full_node,
         } = self;
         let tag_uid = tag.as_ref().map_or(0, |t| t.uid);
         let running = (mode == PushMode::Deferred).then(|| queue.upload_running());
@@ -375,6 +381,18 @@ impl Pipeline {
                     }
                     if mode == PushMode::Direct {
                         for (chunk, stamp) in stored {
+                            if full_node
+                                && network.peers().is_empty()
+                                && store.in_radius(chunk.address())
+                            {
+                                // Stored in this node's reserve by `store_group`, and no
+                                // node is closer: this node is the storer.
+                                if let Some(tag) = &tag {
+                                    Tag::add(&tag.sent, 1);
+                                    Tag::add(&tag.synced, 1);
+                                }
+                                continue;
+                            }
                             let permit = Arc::clone(&permits)
                                 .acquire_owned()
                                 .await

@@ -97,6 +97,7 @@ impl Node {
                     PushMode::Direct
                 },
                 counter: Some(self.metrics.upload_chunks()),
+                full_node: self.config.full_node,
             },
             tag,
         ))

@@ -132,14 +132,24 @@ async fn stake_deposit_withdrawable_state_and_rchash() {
         .post(format!("{api}/bytes"))
         .header("swarm-postage-batch-id", &batch)
         // Direct: the chunks go to this node's reserve (a deferred upload keeps them in the
-        // push queue until a storer receipts them). A lone node has no storer to receipt
-        // them, so the answer is 503, with every chunk stored.
+        // push queue until a storer receipts them). A lone full node is the closest node to
+        // every chunk, so it is their storer and the upload succeeds, as on Bee
+        // (`ErrWantSelf`).
         .header("swarm-deferred-upload", "false")
-        .body(data)
+        .body(data.clone())
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status().as_u16(), 503);
+    let (status, body) = json(response).await;
+    assert_eq!(status, 201, "{body}");
+    let reference = body["reference"].as_str().unwrap().to_string();
+    let downloaded = http
+        .get(format!("{api}/bytes/{reference}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(downloaded.status().as_u16(), 200);
+    assert_eq!(downloaded.bytes().await.unwrap().as_ref(), data.as_slice());
     let (status, body) = get(&http, format!("{api}/rchash/0/{anchors}")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["items"], 16, "{body}");
