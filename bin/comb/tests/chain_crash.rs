@@ -3,11 +3,12 @@
 //! acknowledged was lost and that the chain goes on.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -30,43 +31,19 @@ struct ChainProcess {
 
 impl ChainProcess {
     fn start(data: &Path, listen: &str) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_comb"))
-            .arg("chain")
-            .arg("--data")
-            .arg(data)
-            .args(["--listen", listen, "--block-time", "50"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let deadline = Instant::now() + DEADLINE;
-        let mut banner = Vec::new();
-        let url = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = lines
-                .recv_timeout(left)
-                .expect("comb chain did not announce its URL in time");
-            if let Some(url) = line.strip_prefix(READY) {
-                break url.trim().to_owned();
-            }
-            banner.push(line);
-        };
+        let mut command = Command::new(env!("CARGO_BIN_EXE_comb"));
+        command.arg("chain").arg("--data").arg(data).args([
+            "--listen",
+            listen,
+            "--block-time",
+            "50",
+        ]);
+        let started = common::spawn_announcing(command, READY, DEADLINE);
         Self {
-            child,
-            url,
-            banner,
-            lines,
+            child: started.child,
+            url: started.announced,
+            banner: started.banner,
+            lines: started.lines,
         }
     }
 

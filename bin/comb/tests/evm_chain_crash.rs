@@ -4,10 +4,11 @@
 //! every transaction whose hash was returned is mined or still pending, then mined.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::{Child, Command};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use comb_evm::genesis::dev_signer;
@@ -28,7 +29,8 @@ struct EvmChain {
 
 impl EvmChain {
     fn start(data: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_comb"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_comb"));
+        command
             .args([
                 "chain",
                 "--evm",
@@ -38,39 +40,13 @@ impl EvmChain {
                 "200",
                 "--data",
             ])
-            .arg(data)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let deadline = Instant::now() + DEADLINE;
-        let mut banner = Vec::new();
-        let url = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = lines
-                .recv_timeout(left)
-                .expect("comb chain --evm did not announce its URL");
-            if let Some(url) = line.strip_prefix(READY) {
-                break url.trim().to_owned();
-            }
-            banner.push(line);
-        };
+            .arg(data);
+        let started = common::spawn_announcing(command, READY, DEADLINE);
         Self {
-            child,
-            url,
-            banner,
-            _lines: lines,
+            child: started.child,
+            url: started.announced,
+            banner: started.banner,
+            _lines: started.lines,
         }
     }
 
@@ -101,6 +77,16 @@ impl EvmChain {
 
     fn block(&self, tag: Value) -> Value {
         self.call("eth_getBlockByNumber", json!([tag, false]))
+    }
+
+    /// The latest block's number, hash and state root.
+    fn latest(&self) -> (u64, Value, Value) {
+        let head = self.block(json!("latest"));
+        (
+            quantity(&head["number"]),
+            head["hash"].clone(),
+            head["stateRoot"].clone(),
+        )
     }
 
     fn head(&self) -> u64 {
@@ -182,12 +168,7 @@ fn a_killed_evm_chain_resumes_with_every_acknowledged_transaction() {
         acknowledged.push(hash);
         nonce += 1;
     }
-    let head = chain.block(json!("latest"));
-    seen.push((
-        quantity(&head["number"]),
-        head["hash"].clone(),
-        head["stateRoot"].clone(),
-    ));
+    seen.push(chain.latest());
     chain.kill();
 
     let chain = EvmChain::start(data.path());
@@ -226,12 +207,7 @@ fn a_killed_evm_chain_resumes_with_every_acknowledged_transaction() {
     // Between blocks: idle, kill, and the chain resumes where it stood.
     let now = chain.head();
     eventually("two more blocks", || chain.head() >= now + 2);
-    let head = chain.block(json!("latest"));
-    seen.push((
-        quantity(&head["number"]),
-        head["hash"].clone(),
-        head["stateRoot"].clone(),
-    ));
+    seen.push(chain.latest());
     chain.kill();
     let chain = EvmChain::start(data.path());
     same_blocks(&chain, &seen);

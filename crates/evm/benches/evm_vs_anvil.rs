@@ -271,6 +271,39 @@ async fn anvil() -> Option<Engine> {
     Some(Engine::setup("anvil", rpc, Some(anvil), None, None).await)
 }
 
+/// A group of samples of [`TXS`] transactions on every engine: `call(engine, i)` gives the
+/// contract and call data of transaction `i`. Signing is outside the timed part.
+fn transaction_group(
+    c: &mut Criterion,
+    runtime: &tokio::runtime::Runtime,
+    engines: &mut [Engine],
+    name: &str,
+    call: impl Fn(&Engine, u64) -> (Address, Bytes),
+) {
+    let mut group = c.benchmark_group(name);
+    group.sample_size(10).throughput(Throughput::Elements(TXS));
+    for engine in engines.iter_mut() {
+        group.bench_function(engine.name, |b| {
+            b.iter_custom(|iterations| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iterations {
+                    let txs: Vec<String> = (0..TXS)
+                        .map(|i| {
+                            let (to, data) = call(engine, i);
+                            engine.sender.sign(Some(to), data, 100_000)
+                        })
+                        .collect();
+                    let start = Instant::now();
+                    runtime.block_on(engine.run(txs));
+                    total += start.elapsed();
+                }
+                total
+            })
+        });
+    }
+    group.finish();
+}
+
 fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -283,63 +316,25 @@ fn bench(c: &mut Criterion) {
         None => eprintln!("anvil not found (COMB_ANVIL or PATH): its rows are skipped"),
     }
 
-    let mut group = c.benchmark_group("erc20_transfers");
-    group.sample_size(10).throughput(Throughput::Elements(TXS));
-    for engine in &mut engines {
-        group.bench_function(engine.name, |b| {
-            b.iter_custom(|iterations| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iterations {
-                    let token = engine.token;
-                    let txs: Vec<String> = (0..TXS)
-                        .map(|i| {
-                            let to = Address::with_last_byte((i % 200) as u8 + 1);
-                            let data = calldata(
-                                &artifact("TestToken"),
-                                "transfer(address,uint256)",
-                                &[U256::from_be_slice(to.as_slice()), U256::from(1)],
-                            );
-                            engine.sender.sign(Some(token), data, 100_000)
-                        })
-                        .collect();
-                    let start = Instant::now();
-                    runtime.block_on(engine.run(txs));
-                    total += start.elapsed();
-                }
-                total
-            })
-        });
-    }
-    group.finish();
-
+    let token_artifact = artifact("TestToken");
+    transaction_group(c, &runtime, &mut engines, "erc20_transfers", |engine, i| {
+        let to = Address::with_last_byte((i % 200) as u8 + 1);
+        let data = calldata(
+            &token_artifact,
+            "transfer(address,uint256)",
+            &[U256::from_be_slice(to.as_slice()), U256::from(1)],
+        );
+        (engine.token, data)
+    });
     let probe_artifact = artifact("Probe");
-    let mut group = c.benchmark_group("event_calls");
-    group.sample_size(10).throughput(Throughput::Elements(TXS));
-    for engine in &mut engines {
-        group.bench_function(engine.name, |b| {
-            b.iter_custom(|iterations| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iterations {
-                    let probe = engine.probe;
-                    let txs: Vec<String> = (0..TXS)
-                        .map(|i| {
-                            let data = calldata(
-                                &probe_artifact,
-                                "store(uint256,uint256)",
-                                &[U256::from(i), U256::from(i % 1000)],
-                            );
-                            engine.sender.sign(Some(probe), data, 100_000)
-                        })
-                        .collect();
-                    let start = Instant::now();
-                    runtime.block_on(engine.run(txs));
-                    total += start.elapsed();
-                }
-                total
-            })
-        });
-    }
-    group.finish();
+    transaction_group(c, &runtime, &mut engines, "event_calls", |engine, i| {
+        let data = calldata(
+            &probe_artifact,
+            "store(uint256,uint256)",
+            &[U256::from(i), U256::from(i % 1000)],
+        );
+        (engine.probe, data)
+    });
 
     // 10,000 blocks with 100 events among them, then one query over all of them.
     for engine in &mut engines {

@@ -630,6 +630,28 @@ impl EvmChain {
         env
     }
 
+    /// The environment of the block the next seal makes at `timestamp`: number head + 1,
+    /// the next base fee and its prevrandao.
+    fn next_block_env(&self, timestamp: u64) -> BlockEnv {
+        let head = self.head();
+        let number = head.header.number.saturating_add(1);
+        self.block_env(
+            number,
+            timestamp,
+            self.next_base_fee(),
+            randomness(&self.genesis.randomness_seed, &head.hash, number),
+        )
+    }
+
+    /// The gas a call may use: what it asks for, at most the block gas limit (the block
+    /// gas limit when it asks for nothing).
+    fn call_gas_cap(&self, request: &TransactionRequest) -> u64 {
+        request
+            .gas
+            .unwrap_or(self.genesis.gas_limit)
+            .min(self.genesis.gas_limit)
+    }
+
     fn cfg(&self) -> CfgEnv {
         let mut cfg = CfgEnv::new_with_spec(SPEC);
         cfg.chain_id = self.chain_id();
@@ -638,13 +660,12 @@ impl EvmChain {
 
     /// Seals the next block at `timestamp` from the pool; the new head's number.
     pub fn mine(&mut self, timestamp: u64) -> u64 {
-        let parent = self.head();
-        let parent_hash = parent.hash;
-        let timestamp = timestamp.max(parent.header.timestamp.saturating_add(1));
+        let parent_hash = self.head().hash;
+        let timestamp = timestamp.max(self.head().header.timestamp.saturating_add(1));
         let number = self.head_number().saturating_add(1);
-        let base_fee = self.next_base_fee();
-        let prevrandao = randomness(&self.genesis.randomness_seed, &parent_hash, number);
-        let block_env = self.block_env(number, timestamp, base_fee, prevrandao);
+        let block_env = self.next_block_env(timestamp);
+        let base_fee = block_env.basefee;
+        let prevrandao = block_env.prevrandao.unwrap_or_default();
         let gas_limit = self.genesis.gas_limit;
 
         let mut transactions: Vec<MinedTx> = Vec::new();
@@ -798,11 +819,7 @@ impl EvmChain {
         request: &TransactionRequest,
         at: Option<u64>,
     ) -> Result<CallOutcome, EvmError> {
-        let gas = request
-            .gas
-            .unwrap_or(self.genesis.gas_limit)
-            .min(self.genesis.gas_limit);
-        self.execute_call(request, at, gas)
+        self.execute_call(request, at, self.call_gas_cap(request))
     }
 
     fn execute_call(
@@ -823,15 +840,9 @@ impl EvmChain {
                 (env, at)
             }
             None => {
-                let head = self.head();
-                let number = head.header.number.saturating_add(1);
-                let env = self.block_env(
-                    number,
-                    head.header.timestamp.saturating_add(1),
-                    self.next_base_fee(),
-                    randomness(&self.genesis.randomness_seed, &head.hash, number),
-                );
-                (env, head.header.number)
+                let head = &self.head().header;
+                let env = self.next_block_env(head.timestamp.saturating_add(1));
+                (env, head.number)
             }
         };
         let names_fee = request.gas_price.is_some() || request.max_fee_per_gas.is_some();
@@ -870,10 +881,7 @@ impl EvmChain {
         request: &TransactionRequest,
         at: Option<u64>,
     ) -> Result<u64, EvmError> {
-        let cap = request
-            .gas
-            .unwrap_or(self.genesis.gas_limit)
-            .min(self.genesis.gas_limit);
+        let cap = self.call_gas_cap(request);
         // As geth: with a price named, no more gas than the sender can pay for.
         let price = request
             .max_fee_per_gas

@@ -121,3 +121,56 @@ impl DevnetProcess {
         }
     }
 }
+
+/// A process started with its standard output piped, after it printed a line starting with
+/// a prefix (e.g. `comb chain`'s "JSON-RPC listening on ").
+pub struct Announced {
+    /// The process.
+    pub child: Child,
+    /// The rest of the line that started with the prefix.
+    pub announced: String,
+    /// The lines it printed before that one.
+    pub banner: Vec<String>,
+    /// The lines it prints after.
+    pub lines: std::sync::mpsc::Receiver<String>,
+}
+
+/// Spawns `command` with its standard output piped and waits up to `within` for a line
+/// starting with `prefix`.
+pub fn spawn_announcing(mut command: Command, prefix: &str, within: Duration) -> Announced {
+    use std::io::{BufRead, BufReader};
+    let mut child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (sender, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + within;
+    let mut banner = Vec::new();
+    let announced = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = lines
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("no line starting with {prefix:?} within {within:?}"));
+        if let Some(rest) = line.strip_prefix(prefix) {
+            break rest.trim().to_owned();
+        }
+        banner.push(line);
+    };
+    Announced {
+        child,
+        announced,
+        banner,
+        lines,
+    }
+}
